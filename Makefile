@@ -1,0 +1,66 @@
+# custvalue: PGXS build, plus the project's own targets (test, demo, bench).
+#
+# `make test` and `make demo` must work on a machine that has no PostgreSQL
+# server headers yet, so PGXS is included only when it exists; the bootstrap
+# script installs it and the scripts then call make again.
+
+EXTENSION  = custvalue
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+
+# Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
+KERNEL_SRCS =
+# PostgreSQL glue: one file per SQL feature.
+GLUE_SRCS = \
+	src/custvalue.c \
+	src/cvutils.c
+
+MODULE_big = $(EXTENSION)
+OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
+
+# The install script is assembled from one SQL section per capability,
+# each kept beside its glue file.
+SQL_PARTS = \
+	src/custvalue.sql
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# Regression inputs sit in sql/ beside the install script (pg_regress in
+# PostgreSQL 15 has no --expecteddir, and expected/ is top level).
+REGRESS      = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/kernel
+EXTRA_CLEAN  = test/unit/*.bin
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "custvalue: PostgreSQL server headers not found (package postgresql-server-dev-15)." >&2
+	@echo "Run 'make test' or 'make demo' (they install what is missing), or: apt-get install postgresql-server-dev-15" >&2
+	@exit 1
+endif
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
+	{ echo "/* custvalue/sql/$(EXTENSION)--$(EXTVERSION).sql (assembled from $(SQL_PARTS)) */"; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
+	  for f in $(SQL_PARTS); do echo; echo "-- ==== $$f ===="; cat $$f; done; } > $@
+
+# Kernel unit tests: plain C programs linked with the kernels only.
+UNIT_TESTS = $(patsubst %.c,%.bin,$(wildcard test/unit/test_*.c))
+test/unit/%.bin: test/unit/%.c $(KERNEL_SRCS) test/unit/tap.h
+	$(CC) -std=c99 -O1 -g -Wall -Wextra -Isrc/kernel -o $@ $< $(KERNEL_SRCS) -lm
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do ./$$t || exit 1; done
+
+test:
+	@scripts/test.sh
+demo:
+	@scripts/demo.sh
+demo-stop:
+	@scripts/cluster.sh stop demo
+bench:
+	@scripts/bench.sh
+
+.PHONY: test demo demo-stop bench unit

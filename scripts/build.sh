@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Bootstrap, then build and install the extension into the PostgreSQL 15
+# installation.  Shared by `make test`, `make demo` and `make bench`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+make -s all >/dev/null
+if [ -w "$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)" ]; then
+  make -s install >/dev/null
+else
+  echo "custvalue: cannot write to $(/usr/lib/postgresql/15/bin/pg_config --pkglibdir); run 'sudo make install' first" >&2
+  exit 1
+fi

@@ -1,0 +1,349 @@
+/*
+ * cvutils.c
+ *	  Argument checking shared by the custvalue glue files (see cvutils.h).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "cvutils.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+/* custvalue.max_fit_memory, in kB; defined in custvalue.c */
+extern int	cv_max_fit_memory_kb;
+
+/*
+ * Format a double for an error message: shortest text that reads back
+ * exactly, as float8out prints it.
+ */
+char *
+cv_fmt(double x)
+{
+	return float8out_internal(x);
+}
+
+/* Check that a value is finite; the message names the argument. */
+void
+cv_check_finite(double x, const char *what)
+{
+	if (!isfinite(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number, not %s", what, cv_fmt(x))));
+}
+
+/* Check that two arrays that pair up element by element have equal length. */
+void
+cv_check_same_length(int n1, const char *what1, int n2, const char *what2)
+{
+	if (n1 != n2)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s and %s must have the same length", what1, what2),
+				 errdetail("%s has %d elements, %s has %d.", what1, n1, what2, n2)));
+}
+
+/* Check that band edges are strictly ascending. */
+void
+cv_check_ascending(const double *edges, int n, const char *what)
+{
+	for (int i = 1; i < n; i++)
+		if (!(edges[i] > edges[i - 1]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be strictly ascending", what),
+					 errdetail("Element %d (%s) is not greater than element %d (%s).",
+							   i + 1, cv_fmt(edges[i]), i, cv_fmt(edges[i - 1]))));
+}
+
+/* Reject arrays of more than one dimension. */
+static void
+check_one_dim(ArrayType *arr, const char *what)
+{
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array, not %d-dimensional",
+						what, ARR_NDIM(arr))));
+}
+
+/* Read a float8[]: see cvutils.h. */
+int
+cv_float8_array(ArrayType *arr, const char *what, double **values, bool **nulls)
+{
+	Datum	   *elems;
+	bool	   *isnull;
+	int			n;
+	double	   *v;
+
+	check_one_dim(arr, what);
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
+		elog(ERROR, "%s: expected float8[], got type %u", what, ARR_ELEMTYPE(arr));
+	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &isnull, &n);
+	v = palloc(sizeof(double) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (isnull[i])
+		{
+			if (nulls == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("%s must not contain NULL elements", what),
+						 errdetail("Element %d is NULL.", i + 1)));
+			v[i] = 0.0;
+			continue;
+		}
+		v[i] = DatumGetFloat8(elems[i]);
+		if (!isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must contain only finite numbers", what),
+					 errdetail("Element %d is %s.", i + 1, cv_fmt(v[i]))));
+	}
+	*values = v;
+	if (nulls)
+		*nulls = isnull;
+	return n;
+}
+
+/* Read a text[] without NULL elements. */
+int
+cv_text_array(ArrayType *arr, const char *what, char ***values)
+{
+	Datum	   *elems;
+	bool	   *isnull;
+	int			n;
+	char	  **s;
+
+	check_one_dim(arr, what);
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &isnull, &n);
+	s = palloc(sizeof(char *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (isnull[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL elements", what),
+					 errdetail("Element %d is NULL.", i + 1)));
+		s[i] = TextDatumGetCString(elems[i]);
+	}
+	*values = s;
+	return n;
+}
+
+/* The valid keys, comma separated, for a hint. */
+static char *
+allowed_list(const char *const *allowed)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; allowed[i]; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", allowed[i]);
+	return buf.data;
+}
+
+/* Options must be a jsonb object whose keys are all in `allowed`. */
+void
+cv_options_check(Jsonb *opts, const char *const *allowed)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (!JB_ROOT_IS_OBJECT(opts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options must be a JSON object")));
+	it = JsonbIteratorInit(&opts->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		bool		known = false;
+		char	   *key;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		for (int i = 0; allowed[i]; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				known = true;
+		if (!known)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown option \"%s\"", key),
+					 errhint("Valid options are: %s.", allowed_list(allowed))));
+	}
+}
+
+/* Look up a key; NULL when absent or JSON null. */
+static JsonbValue *
+option_get(Jsonb *opts, const char *key)
+{
+	JsonbValue *v;
+
+	if (opts == NULL)
+		return NULL;
+	v = getKeyJsonValueFromContainer(&opts->root, key, strlen(key), NULL);
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	return v;
+}
+
+/* Convert a scalar jsonb number to double, or raise naming the option. */
+static double
+option_number(JsonbValue *v, const char *key)
+{
+	double		d;
+
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a number", key)));
+	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+										   NumericGetDatum(v->val.numeric)));
+	if (!isfinite(d))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a finite number, not %s", key, cv_fmt(d))));
+	return d;
+}
+
+bool
+cv_option_float8(Jsonb *opts, const char *key, double *out)
+{
+	JsonbValue *v = option_get(opts, key);
+
+	if (v == NULL)
+		return false;
+	*out = option_number(v, key);
+	return true;
+}
+
+bool
+cv_option_int(Jsonb *opts, const char *key, int lo, int hi, int *out)
+{
+	JsonbValue *v = option_get(opts, key);
+	double		d;
+
+	if (v == NULL)
+		return false;
+	d = option_number(v, key);
+	if (d != floor(d) || d < lo || d > hi)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an integer between %d and %d, not %s",
+						key, lo, hi, cv_fmt(d))));
+	*out = (int) d;
+	return true;
+}
+
+bool
+cv_option_bool(Jsonb *opts, const char *key, bool *out)
+{
+	JsonbValue *v = option_get(opts, key);
+
+	if (v == NULL)
+		return false;
+	if (v->type != jbvBool)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be true or false", key)));
+	*out = v->val.boolean;
+	return true;
+}
+
+/*
+ * Walk the elements of an array-valued option, calling `each` on every
+ * scalar element.  Returns the element count, or -1 when the key is absent.
+ */
+static int
+option_array(Jsonb *opts, const char *key,
+			 void (*each) (JsonbValue *elem, const char *key, int i, void *out),
+			 void **out, Size elemsize)
+{
+	JsonbValue *v = option_get(opts, key);
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+	int			n = 0;
+	int			cap;
+
+	if (v == NULL)
+		return -1;
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a JSON array", key)));
+	cap = JsonContainerSize(v->val.binary.data);
+	*out = palloc0(elemsize * Max(cap, 1));
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (elem.type == jbvBinary)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"%s\" must be an array of scalars", key)));
+		each(&elem, key, n, *out);
+		n++;
+	}
+	return n;
+}
+
+static void
+each_float8(JsonbValue *elem, const char *key, int i, void *out)
+{
+	((double *) out)[i] = option_number(elem, key);
+}
+
+static void
+each_bool(JsonbValue *elem, const char *key, int i, void *out)
+{
+	if (elem->type != jbvBool)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an array of true or false", key)));
+	((bool *) out)[i] = elem->val.boolean;
+}
+
+static void
+each_text(JsonbValue *elem, const char *key, int i, void *out)
+{
+	if (elem->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an array of strings", key)));
+	((char **) out)[i] = pnstrdup(elem->val.string.val, elem->val.string.len);
+}
+
+int
+cv_option_float8_array(Jsonb *opts, const char *key, double **out)
+{
+	return option_array(opts, key, each_float8, (void **) out, sizeof(double));
+}
+
+int
+cv_option_bool_array(Jsonb *opts, const char *key, bool **out)
+{
+	return option_array(opts, key, each_bool, (void **) out, sizeof(bool));
+}
+
+int
+cv_option_text_array(Jsonb *opts, const char *key, char ***out)
+{
+	return option_array(opts, key, each_text, (void **) out, sizeof(char *));
+}
+
+/* The cap on a fit aggregate's state, in bytes (custvalue.max_fit_memory). */
+Size
+cv_max_fit_bytes(void)
+{
+	return Min((Size) cv_max_fit_memory_kb * 1024, MaxAllocSize);
+}

@@ -1,0 +1,60 @@
+/*
+ * cvutils.h
+ *	  Argument checking shared by every custvalue glue file: arrays of
+ *	  float8/text, finite numbers, and the trailing `options jsonb` of the
+ *	  fit aggregates.  Every check raises a user-facing error with an
+ *	  SQLSTATE and a message that names the argument and the bad value.
+ */
+#ifndef CVUTILS_H
+#define CVUTILS_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+
+/*
+ * Read a float8[] argument.  The array must be one-dimensional (or empty).
+ * When nulls is NULL, a NULL element is an error (22004); otherwise
+ * (*nulls)[i] tells which elements are NULL.  Non-NULL elements must be
+ * finite (22023).  Returns the number of elements; *values is palloc'd.
+ */
+extern int	cv_float8_array(ArrayType *arr, const char *what,
+							double **values, bool **nulls);
+
+/* Read a text[] argument without NULL elements; strings are palloc'd. */
+extern int	cv_text_array(ArrayType *arr, const char *what, char ***values);
+
+/* Raise 22023 "<what> must be a finite number, not <x>" unless x is finite. */
+extern void cv_check_finite(double x, const char *what);
+
+/* Raise 2202E when two arrays that must pair up differ in length. */
+extern void cv_check_same_length(int n1, const char *what1,
+								 int n2, const char *what2);
+
+/* Raise 22023 unless edges are strictly ascending. */
+extern void cv_check_ascending(const double *edges, int n, const char *what);
+
+/*
+ * Options of the fit aggregates travel as a jsonb object.  cv_options_check
+ * rejects anything but an object and any key not in the NULL-terminated
+ * list `allowed` (22023, with the valid keys in a hint).  The getters return
+ * false (or -1 for arrays) when the key is absent or JSON null, and raise
+ * 22023 naming the option when it has the wrong type or range.
+ */
+extern void cv_options_check(Jsonb *opts, const char *const *allowed);
+extern bool cv_option_float8(Jsonb *opts, const char *key, double *out);
+extern bool cv_option_int(Jsonb *opts, const char *key, int lo, int hi, int *out);
+extern bool cv_option_bool(Jsonb *opts, const char *key, bool *out);
+extern int	cv_option_float8_array(Jsonb *opts, const char *key, double **out);
+extern int	cv_option_bool_array(Jsonb *opts, const char *key, bool **out);
+extern int	cv_option_text_array(Jsonb *opts, const char *key, char ***out);
+
+/* Format a double for messages the way float8out does (shortest exact). */
+extern char *cv_fmt(double x);
+
+/* Upper bound of a fit aggregate's state, from custvalue.max_fit_memory. */
+extern Size cv_max_fit_bytes(void);
+
+#endif							/* CVUTILS_H */
