@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 make -s all >/dev/null
-if [ -w "$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)" ]; then
+if [ -w "$("$PG_CONFIG" --pkglibdir)" ]; then
   make -s install >/dev/null
 else
-  echo "custvalue: cannot write to $(/usr/lib/postgresql/15/bin/pg_config --pkglibdir); run 'sudo make install' first" >&2
+  echo "custvalue: cannot write to $("$PG_CONFIG" --pkglibdir); run 'sudo make install' first" >&2
   exit 1
 fi

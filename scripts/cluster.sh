@@ -9,7 +9,8 @@
 set -euo pipefail
 cmd=${1:?usage: cluster.sh start|stop|env NAME}
 name=${2:?usage: cluster.sh start|stop|env NAME}
-bindir=$(/usr/lib/postgresql/15/bin/pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+bindir=$("$PG_CONFIG" --bindir)
 root=${CUSTVALUE_CLUSTER_ROOT:-/tmp/custvalue-clusters}
 dir=$root/$name
 if [ "$(id -u)" -eq 0 ]; then
@@ -40,7 +41,11 @@ start)
   if [ -f "$dir/data/postmaster.pid" ]; then "$0" stop "$name" >/dev/null 2>&1 || true; fi
   mkdir -p "$root"; chmod 755 "$root"
   rm -rf "$dir"; mkdir -p "$dir"
-  case $name in demo) base=54330 ;; bench) base=54350 ;; *) base=54370 ;; esac
+  case $name in
+    demo) base=54330 ;;
+    bench) base=54350 ;;
+    *) base=$((54400 + $(echo "$name" | cksum | cut -d' ' -f1) % 500 * 2)) ;;
+  esac
   port=$(free_port $base)
   echo "$port" > "$dir/port"
   chown -R "$owner" "$dir"
