@@ -9,7 +9,8 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 
 # Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
-KERNEL_SRCS =
+KERNEL_SRCS = \
+	src/kernel/cvalloc.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \

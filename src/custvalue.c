@@ -5,7 +5,9 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "cvalloc.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #if PG_VERSION_NUM >= 180000
 PG_MODULE_MAGIC_EXT(.name = "custvalue",.version = "0.1.0");
@@ -21,6 +23,34 @@ int			cv_max_fit_memory_kb = 1024 * 1024 - 1;
 
 void		_PG_init(void);
 
+/*
+ * Kernel allocations go to the current memory context, so that an error
+ * raised while a kernel's memory is live reclaims it.  Huge allocations are
+ * allowed: the fit states' own cap (custvalue.max_fit_memory) is checked by
+ * the glue before it grows them.
+ */
+static void *
+pg_kernel_malloc(size_t size)
+{
+	return MemoryContextAllocExtended(CurrentMemoryContext, size ? size : 1,
+									  MCXT_ALLOC_HUGE);
+}
+
+static void *
+pg_kernel_realloc(void *ptr, size_t size)
+{
+	if (ptr == NULL)
+		return pg_kernel_malloc(size);
+	return repalloc_huge(ptr, size ? size : 1);
+}
+
+static void
+pg_kernel_free(void *ptr)
+{
+	if (ptr != NULL)
+		pfree(ptr);
+}
+
 void
 _PG_init(void)
 {
@@ -33,4 +63,8 @@ _PG_init(void)
 							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("custvalue");
+
+	cv_malloc = pg_kernel_malloc;
+	cv_realloc = pg_kernel_realloc;
+	cv_free = pg_kernel_free;
 }
