@@ -1,0 +1,361 @@
+#!/usr/bin/python3
+"""custvalue benchmark driver.
+
+Connects with the libpq environment (PGHOST, PGPORT, PGUSER, PGDATABASE) to a
+database holding the tables of bench/data.sql and the custvalue extension,
+times every query of every comparison on the same data in this one run, and
+prints a table of medians, ratios and targets.
+
+Each query runs once to warm the caches, then three more times; the time of a
+run is measured in the client around execute + fetch (the result is thrown
+away), and the median of the three is reported.  Serial runs disable parallel
+query; parallel runs force a plan with two workers and check, with EXPLAIN
+ANALYZE on the warm-up run, that a Partial Aggregate ran under a Gather that
+launched two workers.
+
+A comparison whose custvalue function is not installed is printed as
+"n/a (not installed)"; the driver exits non-zero only when a query fails or a
+result check does not hold.
+"""
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import psycopg2
+
+RUNS = 3
+
+SERIAL = {"max_parallel_workers_per_gather": "0"}
+PARALLEL = {
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
+    "min_parallel_table_scan_size": "0",
+    "max_parallel_workers_per_gather": "2",
+}
+WORKERS = 2
+
+# Enough memory for the SQL baselines to sort 5 million rows in memory
+# (quicksort, about 600 MB per sort); with the 64 MB of the bench cluster
+# they spill to disk and take twice as long, which would flatter custvalue.
+SESSION = {"work_mem": "1GB"}
+
+# Health score: the weights of the four dimensions, the floor, the SQL an
+# analyst writes for a weighted mean renormalised over the scores present,
+# and the function.
+HEALTH_FLOOR = "SELECT sum(a) + sum(b) + sum(c) + sum(d) FROM bench_health"
+HEALTH_SQL = """
+SELECT sum((coalesce(a * 40, 0) + coalesce(b * 30, 0) + coalesce(c * 20, 0) + coalesce(d * 10, 0))
+           / nullif(CASE WHEN a IS NOT NULL THEN 40 ELSE 0 END
+                  + CASE WHEN b IS NOT NULL THEN 30 ELSE 0 END
+                  + CASE WHEN c IS NOT NULL THEN 20 ELSE 0 END
+                  + CASE WHEN d IS NOT NULL THEN 10 ELSE 0 END, 0))
+  FROM bench_health"""
+HEALTH_CV = """
+SELECT sum(custvalue.health_score(ARRAY[a, b, c, d], ARRAY[40, 30, 20, 10]::float8[]))
+  FROM bench_health"""
+
+SCORECARD_FIT = """
+SELECT length(custvalue.scorecard_fit(ARRAY[days, activities, revenue, email_pct], '{}'::jsonb)::text)
+  FROM bench_card"""
+
+# RFM+N: the usual SQL (a quintile per dimension with ntile, recency
+# reversed, NPS only over those who answered, equal weights, a NULL
+# dimension dropping out of the mean) against fit + segment in one statement.
+RFMN_SQL = """
+SELECT segment, count(*)
+  FROM (SELECT CASE WHEN s >= 4 THEN 'high_value'
+                    WHEN s >= 3 THEN 'mid_value'
+                    WHEN s >= 2 THEN 'low_value'
+                    ELSE 'churn_risk' END AS segment
+          FROM (SELECT (r + f + m + coalesce(n, 0))::float8 / (3 + (n IS NOT NULL)::int) AS s
+                  FROM (SELECT ntile(5) OVER (ORDER BY recency DESC) AS r,
+                               ntile(5) OVER (ORDER BY frequency) AS f,
+                               ntile(5) OVER (ORDER BY monetary) AS m,
+                               CASE WHEN nps IS NOT NULL
+                                    THEN ntile(5) OVER (PARTITION BY nps IS NULL ORDER BY nps) END AS n
+                          FROM bench_rfmn) q) w) z
+ GROUP BY 1"""
+RFMN_CV = """
+WITH fit AS (SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps) AS model FROM bench_rfmn)
+SELECT segment, count(*)
+  FROM (SELECT custvalue.rfmn_segment(fit.model, recency, frequency, monetary, nps) AS segment
+          FROM bench_rfmn, fit) s
+ GROUP BY 1"""
+RFMN_FIT = """
+SELECT length(custvalue.rfmn_fit(recency, frequency, monetary, nps)::text) FROM bench_rfmn"""
+
+# The SQL functions each comparison needs: (name, argument types as
+# oidvectortypes prints them).
+NEEDS = {
+    "health_score": [("health_score", "double precision[], double precision[]")],
+    "scorecard_fit": [("scorecard_fit", "double precision[], jsonb")],
+    "rfmn": [("rfmn_fit", "double precision, double precision, double precision, double precision"),
+             ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
+                              "double precision, double precision")],
+    "rfmn_fit": [("rfmn_fit", "double precision, double precision, double precision, double precision")],
+}
+
+
+class Bench:
+    """One connection, the measurements taken on it, and the report rows."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.conn.autocommit = True
+        self.settings(SESSION)
+        self.rows = []
+        self.failures = []
+
+    def query(self, sql):
+        """Run sql and return all its rows."""
+        with self.conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+
+    def settings(self, gucs):
+        """Set session settings; None resets them."""
+        with self.conn.cursor() as cur:
+            for name, value in gucs.items():
+                if value is None:
+                    cur.execute("RESET " + name)
+                else:
+                    cur.execute("SET " + name + " = %s", (value,))
+
+    def installed(self, capability):
+        """True when every custvalue function the comparison calls exists."""
+        with self.conn.cursor() as cur:
+            for name, args in NEEDS[capability]:
+                cur.execute("""SELECT EXISTS (SELECT 1 FROM pg_proc p
+                                 JOIN pg_namespace n ON n.oid = p.pronamespace
+                                WHERE n.nspname = 'custvalue' AND p.proname = %s
+                                  AND oidvectortypes(p.proargtypes) = %s)""", (name, args))
+                if not cur.fetchone()[0]:
+                    return False
+        return True
+
+    def measure(self, sql, gucs, check_parallel=False):
+        """Median wall time of RUNS runs of sql after one warm-up run.
+
+        Returns (seconds, result of the last run, problem or None).  With
+        check_parallel the warm-up is an EXPLAIN ANALYZE whose plan must show
+        a Partial Aggregate under a Gather that launched WORKERS workers.
+        """
+        self.settings(gucs)
+        try:
+            problem = None
+            if check_parallel:
+                plan = self.query("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)[0][0]
+                problem = parallel_problem(plan)
+            else:
+                self.query(sql)
+            times = []
+            result = None
+            for _ in range(RUNS):
+                start = time.perf_counter()
+                with self.conn.cursor() as cur:
+                    cur.execute(sql)
+                    result = cur.fetchall()
+                times.append(time.perf_counter() - start)
+            return statistics.median(times), result, problem
+        finally:
+            self.settings({name: None for name in gucs})
+
+    def add(self, capability, query, seconds, ratio="", target="", met=""):
+        """Append a report row."""
+        self.rows.append((capability, query, seconds, ratio, target, met))
+
+    def fail(self, what):
+        """Record a failure; the run goes on and exits non-zero at the end."""
+        self.failures.append(what)
+        print("bench: " + what, file=sys.stderr, flush=True)
+
+    def timed(self, capability, label, sql, gucs, check_parallel=False):
+        """Measure one query and report progress; None when it failed."""
+        try:
+            seconds, result, problem = self.measure(sql, gucs, check_parallel)
+        except psycopg2.Error as e:
+            self.fail("%s: %s failed: %s" % (capability, label, str(e).strip().splitlines()[0]))
+            return None
+        print("  %-14s %-44s %8.3f s" % (capability, label, seconds), file=sys.stderr, flush=True)
+        if problem:
+            self.fail("%s: %s: %s" % (capability, label, problem))
+        return seconds, result, problem
+
+
+def parallel_problem(plan):
+    """What keeps an EXPLAIN (ANALYZE, FORMAT JSON) plan from being a
+    parallel aggregate with WORKERS launched workers, or None."""
+    nodes = []
+
+    def walk(node):
+        nodes.append(node)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    if not any(n["Node Type"] == "Aggregate" and n.get("Partial Mode") == "Partial" for n in nodes):
+        return "no Partial Aggregate in the plan (is the aggregate PARALLEL SAFE with a combine function?)"
+    gathers = [n for n in nodes if n["Node Type"] in ("Gather", "Gather Merge")]
+    launched = [n.get("Workers Launched", 0) for n in gathers]
+    if WORKERS not in launched:
+        return "Gather launched %s workers, expected %d" % (launched or [0], WORKERS)
+    return None
+
+
+def fmt_time(seconds):
+    """A median as printed in the table."""
+    return "%.3f s" % seconds
+
+
+def fmt_faster(baseline, seconds, what):
+    """Speed-up of seconds over baseline, as printed in the table."""
+    if seconds > baseline:
+        return "%.2f× slower than %s" % (seconds / baseline, what)
+    return "%.2f× faster than %s" % (baseline / seconds, what)
+
+
+def yes_no(ok):
+    return "yes" if ok else "NO"
+
+
+def bench_health(b):
+    """health_score against the plain-sum floor and the analyst's SQL."""
+    cap = "health_score"
+    floor = b.timed(cap, "floor", HEALTH_FLOOR, SERIAL)
+    sql = b.timed(cap, "SQL expression", HEALTH_SQL, SERIAL)
+    b.add(cap, "floor: sum(a) + sum(b) + sum(c) + sum(d), serial",
+          fmt_time(floor[0]) if floor else "error", "baseline")
+    b.add(cap, "SQL: weighted mean renormalised with CASE/coalesce, serial",
+          fmt_time(sql[0]) if sql else "error", "baseline")
+    label = "custvalue.health_score(ARRAY[a,b,c,d], weights), serial"
+    if not b.installed("health_score"):
+        b.add(cap, label, "n/a (not installed)", "n/a", "≤ 2.50× floor", "n/a")
+        b.add(cap, "  (same)", "", "n/a", "≥ 2× faster than SQL", "n/a")
+        return
+    cv = b.timed(cap, "custvalue", HEALTH_CV, SERIAL)
+    if cv is None or floor is None or sql is None:
+        b.add(cap, label, fmt_time(cv[0]) if cv else "error", "n/a", "≤ 2.50× floor", "n/a")
+        return
+    want, got = sql[1][0][0], cv[1][0][0]
+    if got is None or abs(got - want) > 1e-9 * abs(want):
+        b.fail("health_score: sum of health_score %r differs from the SQL formula %r" % (got, want))
+    ratio = cv[0] / floor[0]
+    b.add(cap, label, fmt_time(cv[0]), "%.2f× floor" % ratio, "≤ 2.50× floor", yes_no(ratio <= 2.5))
+    b.add(cap, "  (same)", "", fmt_faster(sql[0], cv[0], "SQL"), "≥ 2× faster than SQL",
+          yes_no(sql[0] / cv[0] >= 2.0))
+
+
+def bench_serial_parallel(b, cap, query, sql, target=1.6):
+    """A fit aggregate serial against two forced parallel workers."""
+    if not b.installed(cap):
+        b.add(cap, query + ", serial", "n/a (not installed)", "baseline")
+        b.add(cap, query + ", 2 workers", "n/a (not installed)", "n/a",
+              "≥ %.1f× faster than serial" % target, "n/a")
+        return
+    serial = b.timed(cap, "serial", sql, SERIAL)
+    par = b.timed(cap, "2 workers", sql, PARALLEL, check_parallel=True)
+    b.add(cap, query + ", serial", fmt_time(serial[0]) if serial else "error", "baseline")
+    if serial is None or par is None:
+        b.add(cap, query + ", 2 workers", fmt_time(par[0]) if par else "error", "n/a",
+              "≥ %.1f× faster than serial" % target, "n/a")
+        return
+    label = query + ", 2 workers" + (" (NOT PARALLEL)" if par[2] else "")
+    b.add(cap, label, fmt_time(par[0]), fmt_faster(serial[0], par[0], "serial"),
+          "≥ %.1f× faster than serial" % target, yes_no(not par[2] and serial[0] / par[0] >= target))
+
+
+def bench_rfmn(b):
+    """rfmn_fit + rfmn_segment against ntile(5) per dimension, then the fit
+    alone under two workers."""
+    cap = "rfmn"
+    sql = b.timed(cap, "SQL ntile", RFMN_SQL, SERIAL)
+    b.add(cap, "SQL: ntile(5) OVER (ORDER BY …) ×4, CASE, GROUP BY, serial",
+          fmt_time(sql[0]) if sql else "error", "baseline")
+    label = "custvalue: rfmn_fit + rfmn_segment, GROUP BY, serial"
+    if not b.installed("rfmn"):
+        b.add(cap, label, "n/a (not installed)", "n/a", "≥ 10× faster than SQL", "n/a")
+    else:
+        cv = b.timed(cap, "custvalue", RFMN_CV, SERIAL)
+        if cv is None or sql is None:
+            b.add(cap, label, fmt_time(cv[0]) if cv else "error", "n/a", "≥ 10× faster than SQL", "n/a")
+        else:
+            b.add(cap, label, fmt_time(cv[0]), fmt_faster(sql[0], cv[0], "SQL"),
+                  "≥ 10× faster than SQL", yes_no(sql[0] / cv[0] >= 10.0))
+    bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
+
+
+def machine(b):
+    """One line naming the machine and the server."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "unknown memory"
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem = "%.1f GiB RAM" % (int(line.split()[1]) / 1024 / 1024)
+                    break
+    except OSError:
+        pass
+    version = b.query("SELECT current_setting('server_version')")[0][0]
+    return "%d × %s (nproc %d), %s, %s, PostgreSQL %s" % (
+        os.cpu_count(), model, len(os.sched_getaffinity(0)), mem, platform.machine(), version)
+
+
+def settings_line(b):
+    """The server settings that matter for these timings."""
+    names = ["shared_buffers", "work_mem", "jit", "max_parallel_workers"]
+    got = b.query("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name"
+                  % ("ARRAY[" + ",".join("'%s'" % n for n in names) + "]"))
+    return ", ".join("%s=%s" % kv for kv in got)
+
+
+def print_table(rows):
+    """The report as a Markdown table, padded so it also reads in a terminal."""
+    head = ("capability", "query", "median", "ratio vs its baseline", "target", "met?")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
+    print(line(head))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print(line(r))
+
+
+def main():
+    conn = psycopg2.connect("")
+    b = Bench(conn)
+    nrows = b.query("SELECT count(*) FROM bench_health")[0][0]
+    ext = b.query("SELECT extversion FROM pg_extension WHERE extname = 'custvalue'")
+    print("custvalue bench: %s rows per table, custvalue %s, median of %d runs after one warm-up"
+          % (format(nrows, ","), ext[0][0] if ext else "not installed", RUNS), file=sys.stderr, flush=True)
+    bench_health(b)
+    bench_serial_parallel(b, "scorecard_fit", "length(scorecard_fit(ARRAY[4 measures], '{}')::text)",
+                          SCORECARD_FIT)
+    bench_rfmn(b)
+    print()
+    print("machine: " + machine(b))
+    print("settings: " + settings_line(b))
+    print("rows: %s per table; median of %d runs after one warm-up, timed in the client" % (format(nrows, ","), RUNS))
+    print()
+    print_table(b.rows)
+    if b.failures:
+        print()
+        for f in b.failures:
+            print("FAILED: " + f)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+-- custvalue benchmark data: deterministic, generated in the server.
+--
+-- psql -v rows=N -f bench/data.sql
+--
+-- Every value is a function of the row number and a per-column seed
+-- (hashint8extended), so a run at a given size always sees the same data,
+-- whatever the plan or the machine.  Tables are unlogged: the data is
+-- scratch, and WAL would only slow the load.
+\set ON_ERROR_STOP 1
+\set QUIET 1
+
+-- Uniform on (0, 1) from a 53-bit slice of the hash of (i, seed).
+CREATE FUNCTION bench_u(i bigint, seed bigint) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT (((hashint8extended(i, seed) >> 11) & 9007199254740991)::float8 + 0.5) / 9007199254740992.0 $$;
+
+-- Standard normal (Box-Muller over two independent uniforms).
+CREATE FUNCTION bench_n(i bigint, seed bigint) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT sqrt(-2.0 * ln(bench_u(i, seed))) * cos(2.0 * pi() * bench_u(i, seed + 1000)) $$;
+
+-- Health scores: four 0-100 dimension scores, each NULL for ~5% of rows.
+CREATE UNLOGGED TABLE bench_health (a float8, b float8, c float8, d float8);
+INSERT INTO bench_health
+SELECT CASE WHEN bench_u(i, 11) < 0.05 THEN NULL ELSE 100 * bench_u(i, 1) END,
+       CASE WHEN bench_u(i, 12) < 0.05 THEN NULL ELSE 100 * bench_u(i, 2) END,
+       CASE WHEN bench_u(i, 13) < 0.05 THEN NULL ELSE 100 * bench_u(i, 3) END,
+       CASE WHEN bench_u(i, 14) < 0.05 THEN NULL ELSE 100 * bench_u(i, 4) END
+  FROM generate_series(1, :rows) AS i;
+
+-- Raw scorecard measures with the cardinality of real CRM columns:
+-- days since last activity (0-3650, most recent), activities in 30 days
+-- (a skewed count), annual revenue in whole currency units (log-normal),
+-- share of contacts with an e-mail address (whole percent).
+CREATE UNLOGGED TABLE bench_card (days float8, activities float8, revenue float8, email_pct float8);
+INSERT INTO bench_card
+SELECT floor(3651 * bench_u(i, 21) ^ 2),
+       floor(exp(2.5 + 1.2 * bench_n(i, 22))),
+       round(exp(8.0 + 1.2 * bench_n(i, 23))),
+       round(100 * bench_u(i, 24))
+  FROM generate_series(1, :rows) AS i;
+
+-- RFM+N accounts: recency in days (0-365), active days (1-270, a quarter
+-- of accounts active on one day only), usage minutes (40% at 0-9 whole
+-- minutes, the rest log-normal to 0.1 minute), NPS rating (0-10, NULL for
+-- the 60% who never answered).
+CREATE UNLOGGED TABLE bench_rfmn (recency float8, frequency float8, monetary float8, nps float8);
+INSERT INTO bench_rfmn
+SELECT floor(366 * bench_u(i, 31) ^ 2),
+       CASE WHEN bench_u(i, 32) < 0.25 THEN 1 ELSE 1 + floor(269 * bench_u(i, 33) ^ 2) END,
+       CASE WHEN bench_u(i, 34) < 0.20 THEN 0
+            WHEN bench_u(i, 34) < 0.40 THEN floor(10 * bench_u(i, 35))
+            ELSE round(10 * exp(4.0 + 1.5 * bench_n(i, 36))) / 10 END,
+       CASE WHEN bench_u(i, 37) < 0.60 THEN NULL
+            ELSE least(10, floor(11 * bench_u(i, 38) ^ 0.6)) END
+  FROM generate_series(1, :rows) AS i;
+
+VACUUM ANALYZE bench_health;
+VACUUM ANALYZE bench_card;
+VACUUM ANALYZE bench_rfmn;
