@@ -11,7 +11,8 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 # Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
 KERNEL_SRCS = \
 	src/kernel/cvalloc.c \
-	src/kernel/cvcodec.c
+	src/kernel/cvcodec.c \
+	src/kernel/cvjson.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
