@@ -10,7 +10,9 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 
 # Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
 KERNEL_SRCS = \
-	src/kernel/cvalloc.c
+	src/kernel/cvalloc.c \
+	src/kernel/cvcodec.c \
+	src/kernel/cvjson.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
@@ -49,7 +51,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 
 # Kernel unit tests: plain C programs linked with the kernels only.
 UNIT_TESTS = $(patsubst %.c,%.bin,$(wildcard test/unit/test_*.c))
-test/unit/%.bin: test/unit/%.c $(KERNEL_SRCS) test/unit/tap.h
+test/unit/%.bin: test/unit/%.c $(KERNEL_SRCS) $(wildcard test/unit/*.h)
 	$(CC) -std=c99 -O1 -g -Wall -Wextra -Isrc/kernel -o $@ $< $(KERNEL_SRCS) -lm
 
 unit: $(UNIT_TESTS)
