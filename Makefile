@@ -10,11 +10,13 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 
 # Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
 KERNEL_SRCS = \
-	src/kernel/cvalloc.c
+	src/kernel/cvalloc.c \
+	src/kernel/health_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
-	src/cvutils.c
+	src/cvutils.c \
+	src/health.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -22,7 +24,8 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 # The install script is assembled from one SQL section per capability,
 # each kept beside its glue file.
 SQL_PARTS = \
-	src/custvalue.sql
+	src/custvalue.sql \
+	src/health.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in
