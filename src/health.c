@@ -48,6 +48,7 @@ typedef struct HealthCache
 	char	   *key;			/* the arrays' bytes */
 	int			n;				/* number of weights or edges */
 	double	   *values;			/* the weights or the edges */
+	double		total;			/* health_score: sum of the weights */
 	double	   *points;			/* score_bands: n + 1 points */
 	char	  **labels;			/* tier: n + 1 labels */
 	double	   *scores;			/* health_score: the current row's scores */
@@ -209,6 +210,7 @@ weights_fill(HealthCache *cache, ArrayType **arrs)
 				 errmsg("weights are too large"),
 				 errdetail("Their sum times 100 overflows double precision; scale them down.")));
 	cache->n = n;
+	cache->total = total;
 	cache->scores = palloc(sizeof(double) * n);
 	cache->present = palloc(n);
 }
@@ -243,16 +245,17 @@ read_scores(ArrayType *arr, HealthCache *cache)
 	}
 	bad = cvh_first_outside(cache->scores, cache->present, n,
 							CVH_SCORE_MIN, CVH_SCORE_MAX);
-	if (bad >= 0 && !isfinite(cache->scores[bad]))
+	if (bad >= 0)
 	{
 		double	   *v;
 		bool	   *nulls;
 
 		/* the shared reader words the non-finite error like every other */
-		(void) cv_float8_array(arr, "scores", &v, &nulls);
+		if (!isfinite(cache->scores[bad]))
+			(void) cv_float8_array(arr, "scores", &v, &nulls);
+		check_elements_range(cache->scores, cache->present, n,
+							 CVH_SCORE_MIN, CVH_SCORE_MAX, "score", "scores");
 	}
-	check_elements_range(cache->scores, cache->present, n,
-						 CVH_SCORE_MIN, CVH_SCORE_MAX, "score", "scores");
 }
 
 /*
@@ -267,8 +270,10 @@ health_mean(FunctionCallInfo fcinfo, double min_coverage, double *coverage)
 	HealthCache *cache = cache_get(fcinfo, &weights, 1, weights_fill);
 
 	read_scores(scores, cache);
-	return cvh_weighted_mean(cache->scores, cache->present, cache->values,
-							 cache->n, min_coverage, coverage);
+	return cvh_weighted_mean_total(cache->scores,
+								   ARR_HASNULL(scores) ? cache->present : NULL,
+								   cache->values, cache->n, cache->total,
+								   min_coverage, coverage);
 }
 
 /* health_score(scores, weights): NULL when no score is present. */

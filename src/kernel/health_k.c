@@ -19,36 +19,53 @@ cvh_sum(const double *x, int n)
 	return cvh_sum_value(&acc);
 }
 
-/*
- * Weighted mean over the present scores.  Both sums are compensated, and
- * the present weight is accumulated exactly like the total, so a row with
- * every score present has coverage exactly 1 and a row missing only
- * zero-weight scores does too.
- */
+/* Weighted mean over the present scores; see health_k.h. */
 double
 cvh_weighted_mean(const double *scores, const unsigned char *present,
 				  const double *weights, int n,
 				  double min_coverage, double *coverage)
 {
-	CvhSum		total = {0.0, 0.0};
-	CvhSum		have = {0.0, 0.0};
+	return cvh_weighted_mean_total(scores, present, weights, n,
+								   cvh_sum(weights, n), min_coverage, coverage);
+}
+
+/*
+ * Weighted mean with the total weight given.  Both sums are compensated.
+ * The present weight is accumulated exactly like cvh_sum adds the total
+ * (same terms, same order), so a row missing only zero-weight scores has
+ * coverage exactly 1; a row with nothing missing (present == NULL) skips
+ * that sum, as it is the total.
+ */
+double
+cvh_weighted_mean_total(const double *scores, const unsigned char *present,
+						const double *weights, int n, double total_weight,
+						double min_coverage, double *coverage)
+{
 	CvhSum		dot = {0.0, 0.0};
-	double		tw;
 	double		pw;
 	double		cov;
 
-	for (int i = 0; i < n; i++)
+	if (present == NULL)
 	{
-		cvh_sum_add(&total, weights[i]);
-		if (present == NULL || present[i])
-		{
-			cvh_sum_add(&have, weights[i]);
+		for (int i = 0; i < n; i++)
 			cvh_sum_add(&dot, weights[i] * scores[i]);
-		}
+		pw = total_weight;
 	}
-	tw = cvh_sum_value(&total);
-	pw = cvh_sum_value(&have);
-	cov = tw > 0.0 ? pw / tw : 0.0;
+	else
+	{
+		CvhSum		have = {0.0, 0.0};
+
+		for (int i = 0; i < n; i++)
+		{
+			if (present[i])
+			{
+				cvh_sum_add(&have, weights[i]);
+				cvh_sum_add(&dot, weights[i] * scores[i]);
+			}
+		}
+		pw = cvh_sum_value(&have);
+	}
+	cov = total_weight > 0.0 ? pw / total_weight : 0.0;
 	if (coverage)
 		*coverage = cov;
 	if (!(pw > 0.0) || cov < min_coverage)

@@ -19,11 +19,14 @@
 #define CVH_SCORE_MAX	100.0
 
 /*
- * A running sum with Neumaier's compensation: the error of every addition
- * is kept in c, so that a sum of n terms is as accurate as if it had been
- * computed in twice the precision and rounded once (error about 1 ulp
- * plus n * eps^2 * sum |x|).  Used for the weighted sums, so that e.g.
- * weights 0.4 + 0.3 + 0.1 add to exactly 0.8.
+ * A compensated running sum: the rounding error of every addition is
+ * recovered exactly with Knuth's branch-free TwoSum and kept in c, so that
+ * a sum of n terms is as accurate as if it had been computed in twice the
+ * precision and rounded once (error about 1 ulp plus n * eps^2 * sum |x|;
+ * the same bound as Neumaier's variant, without its data-dependent branch,
+ * which mispredicts on row data).  Used for the weighted sums, so that
+ * e.g. weights 0.4 + 0.3 + 0.1 add to exactly 0.8.  Requires strict IEEE
+ * double arithmetic (no -ffast-math).
  */
 typedef struct CvhSum
 {
@@ -36,11 +39,9 @@ static inline void
 cvh_sum_add(CvhSum *acc, double x)
 {
 	double		t = acc->s + x;
+	double		xv = t - acc->s;	/* the part of x that made it into t */
 
-	if (fabs(acc->s) >= fabs(x))
-		acc->c += (acc->s - t) + x;
-	else
-		acc->c += (x - t) + acc->s;
+	acc->c += (acc->s - (t - xv)) + (x - xv);
 	acc->s = t;
 }
 
@@ -60,11 +61,21 @@ extern double cvh_sum(const double *x, int n);
  * NULL: all present).  Returns NAN when nothing is present, when the
  * present weight is 0, or when coverage < min_coverage.  *coverage gets
  * present weight / total weight (may be NULL).  When every score is
- * present the coverage is exactly 1.
+ * present (or only zero-weight ones are missing) the coverage is exactly 1.
  */
 extern double cvh_weighted_mean(const double *scores, const unsigned char *present,
 								const double *weights, int n,
 								double min_coverage, double *coverage);
+
+/*
+ * cvh_weighted_mean for callers that score many rows with the same
+ * weights: total_weight must be cvh_sum(weights, n), computed once.
+ */
+extern double cvh_weighted_mean_total(const double *scores,
+									  const unsigned char *present,
+									  const double *weights, int n,
+									  double total_weight,
+									  double min_coverage, double *coverage);
 
 /*
  * Clamped linear ramp: 0 at poor (and beyond it), 100 at good (and beyond),
