@@ -112,6 +112,47 @@ cv_float8_array(ArrayType *arr, const char *what, double **values, bool **nulls)
 	return n;
 }
 
+/* Read a float8[] into caller buffers: see cvutils.h. */
+int
+cv_float8_array_into(ArrayType *arr, const char *what, double *values,
+					 bool *nulls, int max)
+{
+	int			n;
+	const char *data = ARR_DATA_PTR(arr);
+	const bits8 *bitmap = ARR_NULLBITMAP(arr);
+
+	check_one_dim(arr, what);
+	n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+	if (n > max)
+		return n;
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull = bitmap != NULL && !(bitmap[i >> 3] & (1 << (i & 7)));
+
+		if (isnull)
+		{
+			if (nulls == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("%s must not contain NULL elements", what),
+						 errdetail("Element %d is NULL.", i + 1)));
+			nulls[i] = true;
+			values[i] = 0.0;
+			continue;
+		}
+		memcpy(&values[i], data, sizeof(double));
+		data += sizeof(double);
+		if (nulls)
+			nulls[i] = false;
+		if (!isfinite(values[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must contain only finite numbers", what),
+					 errdetail("Element %d is %s.", i + 1, cv_fmt(values[i]))));
+	}
+	return n;
+}
+
 /* Read a text[] without NULL elements. */
 int
 cv_text_array(ArrayType *arr, const char *what, char ***values)

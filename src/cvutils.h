@@ -23,6 +23,15 @@
 extern int	cv_float8_array(ArrayType *arr, const char *what,
 							double **values, bool **nulls);
 
+/*
+ * The same checks without allocating, for per-row scoring paths: reads the
+ * array's storage directly into values[] (and nulls[], when NULL elements
+ * are allowed).  Returns the element count; reads nothing when it exceeds
+ * max, so the caller can report the length it got.
+ */
+extern int	cv_float8_array_into(ArrayType *arr, const char *what,
+								 double *values, bool *nulls, int max);
+
 /* Read a text[] argument without NULL elements; strings are palloc'd. */
 extern int	cv_text_array(ArrayType *arr, const char *what, char ***values);
 
