@@ -41,12 +41,14 @@ WORKERS = 2
 # Enough memory for the SQL baselines to sort 5 million rows in memory
 # (quicksort, about 600 MB per sort); with the 64 MB of the bench cluster
 # they spill to disk and take twice as long, which would flatter custvalue.
+# BENCH_SETTINGS="jit=off,work_mem=256MB" adds or overrides session settings.
 SESSION = {"work_mem": "1GB"}
 
 # Health score: the weights of the four dimensions, the floor, the SQL an
 # analyst writes for a weighted mean renormalised over the scores present,
 # and the function.
 HEALTH_FLOOR = "SELECT sum(a) + sum(b) + sum(c) + sum(d) FROM bench_health"
+HEALTH_ARRAY = "SELECT sum(cardinality(ARRAY[a, b, c, d])) FROM bench_health"
 HEALTH_SQL = """
 SELECT sum((coalesce(a * 40, 0) + coalesce(b * 30, 0) + coalesce(c * 20, 0) + coalesce(d * 10, 0))
            / nullif(CASE WHEN a IS NOT NULL THEN 40 ELSE 0 END
@@ -103,10 +105,10 @@ NEEDS = {
 class Bench:
     """One connection, the measurements taken on it, and the report rows."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, session):
         self.conn = conn
         self.conn.autocommit = True
-        self.settings(SESSION)
+        self.settings(session)
         self.rows = []
         self.failures = []
 
@@ -206,9 +208,9 @@ def parallel_problem(plan):
     return None
 
 
-def fmt_time(seconds):
-    """A median as printed in the table."""
-    return "%.3f s" % seconds
+def fmt_time(measured):
+    """The median of a measurement (from Bench.timed) as printed in the table."""
+    return "%.3f s" % measured[0] if measured else "error"
 
 
 def fmt_faster(baseline, seconds, what):
@@ -226,11 +228,14 @@ def bench_health(b):
     """health_score against the plain-sum floor and the analyst's SQL."""
     cap = "health_score"
     floor = b.timed(cap, "floor", HEALTH_FLOOR, SERIAL)
+    array = b.timed(cap, "ARRAY[a,b,c,d] alone", HEALTH_ARRAY, SERIAL)
     sql = b.timed(cap, "SQL expression", HEALTH_SQL, SERIAL)
     b.add(cap, "floor: sum(a) + sum(b) + sum(c) + sum(d), serial",
-          fmt_time(floor[0]) if floor else "error", "baseline")
+          fmt_time(floor), "baseline")
+    b.add(cap, "for scale: sum(cardinality(ARRAY[a,b,c,d])), serial", fmt_time(array),
+          "%.2f× floor" % (array[0] / floor[0]) if array and floor else "n/a")
     b.add(cap, "SQL: weighted mean renormalised with CASE/coalesce, serial",
-          fmt_time(sql[0]) if sql else "error", "baseline")
+          fmt_time(sql), "baseline")
     label = "custvalue.health_score(ARRAY[a,b,c,d], weights), serial"
     if not b.installed("health_score"):
         b.add(cap, label, "n/a (not installed)", "n/a", "≤ 2.50× floor", "n/a")
@@ -238,13 +243,13 @@ def bench_health(b):
         return
     cv = b.timed(cap, "custvalue", HEALTH_CV, SERIAL)
     if cv is None or floor is None or sql is None:
-        b.add(cap, label, fmt_time(cv[0]) if cv else "error", "n/a", "≤ 2.50× floor", "n/a")
+        b.add(cap, label, fmt_time(cv), "n/a", "≤ 2.50× floor", "n/a")
         return
     want, got = sql[1][0][0], cv[1][0][0]
     if got is None or abs(got - want) > 1e-9 * abs(want):
         b.fail("health_score: sum of health_score %r differs from the SQL formula %r" % (got, want))
     ratio = cv[0] / floor[0]
-    b.add(cap, label, fmt_time(cv[0]), "%.2f× floor" % ratio, "≤ 2.50× floor", yes_no(ratio <= 2.5))
+    b.add(cap, label, fmt_time(cv), "%.2f× floor" % ratio, "≤ 2.50× floor", yes_no(ratio <= 2.5))
     b.add(cap, "  (same)", "", fmt_faster(sql[0], cv[0], "SQL"), "≥ 2× faster than SQL",
           yes_no(sql[0] / cv[0] >= 2.0))
 
@@ -258,13 +263,13 @@ def bench_serial_parallel(b, cap, query, sql, target=1.6):
         return
     serial = b.timed(cap, "serial", sql, SERIAL)
     par = b.timed(cap, "2 workers", sql, PARALLEL, check_parallel=True)
-    b.add(cap, query + ", serial", fmt_time(serial[0]) if serial else "error", "baseline")
+    b.add(cap, query + ", serial", fmt_time(serial), "baseline")
     if serial is None or par is None:
-        b.add(cap, query + ", 2 workers", fmt_time(par[0]) if par else "error", "n/a",
+        b.add(cap, query + ", 2 workers", fmt_time(par), "n/a",
               "≥ %.1f× faster than serial" % target, "n/a")
         return
     label = query + ", 2 workers" + (" (NOT PARALLEL)" if par[2] else "")
-    b.add(cap, label, fmt_time(par[0]), fmt_faster(serial[0], par[0], "serial"),
+    b.add(cap, label, fmt_time(par), fmt_faster(serial[0], par[0], "serial"),
           "≥ %.1f× faster than serial" % target, yes_no(not par[2] and serial[0] / par[0] >= target))
 
 
@@ -274,16 +279,16 @@ def bench_rfmn(b):
     cap = "rfmn"
     sql = b.timed(cap, "SQL ntile", RFMN_SQL, SERIAL)
     b.add(cap, "SQL: ntile(5) OVER (ORDER BY …) ×4, CASE, GROUP BY, serial",
-          fmt_time(sql[0]) if sql else "error", "baseline")
+          fmt_time(sql), "baseline")
     label = "custvalue: rfmn_fit + rfmn_segment, GROUP BY, serial"
     if not b.installed("rfmn"):
         b.add(cap, label, "n/a (not installed)", "n/a", "≥ 10× faster than SQL", "n/a")
     else:
         cv = b.timed(cap, "custvalue", RFMN_CV, SERIAL)
         if cv is None or sql is None:
-            b.add(cap, label, fmt_time(cv[0]) if cv else "error", "n/a", "≥ 10× faster than SQL", "n/a")
+            b.add(cap, label, fmt_time(cv), "n/a", "≥ 10× faster than SQL", "n/a")
         else:
-            b.add(cap, label, fmt_time(cv[0]), fmt_faster(sql[0], cv[0], "SQL"),
+            b.add(cap, label, fmt_time(cv), fmt_faster(sql[0], cv[0], "SQL"),
                   "≥ 10× faster than SQL", yes_no(sql[0] / cv[0] >= 10.0))
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
 
@@ -313,9 +318,19 @@ def machine(b):
         os.cpu_count(), model, len(os.sched_getaffinity(0)), mem, platform.machine(), version)
 
 
+def load_average():
+    """The 1-minute load average: other work on the machine skews timings,
+    parallel ones most of all."""
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "unknown"
+
+
 def settings_line(b):
     """The server settings that matter for these timings."""
-    names = ["shared_buffers", "work_mem", "jit", "max_parallel_workers"]
+    names = ["shared_buffers", "work_mem", "jit", "max_parallel_workers", "parallel_leader_participation"]
     got = b.query("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name"
                   % ("ARRAY[" + ",".join("'%s'" % n for n in names) + "]"))
     return ", ".join("%s=%s" % kv for kv in got)
@@ -332,9 +347,21 @@ def print_table(rows):
         print(line(r))
 
 
+def session_settings(text):
+    """SESSION with the name=value pairs of BENCH_SETTINGS applied."""
+    gucs = dict(SESSION)
+    for item in filter(None, (i.strip() for i in text.split(","))):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise SystemExit("bench: BENCH_SETTINGS wants name=value pairs separated by commas, not %r" % item)
+        gucs[name.strip()] = value.strip()
+    return gucs
+
+
 def main():
     conn = psycopg2.connect("")
-    b = Bench(conn)
+    b = Bench(conn, session_settings(os.environ.get("BENCH_SETTINGS", "")))
+    load_start = load_average()
     nrows = b.query("SELECT count(*) FROM bench_health")[0][0]
     ext = b.query("SELECT extversion FROM pg_extension WHERE extname = 'custvalue'")
     print("custvalue bench: %s rows per table, custvalue %s, median of %d runs after one warm-up"
@@ -346,7 +373,8 @@ def main():
     print()
     print("machine: " + machine(b))
     print("settings: " + settings_line(b))
-    print("rows: %s per table; median of %d runs after one warm-up, timed in the client" % (format(nrows, ","), RUNS))
+    print("rows: %s per table; median of %d runs after one warm-up, timed in the client; "
+          "load average %s at the start, %s at the end" % (format(nrows, ","), RUNS, load_start, load_average()))
     print()
     print_table(b.rows)
     if b.failures:
