@@ -166,6 +166,12 @@ SELECT custvalue.score_ratio(1, 'Infinity');
 SELECT x, custvalue.tier(x, '{1e6,1e7}', '{small,mid,large}')
   FROM unnest('{-1,0,999999.99,1e6,9999999,1e7,1e12}'::float8[]) AS x;
 SELECT custvalue.tier(3, '{}', '{all}');
+-- edges and labels that change from row to row are re-read for each row
+SELECT e, l, custvalue.tier(5, e, l)
+  FROM (VALUES ('{1,10}'::float8[], '{a,b,c}'::text[]),
+               ('{6,10}', '{a,b,c}'),
+               ('{6,10}', '{x,y,z}'),
+               ('{1,10}', '{a,b,c}')) AS t(e, l);
 SELECT custvalue.tier(3, '{1,2}', '{a,b}');
 SELECT custvalue.tier(3, '{1,2}', '{a,b,NULL}');
 SELECT custvalue.tier(3, '{2,1}', '{a,b,c}');
