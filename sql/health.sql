@@ -10,6 +10,9 @@ SELECT custvalue.health_score('{47,59,21}', '{20,15,22}');
 SELECT custvalue.health_score('{47,59,21}', '{20,15,22}') = 2287 / 57::float8 AS exact;
 SELECT custvalue.health_score('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}');
 SELECT custvalue.health_coverage('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}');
+-- compensated sums: 0.1 + 0.2 + 0.3 is exactly 0.6, so equal scores give
+-- exactly that score (a plain sum gives 49.99999999999999)
+SELECT custvalue.health_score('{50,50,50}', '{0.1,0.2,0.3}');
 -- per row, from columns; the last argument is min_coverage 0.5
 SELECT a, b, c, d,
        custvalue.health_score(ARRAY[a, b, c, d], '{40,30,20,10}') AS score,
@@ -163,6 +166,12 @@ SELECT custvalue.score_ratio(1, 'Infinity');
 SELECT x, custvalue.tier(x, '{1e6,1e7}', '{small,mid,large}')
   FROM unnest('{-1,0,999999.99,1e6,9999999,1e7,1e12}'::float8[]) AS x;
 SELECT custvalue.tier(3, '{}', '{all}');
+-- edges and labels that change from row to row are re-read for each row
+SELECT e, l, custvalue.tier(5, e, l)
+  FROM (VALUES ('{1,10}'::float8[], '{a,b,c}'::text[]),
+               ('{6,10}', '{a,b,c}'),
+               ('{6,10}', '{x,y,z}'),
+               ('{1,10}', '{a,b,c}')) AS t(e, l);
 SELECT custvalue.tier(3, '{1,2}', '{a,b}');
 SELECT custvalue.tier(3, '{1,2}', '{a,b,NULL}');
 SELECT custvalue.tier(3, '{2,1}', '{a,b,c}');
