@@ -52,35 +52,36 @@ SELECT is((SELECT count(*)::int FROM pg_proc p
             WHERE p.pronamespace = 'custvalue'::regnamespace
               AND p.proname IN ('health_score', 'health_coverage', 'score_linear', 'score_log',
                                 'score_recency', 'score_bands', 'score_ratio', 'tier', 'health_tier')
+              AND p.proargtypes[0] <> 'custvalue.scorecard'::regtype
               AND p.proparallel = 's'
               AND obj_description(p.oid, 'pg_proc') IS NOT NULL), 10,
           'all 10 signatures are parallel safe and commented');
 
 -- values
-SELECT is(custvalue.health_score('{47,59,21}', '{20,15,22}'), 2287 / 57::float8, 'seed example 2287/57');
-SELECT is(custvalue.health_score('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}'), 75::float8, 'NULL score renormalised to 75');
+SELECT is(custvalue.health_score('{47,59,21}'::float8[], '{20,15,22}'), 2287 / 57::float8, 'seed example 2287/57');
+SELECT is(custvalue.health_score('{80,60,NULL,100}'::float8[], '{0.4,0.3,0.2,0.1}'), 75::float8, 'NULL score renormalised to 75');
 SELECT is(custvalue.health_coverage('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}'), 0.8::float8, 'coverage 0.8');
-SELECT is(custvalue.health_tier(custvalue.health_score('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}')), 'medium'::text, '75 is medium');
+SELECT is(custvalue.health_tier(custvalue.health_score('{80,60,NULL,100}'::float8[], '{0.4,0.3,0.2,0.1}')), 'medium'::text, '75 is medium');
 
 -- every error, with its SQLSTATE and message
-SELECT throws_ok('SELECT custvalue.health_score(''{47,120,21}'', ''{20,15,22}'')', '22023', 'score must be between 0 and 100, not 120');
-SELECT throws_ok('SELECT custvalue.health_score(''{NULL,-0.5}'', ''{1,1}'')', '22023', 'score must be between 0 and 100, not -0.5');
-SELECT throws_ok('SELECT custvalue.health_score(''{47,NaN}'', ''{1,1}'')', '22023', 'scores must contain only finite numbers');
-SELECT throws_ok('SELECT custvalue.health_score(''{Infinity}'', ''{1}'')', '22023', 'scores must contain only finite numbers');
-SELECT throws_ok('SELECT custvalue.health_score(''{1,2,3}'', ''{1,1}'')', '2202E', 'scores and weights must have the same length');
-SELECT throws_ok('SELECT custvalue.health_score(''{{1,2},{3,4}}'', ''{1,1,1,1}'')', '2202E', 'scores must be a one-dimensional array, not 2-dimensional');
-SELECT throws_ok('SELECT custvalue.health_score(''{50,50}'', ''{1,-1}'')', '22023', 'weight must be greater than or equal to 0, not -1');
-SELECT throws_ok('SELECT custvalue.health_score(''{50,50}'', ''{0,0}'')', '22023', 'weights must not all be zero');
-SELECT throws_ok('SELECT custvalue.health_score(''{50,50}'', ''{1,NULL}'')', '22004', 'weights must not contain NULL elements');
-SELECT throws_ok('SELECT custvalue.health_score(''{50,50}'', ''{1,NaN}'')', '22023', 'weights must contain only finite numbers');
-SELECT throws_ok('SELECT custvalue.health_score(''{50}'', ''{-Infinity}'')', '22023', 'weights must contain only finite numbers');
-SELECT throws_ok('SELECT custvalue.health_score(''{}'', ''{}'')', '22023', 'weights must not be empty');
-SELECT throws_ok('SELECT custvalue.health_score(''{50,50}'', ''{{1,1}}'')', '2202E', 'weights must be a one-dimensional array, not 2-dimensional');
-SELECT throws_ok('SELECT custvalue.health_score(''{50,50}'', ''{1e307,1}'')', '22003', 'weights are too large');
-SELECT throws_ok('SELECT custvalue.health_score(''{50}'', ''{1}'', 1.5)', '22023', 'min_coverage must be between 0 and 1, not 1.5');
-SELECT throws_ok('SELECT custvalue.health_score(''{50}'', ''{1}'', -0.1)', '22023', 'min_coverage must be between 0 and 1, not -0.1');
-SELECT throws_ok('SELECT custvalue.health_score(''{50}'', ''{1}'', ''NaN'')', '22023', 'min_coverage must be a finite number, not NaN');
-SELECT throws_ok('SELECT custvalue.health_score(''{50,NULL}'', ''{1,1}'', 2)', '22023', 'min_coverage must be between 0 and 1, not 2');
+SELECT throws_ok('SELECT custvalue.health_score(''{47,120,21}''::float8[], ''{20,15,22}'')', '22023', 'score must be between 0 and 100, not 120');
+SELECT throws_ok('SELECT custvalue.health_score(''{NULL,-0.5}''::float8[], ''{1,1}'')', '22023', 'score must be between 0 and 100, not -0.5');
+SELECT throws_ok('SELECT custvalue.health_score(''{47,NaN}''::float8[], ''{1,1}'')', '22023', 'scores must contain only finite numbers');
+SELECT throws_ok('SELECT custvalue.health_score(''{Infinity}''::float8[], ''{1}'')', '22023', 'scores must contain only finite numbers');
+SELECT throws_ok('SELECT custvalue.health_score(''{1,2,3}''::float8[], ''{1,1}'')', '2202E', 'scores and weights must have the same length');
+SELECT throws_ok('SELECT custvalue.health_score(''{{1,2},{3,4}}''::float8[], ''{1,1,1,1}'')', '2202E', 'scores must be a one-dimensional array, not 2-dimensional');
+SELECT throws_ok('SELECT custvalue.health_score(''{50,50}''::float8[], ''{1,-1}'')', '22023', 'weight must be greater than or equal to 0, not -1');
+SELECT throws_ok('SELECT custvalue.health_score(''{50,50}''::float8[], ''{0,0}'')', '22023', 'weights must not all be zero');
+SELECT throws_ok('SELECT custvalue.health_score(''{50,50}''::float8[], ''{1,NULL}'')', '22004', 'weights must not contain NULL elements');
+SELECT throws_ok('SELECT custvalue.health_score(''{50,50}''::float8[], ''{1,NaN}'')', '22023', 'weights must contain only finite numbers');
+SELECT throws_ok('SELECT custvalue.health_score(''{50}''::float8[], ''{-Infinity}'')', '22023', 'weights must contain only finite numbers');
+SELECT throws_ok('SELECT custvalue.health_score(''{}''::float8[], ''{}'')', '22023', 'weights must not be empty');
+SELECT throws_ok('SELECT custvalue.health_score(''{50,50}''::float8[], ''{{1,1}}'')', '2202E', 'weights must be a one-dimensional array, not 2-dimensional');
+SELECT throws_ok('SELECT custvalue.health_score(''{50,50}''::float8[], ''{1e307,1}'')', '22003', 'weights are too large');
+SELECT throws_ok('SELECT custvalue.health_score(''{50}''::float8[], ''{1}'', 1.5)', '22023', 'min_coverage must be between 0 and 1, not 1.5');
+SELECT throws_ok('SELECT custvalue.health_score(''{50}''::float8[], ''{1}'', -0.1)', '22023', 'min_coverage must be between 0 and 1, not -0.1');
+SELECT throws_ok('SELECT custvalue.health_score(''{50}''::float8[], ''{1}'', ''NaN'')', '22023', 'min_coverage must be a finite number, not NaN');
+SELECT throws_ok('SELECT custvalue.health_score(''{50,NULL}''::float8[], ''{1,1}'', 2)', '22023', 'min_coverage must be between 0 and 1, not 2');
 SELECT throws_ok('SELECT custvalue.health_coverage(''{50,50}'', ''{1}'')', '2202E', 'scores and weights must have the same length');
 SELECT throws_ok('SELECT custvalue.health_coverage(''{101}'', ''{1}'')', '22023', 'score must be between 0 and 100, not 101');
 SELECT throws_ok('SELECT custvalue.health_coverage(''{50}'', ''{-1}'')', '22023', 'weight must be greater than or equal to 0, not -1');
