@@ -6,10 +6,13 @@
 -- health_score / health_coverage
 --
 -- seed examples: 2287/57, and 60/0.8 with the NULL score's weight dropped
-SELECT custvalue.health_score('{47,59,21}', '{20,15,22}');
-SELECT custvalue.health_score('{47,59,21}', '{20,15,22}') = 2287 / 57::float8 AS exact;
-SELECT custvalue.health_score('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}');
+SELECT custvalue.health_score('{47,59,21}'::float8[], '{20,15,22}');
+SELECT custvalue.health_score('{47,59,21}'::float8[], '{20,15,22}') = 2287 / 57::float8 AS exact;
+SELECT custvalue.health_score('{80,60,NULL,100}'::float8[], '{0.4,0.3,0.2,0.1}');
 SELECT custvalue.health_coverage('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}');
+-- compensated sums: 0.1 + 0.2 + 0.3 is exactly 0.6, so equal scores give
+-- exactly that score (a plain sum gives 49.99999999999999)
+SELECT custvalue.health_score('{50,50,50}'::float8[], '{0.1,0.2,0.3}');
 -- per row, from columns; the last argument is min_coverage 0.5
 SELECT a, b, c, d,
        custvalue.health_score(ARRAY[a, b, c, d], '{40,30,20,10}') AS score,
@@ -22,19 +25,19 @@ SELECT a, b, c, d,
                (50, NULL, NULL, NULL),
                (NULL, NULL, NULL, NULL)) AS t(a, b, c, d);
 -- NULL arguments (STRICT)
-SELECT custvalue.health_score(NULL, '{1}') IS NULL AS null_scores,
-       custvalue.health_score('{50}', NULL) IS NULL AS null_weights,
-       custvalue.health_score('{50}', '{1}', NULL) IS NULL AS null_min_coverage,
+SELECT custvalue.health_score(NULL::float8[], '{1}') IS NULL AS null_scores,
+       custvalue.health_score('{50}'::float8[], NULL) IS NULL AS null_weights,
+       custvalue.health_score('{50}'::float8[], '{1}', NULL) IS NULL AS null_min_coverage,
        custvalue.health_coverage(NULL, '{1}') IS NULL AS null_coverage;
 -- min_coverage: coverage 0.8 meets 0.8, misses 0.81 and 1
-SELECT custvalue.health_score('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}', 0.8) AS at_min,
-       custvalue.health_score('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}', 0.81) AS below_min,
-       custvalue.health_score('{80,60,NULL,100}', '{0.4,0.3,0.2,0.1}', 1) AS need_all,
-       custvalue.health_score('{80,60,90,100}', '{0.4,0.3,0.2,0.1}', 1) AS have_all;
+SELECT custvalue.health_score('{80,60,NULL,100}'::float8[], '{0.4,0.3,0.2,0.1}', 0.8) AS at_min,
+       custvalue.health_score('{80,60,NULL,100}'::float8[], '{0.4,0.3,0.2,0.1}', 0.81) AS below_min,
+       custvalue.health_score('{80,60,NULL,100}'::float8[], '{0.4,0.3,0.2,0.1}', 1) AS need_all,
+       custvalue.health_score('{80,60,90,100}'::float8[], '{0.4,0.3,0.2,0.1}', 1) AS have_all;
 -- zero weights: a present zero-weight score carries nothing
-SELECT custvalue.health_score('{NULL,50}', '{1,0}') AS only_zero_weight,
+SELECT custvalue.health_score('{NULL,50}'::float8[], '{1,0}') AS only_zero_weight,
        custvalue.health_coverage('{NULL,50}', '{1,0}') AS its_coverage,
-       custvalue.health_score('{NULL,50}', '{0,1}', 1) AS missing_zero_weight,
+       custvalue.health_score('{NULL,50}'::float8[], '{0,1}', 1) AS missing_zero_weight,
        custvalue.health_coverage('{NULL,50}', '{0,1}') AS full_coverage;
 -- weights that change from row to row are re-read for each row
 SELECT s, w, custvalue.health_score(s, w)
@@ -57,25 +60,25 @@ SELECT count(*) AS n_rows,
                        nullif((i * 13) % 7, 3)::float8 * 100 / 6
                   FROM generate_series(1, 5000) AS i) AS g(a, b, c, d)) AS x;
 -- errors: scores
-SELECT custvalue.health_score('{47,120,21}', '{20,15,22}');
-SELECT custvalue.health_score('{NULL,-0.5}', '{1,1}');
-SELECT custvalue.health_score('{47,NaN}', '{1,1}');
-SELECT custvalue.health_score('{Infinity}', '{1}');
-SELECT custvalue.health_score('{1,2,3}', '{1,1}');
-SELECT custvalue.health_score('{{1,2},{3,4}}', '{1,1,1,1}');
+SELECT custvalue.health_score('{47,120,21}'::float8[], '{20,15,22}');
+SELECT custvalue.health_score('{NULL,-0.5}'::float8[], '{1,1}');
+SELECT custvalue.health_score('{47,NaN}'::float8[], '{1,1}');
+SELECT custvalue.health_score('{Infinity}'::float8[], '{1}');
+SELECT custvalue.health_score('{1,2,3}'::float8[], '{1,1}');
+SELECT custvalue.health_score('{{1,2},{3,4}}'::float8[], '{1,1,1,1}');
 -- errors: weights
-SELECT custvalue.health_score('{50,50}', '{1,-1}');
-SELECT custvalue.health_score('{50,50}', '{0,0}');
-SELECT custvalue.health_score('{50,50}', '{1,NULL}');
-SELECT custvalue.health_score('{50,50}', '{1,NaN}');
-SELECT custvalue.health_score('{50}', '{-Infinity}');
-SELECT custvalue.health_score('{}', '{}');
-SELECT custvalue.health_score('{50,50}', '{{1,1}}');
-SELECT custvalue.health_score('{50,50}', '{1e307,1}');
+SELECT custvalue.health_score('{50,50}'::float8[], '{1,-1}');
+SELECT custvalue.health_score('{50,50}'::float8[], '{0,0}');
+SELECT custvalue.health_score('{50,50}'::float8[], '{1,NULL}');
+SELECT custvalue.health_score('{50,50}'::float8[], '{1,NaN}');
+SELECT custvalue.health_score('{50}'::float8[], '{-Infinity}');
+SELECT custvalue.health_score('{}'::float8[], '{}');
+SELECT custvalue.health_score('{50,50}'::float8[], '{{1,1}}');
+SELECT custvalue.health_score('{50,50}'::float8[], '{1e307,1}');
 -- errors: min_coverage
-SELECT custvalue.health_score('{50}', '{1}', 1.5);
-SELECT custvalue.health_score('{50}', '{1}', -0.1);
-SELECT custvalue.health_score('{50}', '{1}', 'NaN');
+SELECT custvalue.health_score('{50}'::float8[], '{1}', 1.5);
+SELECT custvalue.health_score('{50}'::float8[], '{1}', -0.1);
+SELECT custvalue.health_score('{50}'::float8[], '{1}', 'NaN');
 -- health_coverage validates like health_score
 SELECT custvalue.health_coverage('{50,50}', '{1}');
 SELECT custvalue.health_coverage('{101}', '{1}');
@@ -163,6 +166,12 @@ SELECT custvalue.score_ratio(1, 'Infinity');
 SELECT x, custvalue.tier(x, '{1e6,1e7}', '{small,mid,large}')
   FROM unnest('{-1,0,999999.99,1e6,9999999,1e7,1e12}'::float8[]) AS x;
 SELECT custvalue.tier(3, '{}', '{all}');
+-- edges and labels that change from row to row are re-read for each row
+SELECT e, l, custvalue.tier(5, e, l)
+  FROM (VALUES ('{1,10}'::float8[], '{a,b,c}'::text[]),
+               ('{6,10}', '{a,b,c}'),
+               ('{6,10}', '{x,y,z}'),
+               ('{1,10}', '{a,b,c}')) AS t(e, l);
 SELECT custvalue.tier(3, '{1,2}', '{a,b}');
 SELECT custvalue.tier(3, '{1,2}', '{a,b,NULL}');
 SELECT custvalue.tier(3, '{2,1}', '{a,b,c}');
@@ -193,3 +202,19 @@ SELECT name, round(h::numeric, 6) AS health, custvalue.health_tier(h) AS tier
                        ('globex', 30, 3, 4, 1e5, 300),
                        ('initech', 60, 0, 0, 1e6, 40)) AS c(name, days_idle, with_email, contacts, revenue, employees)) AS s
  ORDER BY name;
+
+-- Planner support: health_score(ARRAY[...], weights) runs as
+-- health_score_args(weights, ...) so no array is built per row; the
+-- results, NULL handling and errors are those of the array form.
+CREATE TABLE rows4 (a float8, b float8, c float8, d float8);
+INSERT INTO rows4 VALUES (80, 60, NULL, 100), (NULL, NULL, NULL, NULL), (0, 100, 50, 25);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT custvalue.health_score(ARRAY[a, b, c, d], '{0.4,0.3,0.2,0.1}') FROM rows4;
+SELECT a, custvalue.health_score(ARRAY[a, b, c, d], '{0.4,0.3,0.2,0.1}') AS rewritten,
+       custvalue.health_score((SELECT ARRAY[a, b, c, d]), '{0.4,0.3,0.2,0.1}') AS array_form
+  FROM rows4;
+SELECT custvalue.health_score(ARRAY[a, b], '{1,2,3}') FROM rows4;
+SELECT custvalue.health_score(ARRAY[a, b + 200], '{1,2}') FROM rows4 WHERE a = 0;
+SELECT custvalue.health_score(ARRAY[a, 'NaN'], '{1,2}') FROM rows4 WHERE a = 0;
+SELECT custvalue.health_score(ARRAY[a, b], NULL) FROM rows4 WHERE a = 0;
+SELECT custvalue.health_score_args('{1,1}'::float8[], 1::int, 2::int);
