@@ -12,11 +12,16 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 KERNEL_SRCS = \
 	src/kernel/cvalloc.c \
 	src/kernel/cvcodec.c \
-	src/kernel/cvjson.c
+	src/kernel/cvjson.c \
+	src/kernel/distr.c \
+	src/kernel/rfm_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
-	src/cvutils.c
+	src/cvutils.c \
+	src/fitstate.c \
+	src/model.c \
+	src/rfm.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -24,7 +29,8 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 # The install script is assembled from one SQL section per capability,
 # each kept beside its glue file.
 SQL_PARTS = \
-	src/custvalue.sql
+	src/custvalue.sql \
+	src/rfm.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in
