@@ -616,13 +616,10 @@ rfm_model_write(const rfm_model *m, cv_wbuf *b)
 
 /* Check a model just read; frees it and returns NULL when invalid. */
 static rfm_model *
-checked(rfm_model *m, const char *prefix, char *err, size_t errlen)
+checked(rfm_model *m, char *err, size_t errlen)
 {
-	char		msg[400];
-
-	if (rfm_model_check(m, msg, sizeof(msg)) < 0)
+	if (rfm_model_check(m, err, errlen) < 0)
 	{
-		snprintf(err, errlen, "%s: %s", prefix, msg);
 		rfm_model_free(m);
 		return NULL;
 	}
@@ -665,11 +662,11 @@ rfm_model_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	}
 	if (!cvr_done(&r))
 	{
-		snprintf(err, errlen, "invalid rfmn_model payload: truncated or trailing bytes");
+		snprintf(err, errlen, "payload is truncated or has trailing bytes");
 		rfm_model_free(m);
 		return NULL;
 	}
-	return checked(m, "invalid rfmn_model payload", err, errlen);
+	return checked(m, err, errlen);
 }
 
 /* ----------------------------------------------------------- JSON text */
@@ -889,23 +886,18 @@ json_model(const cvj_value *root, rfm_model *m, char *err, size_t errlen)
 rfm_model *
 rfm_model_from_json(const char *json, size_t len, char *err, size_t errlen)
 {
-	char		msg[400];
-	cvj_value  *root = cvj_parse(json, len, msg, sizeof(msg));
+	cvj_value  *root = cvj_parse(json, len, err, errlen);
 	rfm_model  *m;
 
 	if (root == NULL)
-	{
-		snprintf(err, errlen, "invalid rfmn_model: %s", msg);
 		return NULL;
-	}
 	m = cv_calloc(1, sizeof(rfm_model));
-	if (json_model(root, m, msg, sizeof(msg)) < 0)
+	if (json_model(root, m, err, errlen) < 0)
 	{
-		snprintf(err, errlen, "invalid rfmn_model: %s", msg);
 		cvj_free(root);
 		rfm_model_free(m);
 		return NULL;
 	}
 	cvj_free(root);
-	return checked(m, "invalid rfmn_model", err, errlen);
+	return checked(m, err, errlen);
 }

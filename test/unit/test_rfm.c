@@ -643,7 +643,7 @@ test_model_io(void)
 	cv_free(json2);
 	back = rfm_model_read(b.data, b.len - 1, err, sizeof(err));
 	tap_ok(back == NULL, "truncated payload refused");
-	tap_str(err, "invalid rfmn_model payload: truncated or trailing bytes", "  with its message");
+	tap_str(err, "payload is truncated or has trailing bytes", "  with its message");
 	cvb_u8(&b, 0);
 	back = rfm_model_read(b.data, b.len, err, sizeof(err));
 	tap_ok(back == NULL, "payload with trailing bytes refused");
@@ -651,12 +651,12 @@ test_model_io(void)
 	b.data[0] = 0;				/* bins 0 */
 	back = rfm_model_read(b.data, b.len, err, sizeof(err));
 	tap_ok(back == NULL, "payload with bins 0 refused");
-	tap_str(err, "invalid rfmn_model payload: bins must be between 1 and 100, not 0", "  with its message");
+	tap_str(err, "bins must be between 1 and 100, not 0", "  with its message");
 	b.data[0] = 5;
 	b.data[4 + 8 * 7 + 8 + 4] = 2;	/* recency's first score 1 -> 2 */
 	back = rfm_model_read(b.data, b.len, err, sizeof(err));
 	tap_ok(back == NULL, "payload with an inconsistent table refused");
-	tap_str(err, "invalid rfmn_model payload: recency: score 2 does not match its rank: 0 of 10 customers score lower, so its values score 1 + floor(5 * 0 / 10) = 1",
+	tap_str(err, "recency: score 2 does not match its rank: 0 of 10 customers score lower, so its values score 1 + floor(5 * 0 / 10) = 1",
 			"  with its message");
 	cv_free(b.data);
 	cv_free(json);
@@ -682,45 +682,45 @@ test_model_io(void)
 	}
 
 	model_fails("\"kind\": \"rfmn_model\"", "\"kind\": \"scorecard\"",
-				"invalid rfmn_model: \"kind\" is \"scorecard\", expected \"rfmn_model\"");
+				"\"kind\" is \"scorecard\", expected \"rfmn_model\"");
 	model_fails("\"kind\": \"rfmn_model\", ", "",
-				"invalid rfmn_model: \"kind\" must be the string \"rfmn_model\"");
+				"\"kind\" must be the string \"rfmn_model\"");
 	model_fails("\"version\": 1", "\"version\": 2",
-				"invalid rfmn_model: unsupported \"version\" 2 (this build reads version 1)");
-	model_fails("\"bins\": 5", "\"bins\": 5, \"extra\": 1", "invalid rfmn_model: model has unknown key \"extra\"");
+				"unsupported \"version\" 2 (this build reads version 1)");
+	model_fails("\"bins\": 5", "\"bins\": 5, \"extra\": 1", "model has unknown key \"extra\"");
 	model_fails("\"n\": 10, ", "\"n\": 10, \"nulls\": 0, ",
-				"invalid rfmn_model: \"recency\" has unknown key \"nulls\"");
+				"\"recency\" has unknown key \"nulls\"");
 	model_fails("\"customers\": 4}", "\"customers\": 4, \"share\": 0.4}",
-				"invalid rfmn_model: recency score entry 1 has unknown key \"share\"");
-	model_fails("[2, 1, 1, 0.5]", "[2, 1, 1]", "invalid rfmn_model: \"weights\" must be an array of 4 numbers");
+				"recency score entry 1 has unknown key \"share\"");
+	model_fails("[2, 1, 1, 0.5]", "[2, 1, 1]", "\"weights\" must be an array of 4 numbers");
 	model_fails("[2, 1, 1, 0.5]", "[2, 1, 1, \"x\"]",
-				"invalid rfmn_model: \"weights\" element 4 must be a number, not string");
-	model_fails("[2, 1, 1, 0.5]", "[0, 0, 0, 0]", "invalid rfmn_model: weights must not all be zero");
+				"\"weights\" element 4 must be a number, not string");
+	model_fails("[2, 1, 1, 0.5]", "[0, 0, 0, 0]", "weights must not all be zero");
 	model_fails("[4, 3, 2.5]", "[4, 4, 2.5]",
-				"invalid rfmn_model: segment edges (high, mid, low) must be strictly descending, but edge 2 is 4 after 4");
-	model_fails("[4, 3, 2.5]", "[4, 3, 1e999]", "invalid rfmn_model: number out of range at offset 91");
-	model_fails("\"bins\": 5", "\"bins\": 0", "invalid rfmn_model: \"bins\" must be an integer between 1 and 100, not 0");
+				"segment edges (high, mid, low) must be strictly descending, but edge 2 is 4 after 4");
+	model_fails("[4, 3, 2.5]", "[4, 3, 1e999]", "number out of range at offset 91");
+	model_fails("\"bins\": 5", "\"bins\": 0", "\"bins\" must be an integer between 1 and 100, not 0");
 	model_fails("\"score\": 5, \"min_value\": 10", "\"score\": 6, \"min_value\": 10",
-				"invalid rfmn_model: recency entry 4 \"score\" must be an integer between 1 and 5, not 6");
+				"recency entry 4 \"score\" must be an integer between 1 and 5, not 6");
 	model_fails("\"max_value\": 10, \"customers\": 1", "\"max_value\": 10, \"customers\": 2",
-				"invalid rfmn_model: recency: score 5 has 2 customers, outside 1..1");
+				"recency: score 5 has 2 customers, outside 1..1");
 	model_fails("\"monetary\": {\"n\": 3", "\"monetary\": {\"n\": 4",
-				"invalid rfmn_model: monetary: the scores hold 3 customers, not 4");
+				"monetary: the scores hold 3 customers, not 4");
 	model_fails("\"score\": 4, \"min_value\": 20, \"max_value\": 20",
 				"\"score\": 4, \"min_value\": 20, \"max_value\": 30",
-				"invalid rfmn_model: recency: the values of score 4 must lie below those of score 3");
+				"recency: the values of score 4 must lie below those of score 3");
 	model_fails("\"score\": 4, \"min_value\": 2, \"max_value\": 2",
 				"\"score\": 4, \"min_value\": 2, \"max_value\": 1.5",
-				"invalid rfmn_model: frequency: score 4 must have finite min_value <= max_value, not 2 and 1.5");
+				"frequency: score 4 must have finite min_value <= max_value, not 2 and 1.5");
 	model_fails("\"score\": 4, \"min_value\": 2, \"max_value\": 2",
 				"\"score\": 3, \"min_value\": 2, \"max_value\": 2",
-				"invalid rfmn_model: frequency: score 3 does not match its rank: 6 of 10 customers score lower, so its values score 1 + floor(5 * 6 / 10) = 4");
+				"frequency: score 3 does not match its rank: 6 of 10 customers score lower, so its values score 1 + floor(5 * 6 / 10) = 4");
 	model_fails("\"nps\": {\"n\": 0, \"scores\": []}", "\"nps\": {\"n\": 2, \"scores\": []}",
-				"invalid rfmn_model: nps: 2 customers but 0 scores");
-	model_fails(", \"nps\": {\"n\": 0, \"scores\": []}", "", "invalid rfmn_model: \"nps\" is missing");
+				"nps: 2 customers but 0 scores");
+	model_fails(", \"nps\": {\"n\": 0, \"scores\": []}", "", "\"nps\" is missing");
 	model_fails("\"nps\": {\"n\": 0, \"scores\": []}", "\"nps\": []",
-				"invalid rfmn_model: \"nps\" must be an object, not array");
-	model_fails("{\"kind\"", "[{\"kind\"", "invalid rfmn_model: unexpected end of input at offset 808");
+				"\"nps\" must be an object, not array");
+	model_fails("{\"kind\"", "[{\"kind\"", "unexpected end of input at offset 808");
 }
 
 int
