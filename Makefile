@@ -14,14 +14,18 @@ KERNEL_SRCS = \
 	src/kernel/cvcodec.c \
 	src/kernel/cvjson.c \
 	src/kernel/distr.c \
-	src/kernel/rfm_k.c
+	src/kernel/health_k.c \
+	src/kernel/rfm_k.c \
+	src/kernel/scorecard_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
 	src/cvutils.c \
 	src/fitstate.c \
 	src/model.c \
-	src/rfm.c
+	src/health.c \
+	src/rfm.c \
+	src/scorecard.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -30,7 +34,9 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 # each kept beside its glue file.
 SQL_PARTS = \
 	src/custvalue.sql \
-	src/rfm.sql
+	src/health.sql \
+	src/rfm.sql \
+	src/scorecard.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

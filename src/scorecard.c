@@ -150,10 +150,10 @@ cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 	else if (n != cv_distr_ndims(s->distr))
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("measures must have %d elements in every row, not %d",
-						cv_distr_ndims(s->distr), n),
-				 errdetail("The first row of the group had %d measures.",
-						   cv_distr_ndims(s->distr))));
+				 errmsg_plural("measures must have %d element in every row, not %d",
+							   "measures must have %d elements in every row, not %d",
+							   cv_distr_ndims(s->distr), cv_distr_ndims(s->distr), n),
+				 errdetail("The first row of the group had %d.", cv_distr_ndims(s->distr))));
 	cv_fitstate_distr_add(s, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }
@@ -198,8 +198,9 @@ measures_arg(FunctionCallInfo fcinfo, const cvs_card *card, double *v, unsigned 
 	if (n != card->n)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("measures must have %d elements to match the scorecard, not %d",
-						card->n, n)));
+				 errmsg_plural("measures must have %d element to match the scorecard, not %d",
+							   "measures must have %d elements to match the scorecard, not %d",
+							   card->n, card->n, n)));
 	for (int i = 0; i < n; i++)
 		present[i] = !nulls[i];
 }

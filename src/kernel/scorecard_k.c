@@ -294,6 +294,9 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 }
 
 /* Format a validation message into err; always returns NULL for chaining. */
+#ifdef __GNUC__
+__attribute__((format(printf, 3, 4)))
+#endif
 static void *
 fail(char *err, size_t errlen, const char *fmt,...)
 {
