@@ -133,6 +133,7 @@ test_build_errors(void)
 	tap_ok(rfm_dim_build(&d, v2, c0, 2, 1, 5, 0, err, sizeof(err)) < 0, "build: zero count refused");
 	tap_ok(rfm_dim_build(&d, NULL, NULL, 0, 0, 5, 0, err, sizeof(err)) == 0 && d.nbands == 0,
 		   "build: no values gives an empty table");
+	cv_free(d.bands);
 }
 
 /* Deterministic pseudo-random numbers for the brute-force comparison. */
@@ -658,6 +659,32 @@ test_model_io(void)
 	tap_ok(back == NULL, "payload with an inconsistent table refused");
 	tap_str(err, "recency: score 2 does not match its rank: 0 of 10 customers score lower, so its values score 1 + floor(5 * 0 / 10) = 1",
 			"  with its message");
+	/* every single-byte corruption and every truncation is refused or checked */
+	{
+		int			bad = 0;
+
+		b.data[4 + 8 * 7 + 8 + 4] = 1;
+		for (size_t i = 0; i < b.len; i++)
+			for (int bit = 0; bit < 8; bit++)
+			{
+				b.data[i] ^= (unsigned char) (1 << bit);
+				back = rfm_model_read(b.data, b.len, err, sizeof(err));
+				if (back != NULL && rfm_model_check(back, err, sizeof(err)) < 0)
+					bad++;
+				rfm_model_free(back);
+				b.data[i] ^= (unsigned char) (1 << bit);
+			}
+		for (size_t len = 0; len < b.len; len++)
+		{
+			back = rfm_model_read(b.data, len, err, sizeof(err));
+			if (back != NULL)
+				bad++;
+			rfm_model_free(back);
+		}
+		back = rfm_model_read(b.data, b.len, err, sizeof(err));
+		tap_ok(back != NULL && bad == 0, "bit flips and truncations never yield an unchecked model");
+		rfm_model_free(back);
+	}
 	cv_free(b.data);
 	cv_free(json);
 	rfm_model_free(m);
