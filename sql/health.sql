@@ -202,3 +202,19 @@ SELECT name, round(h::numeric, 6) AS health, custvalue.health_tier(h) AS tier
                        ('globex', 30, 3, 4, 1e5, 300),
                        ('initech', 60, 0, 0, 1e6, 40)) AS c(name, days_idle, with_email, contacts, revenue, employees)) AS s
  ORDER BY name;
+
+-- Planner support: health_score(ARRAY[...], weights) runs as
+-- health_score_args(weights, ...) so no array is built per row; the
+-- results, NULL handling and errors are those of the array form.
+CREATE TABLE rows4 (a float8, b float8, c float8, d float8);
+INSERT INTO rows4 VALUES (80, 60, NULL, 100), (NULL, NULL, NULL, NULL), (0, 100, 50, 25);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT custvalue.health_score(ARRAY[a, b, c, d], '{0.4,0.3,0.2,0.1}') FROM rows4;
+SELECT a, custvalue.health_score(ARRAY[a, b, c, d], '{0.4,0.3,0.2,0.1}') AS rewritten,
+       custvalue.health_score((SELECT ARRAY[a, b, c, d]), '{0.4,0.3,0.2,0.1}') AS array_form
+  FROM rows4;
+SELECT custvalue.health_score(ARRAY[a, b], '{1,2,3}') FROM rows4;
+SELECT custvalue.health_score(ARRAY[a, b + 200], '{1,2}') FROM rows4 WHERE a = 0;
+SELECT custvalue.health_score(ARRAY[a, 'NaN'], '{1,2}') FROM rows4 WHERE a = 0;
+SELECT custvalue.health_score(ARRAY[a, b], NULL) FROM rows4 WHERE a = 0;
+SELECT custvalue.health_score_args('{1,1}'::float8[], 1::int, 2::int);

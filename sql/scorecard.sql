@@ -29,6 +29,13 @@ SELECT x, custvalue.health_score(card, ARRAY[x, NULL]) AS points
 SELECT jsonb_pretty(custvalue.health_explain(card, ARRAY[1, 10])) FROM cards;
 SELECT custvalue.health_explain(card, ARRAY[NULL, NULL]::float8[]) FROM cards;
 
+-- health_score(card, ARRAY[...]) passes the measures as separate arguments
+-- (planner support), with the same result as the array form
+EXPLAIN (VERBOSE, COSTS OFF) SELECT custvalue.health_score(card, ARRAY[a, b]) FROM pop, cards;
+SELECT id, custvalue.health_score(card, ARRAY[a, b]) = custvalue.health_score(card, (SELECT ARRAY[a, b])) AS same
+  FROM pop, cards ORDER BY id;
+SELECT pg_temp.err($$SELECT custvalue.health_score(card, ARRAY[a]) FROM pop, cards$$);
+
 -- NULL handling: a NULL array skips the row, no rows give NULL, every
 -- measure absent gives NULL, STRICT scoring
 SELECT custvalue.scorecard_fit(m) IS NULL AS no_rows FROM (SELECT ARRAY[1.0::float8] m WHERE false) s;

@@ -52,7 +52,8 @@ typedef struct HealthCache
 	double	   *points;			/* score_bands: n + 1 points */
 	char	  **labels;			/* tier: n + 1 labels */
 	double	   *scores;			/* health_score: the current row's scores */
-	unsigned char *present;		/* health_score: which of them are not NULL */
+	bool	   *nulls;			/* health_score: which of them are NULL */
+	unsigned char *present;		/* health_score: which are not (for the kernel) */
 } HealthCache;
 
 /* Validate the arrays of a cache miss and fill the cache from them. */
@@ -212,50 +213,31 @@ weights_fill(HealthCache *cache, ArrayType **arrs)
 	cache->n = n;
 	cache->total = total;
 	cache->scores = palloc(sizeof(double) * n);
+	cache->nulls = palloc(sizeof(bool) * n);
 	cache->present = palloc(n);
 }
 
 /*
- * Read one row's scores in place into cache->scores / cache->present: the
- * elements of a float8[] are stored packed (NULLs take no room) after the
- * header, with a bitmap marking the non-NULL ones.  Checks the shape and
- * that every present score is a finite number from 0 to 100.
+ * Check one row's scores, n of them read into cache->scores/nulls: their
+ * count must match the weights and every present score lie in 0-100.
+ * Fills cache->present for the kernel.
  */
+static void
+check_scores(HealthCache *cache, int n)
+{
+	cv_check_same_length(n, "scores", cache->n, "weights");
+	for (int i = 0; i < n; i++)
+		cache->present[i] = !cache->nulls[i];
+	check_elements_range(cache->scores, cache->present, n,
+						 CVH_SCORE_MIN, CVH_SCORE_MAX, "score", "scores");
+}
+
+/* Read one row's scores array in place (no deconstruction) and check it. */
 static void
 read_scores(ArrayType *arr, HealthCache *cache)
 {
-	int			n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
-	const double *data = (const double *) ARR_DATA_PTR(arr);
-	const bits8 *bitmap = ARR_NULLBITMAP(arr);
-	int			bad;
-
-	if (ARR_NDIM(arr) > 1)
-	{
-		double	   *v;
-		bool	   *nulls;
-
-		(void) cv_float8_array(arr, "scores", &v, &nulls);	/* raises */
-		elog(ERROR, "multidimensional scores array was accepted");
-	}
-	cv_check_same_length(n, "scores", cache->n, "weights");
-	for (int i = 0; i < n; i++)
-	{
-		cache->present[i] = bitmap == NULL || (bitmap[i >> 3] & (1 << (i & 7)));
-		cache->scores[i] = cache->present[i] ? *data++ : 0.0;
-	}
-	bad = cvh_first_outside(cache->scores, cache->present, n,
-							CVH_SCORE_MIN, CVH_SCORE_MAX);
-	if (bad >= 0)
-	{
-		double	   *v;
-		bool	   *nulls;
-
-		/* the shared reader words the non-finite error like every other */
-		if (!isfinite(cache->scores[bad]))
-			(void) cv_float8_array(arr, "scores", &v, &nulls);
-		check_elements_range(cache->scores, cache->present, n,
-							 CVH_SCORE_MIN, CVH_SCORE_MAX, "score", "scores");
-	}
+	check_scores(cache, cv_float8_array_into(arr, "scores", cache->scores,
+											 cache->nulls, cache->n));
 }
 
 /*
@@ -285,6 +267,47 @@ cv_health_score(PG_FUNCTION_ARGS)
 	if (isnan(r))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(r);
+}
+
+/*
+ * health_score_args(weights, VARIADIC scores "any"): health_score with the
+ * scores as separate float8 arguments.  Calls written
+ * health_score(ARRAY[a, b, ...], weights) are rewritten into it by the
+ * planner (cv_health_score_support), which saves building an array per
+ * row.  Not strict: NULL scores are absent ones; NULL weights give NULL.
+ */
+PG_FUNCTION_INFO_V1(cv_health_score_args);
+Datum
+cv_health_score_args(PG_FUNCTION_ARGS)
+{
+	ArrayType  *weights;
+	HealthCache *cache;
+	double		r;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	weights = PG_GETARG_ARRAYTYPE_P(0);
+	cache = cache_get(fcinfo, &weights, 1, weights_fill);
+	check_scores(cache, cv_float8_args(fcinfo, 1, "scores", cache->scores,
+									   cache->nulls, cache->n));
+	r = cvh_weighted_mean_total(cache->scores, cache->present,
+								cache->values, cache->n, cache->total, 0.0, NULL);
+	if (isnan(r))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(r);
+}
+
+/*
+ * Planner support of health_score(scores, weights) and health_score(card,
+ * measures): an ARRAY[...] argument becomes separate arguments of
+ * health_score_args.
+ */
+PG_FUNCTION_INFO_V1(cv_health_score_support);
+Datum
+cv_health_score_support(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(cv_array_args_support((Node *) PG_GETARG_POINTER(0),
+											"health_score_args"));
 }
 
 /* health_score(scores, weights, min_coverage): NULL below min_coverage. */

@@ -2,10 +2,27 @@
 -- that map raw measures onto 0-100, and tiers.  Glue in src/health.c,
 -- arithmetic in src/kernel/health_k.c.
 
+-- health_score(ARRAY[a, b, ...], weights) is rewritten by the planner into
+-- health_score_args(weights, a, b, ...), which takes the scores as separate
+-- arguments: building an array per row costs more than the score itself.
+CREATE FUNCTION custvalue.health_score_support(internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'cv_health_score_support'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION custvalue.health_score_support(internal) IS
+'planner support: passes the elements of an ARRAY[...] argument of health_score as separate arguments';
+
+CREATE FUNCTION custvalue.health_score_args(weights float8[], VARIADIC scores "any")
+RETURNS float8
+AS 'MODULE_PATHNAME', 'cv_health_score_args'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION custvalue.health_score_args(float8[], "any") IS
+'health_score with the float8 scores as separate arguments (what health_score(ARRAY[...], weights) runs)';
+
 CREATE FUNCTION custvalue.health_score(scores float8[], weights float8[])
 RETURNS float8
 AS 'MODULE_PATHNAME', 'cv_health_score'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SUPPORT custvalue.health_score_support;
 COMMENT ON FUNCTION custvalue.health_score(float8[], float8[]) IS
 'weighted mean of the non-null 0-100 scores, renormalised over their weights; null when none';
 

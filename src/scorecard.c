@@ -188,6 +188,18 @@ card_arg(FunctionCallInfo fcinfo)
 	return (cvs_card *) cv_model_cached(fcinfo, 0, SCORECARD_MAGIC, SCORECARD_TYPE, cvs_read);
 }
 
+/* Raise 2202E unless a customer has one measure per measure of the card. */
+static void
+check_measure_count(const cvs_card *card, int n)
+{
+	if (n != card->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg_plural("measures must have %d element to match the scorecard, not %d",
+							   "measures must have %d elements to match the scorecard, not %d",
+							   card->n, card->n, n)));
+}
+
 /* Read argument 1, the customer's measures, checking it fits the card. */
 static void
 measures_arg(FunctionCallInfo fcinfo, const cvs_card *card, double *v, unsigned char *present)
@@ -195,12 +207,7 @@ measures_arg(FunctionCallInfo fcinfo, const cvs_card *card, double *v, unsigned 
 	bool		nulls[CVS_MAX_MEASURES];
 	int			n = cv_float8_array_into(PG_GETARG_ARRAYTYPE_P(1), "measures", v, nulls, card->n);
 
-	if (n != card->n)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg_plural("measures must have %d element to match the scorecard, not %d",
-							   "measures must have %d elements to match the scorecard, not %d",
-							   card->n, card->n, n)));
+	check_measure_count(card, n);
 	for (int i = 0; i < n; i++)
 		present[i] = !nulls[i];
 }
@@ -218,6 +225,37 @@ cv_scorecard_score(PG_FUNCTION_ARGS)
 	double		score;
 
 	measures_arg(fcinfo, card, v, present);
+	score = cvs_score(card, v, present, points, &coverage);
+	if (isnan(score))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(score);
+}
+
+/*
+ * health_score_args(card, VARIADIC measures "any"): health_score(card,
+ * ARRAY[...]) as the planner rewrites it, the measures as separate
+ * arguments.  Not strict: NULL measures are absent; a NULL card gives NULL.
+ */
+PG_FUNCTION_INFO_V1(cv_scorecard_score_args);
+Datum
+cv_scorecard_score_args(PG_FUNCTION_ARGS)
+{
+	cvs_card   *card;
+	double		v[CVS_MAX_MEASURES];
+	double		points[CVS_MAX_MEASURES];
+	bool		nulls[CVS_MAX_MEASURES];
+	unsigned char present[CVS_MAX_MEASURES];
+	double		coverage;
+	double		score;
+	int			n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	card = card_arg(fcinfo);
+	n = cv_float8_args(fcinfo, 1, "measures", v, nulls, card->n);
+	check_measure_count(card, n);
+	for (int i = 0; i < n; i++)
+		present[i] = !nulls[i];
 	score = cvs_score(card, v, present, points, &coverage);
 	if (isnan(score))
 		PG_RETURN_NULL();

@@ -66,9 +66,17 @@ CREATE AGGREGATE custvalue.scorecard_fit(measures float8[]) (
 COMMENT ON AGGREGATE custvalue.scorecard_fit(float8[])
     IS 'fit a scorecard with equal weights, higher values better';
 
+-- As for health_score(scores, weights), an ARRAY[...] of measures is passed
+-- as separate arguments of health_score_args (see src/health.sql).
+CREATE FUNCTION custvalue.health_score_args(card custvalue.scorecard, VARIADIC measures "any")
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'cv_scorecard_score_args' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION custvalue.health_score_args(custvalue.scorecard, "any")
+    IS 'health_score of a scorecard with the float8 measures as separate arguments';
 CREATE FUNCTION custvalue.health_score(card custvalue.scorecard, measures float8[])
     RETURNS float8
-    AS 'MODULE_PATHNAME', 'cv_scorecard_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'cv_scorecard_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    SUPPORT custvalue.health_score_support;
 COMMENT ON FUNCTION custvalue.health_score(custvalue.scorecard, float8[])
     IS 'weighted mean of the percentile points of the measures present, 0-100';
 CREATE FUNCTION custvalue.health_explain(card custvalue.scorecard, measures float8[])
