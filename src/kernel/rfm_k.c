@@ -82,11 +82,13 @@ rfm_check_params(int bins, const double *weights, const double *edges,
 					RFM_MAX_BINS, bins);
 	for (int d = 0; d < RFM_NDIMS; d++)
 	{
-		fmt_double(weights[d], buf, sizeof(buf));
 		if (!isfinite(weights[d]) || weights[d] < 0)
+		{
+			fmt_double(weights[d], buf, sizeof(buf));
 			return fail(err, errlen,
 						"weight of %s must be a finite non-negative number, not %s",
 						rfm_dim_names[d], buf);
+		}
 		if (weights[d] > 0)
 			any = 1;
 	}
@@ -94,12 +96,15 @@ rfm_check_params(int bins, const double *weights, const double *edges,
 		return fail(err, errlen, "weights must not all be zero");
 	for (int e = 0; e < RFM_NEDGES; e++)
 	{
-		fmt_double(edges[e], buf, sizeof(buf));
 		if (!isfinite(edges[e]))
+		{
+			fmt_double(edges[e], buf, sizeof(buf));
 			return fail(err, errlen, "segment edge %d must be a finite number, not %s",
 						e + 1, buf);
+		}
 		if (e > 0 && !(edges[e] < edges[e - 1]))
 		{
+			fmt_double(edges[e], buf, sizeof(buf));
 			fmt_double(edges[e - 1], prev, sizeof(prev));
 			return fail(err, errlen,
 						"segment edges (high, mid, low) must be strictly descending, but edge %d is %s after %s",
@@ -120,6 +125,32 @@ score_at(int bins, int64_t c, int64_t n)
 	return s > bins ? bins : (int) s;
 }
 
+/*
+ * Derive a dimension's search keys from its bands (see rfm_dim): ascending
+ * in both orders, so that scoring is one branch-free lower bound.
+ */
+static void
+dim_keys(rfm_dim *d, int reversed)
+{
+	if (d->keys)
+		cv_free(d->keys);
+	d->keys = cv_malloc(sizeof(double) * (d->nbands ? d->nbands : 1));
+	for (int i = 0; i < d->nbands; i++)
+		d->keys[i] = reversed ? -d->bands[i].min_value : d->bands[i].max_value;
+}
+
+void
+rfm_dim_clear(rfm_dim *d)
+{
+	if (d->bands)
+		cv_free(d->bands);
+	if (d->keys)
+		cv_free(d->keys);
+	d->bands = NULL;
+	d->keys = NULL;
+	d->nbands = 0;
+}
+
 int
 rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 			  size_t nent, int64_t n, int bins, int reversed,
@@ -131,6 +162,7 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 	d->n = 0;
 	d->nbands = 0;
 	d->bands = NULL;
+	d->keys = NULL;
 	if (n < 0 || n > RFM_MAX_N)
 		return fail(err, errlen, "dimension count %lld is out of range", (long long) n);
 	for (size_t i = 0; i < nent; i++)
@@ -170,6 +202,7 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 	}
 	d->n = n;
 	d->nbands = nb;
+	dim_keys(d, reversed);
 	return 0;
 }
 
@@ -190,8 +223,7 @@ rfm_model_free(rfm_model *m)
 	if (m == NULL)
 		return;
 	for (int d = 0; d < RFM_NDIMS; d++)
-		if (m->dims[d].bands)
-			cv_free(m->dims[d].bands);
+		rfm_dim_clear(&m->dims[d]);
 	cv_free(m);
 }
 
@@ -233,12 +265,14 @@ check_dim(const rfm_model *m, int dim, char *err, size_t errlen)
 		if (i > 0 && b->score <= d->bands[i - 1].score)
 			return fail(err, errlen, "%s: scores must be strictly ascending, but %d follows %d",
 						name, b->score, d->bands[i - 1].score);
-		fmt_double(b->min_value, b1, sizeof(b1));
-		fmt_double(b->max_value, b2, sizeof(b2));
 		if (!isfinite(b->min_value) || !isfinite(b->max_value) || b->min_value > b->max_value)
+		{
+			fmt_double(b->min_value, b1, sizeof(b1));
+			fmt_double(b->max_value, b2, sizeof(b2));
 			return fail(err, errlen,
 						"%s: score %d must have finite min_value <= max_value, not %s and %s",
 						name, b->score, b1, b2);
+		}
 		if (i > 0 && (reversed ? !(b->max_value < d->bands[i - 1].min_value)
 					  : !(b->min_value > d->bands[i - 1].max_value)))
 			return fail(err, errlen,
@@ -277,29 +311,31 @@ rfm_model_check(const rfm_model *m, char *err, size_t errlen)
 /*
  * The first band (worst to best) whose best value is at least as good as x
  * holds x or lies just beyond it, so x scores that band's score (see
- * rfm_k.h); past the best band x scores bins.
+ * rfm_k.h); past the best band x scores bins.  The search is a branch-free
+ * lower bound over the keys (the comparison compiles to a conditional
+ * move): customers arrive in no useful order, and a mispredicted branch per
+ * level would cost more than the search itself.
  */
 int
 rfm_score_value(const rfm_model *m, int dim, double x)
 {
 	const rfm_dim *d = &m->dims[dim];
-	int			lo = 0,
-				hi = d->nbands;
+	const double *keys = d->keys;
+	double		key = (dim == RFM_R) ? -x : x;
+	int			base = 0,
+				len = d->nbands;
 
-	if (d->nbands == 0)
+	if (len == 0)
 		return 0;
-	while (lo < hi)
+	while (len > 1)
 	{
-		int			mid = (lo + hi) / 2;
-		const rfm_band *b = &d->bands[mid];
-		int			reached = (dim == RFM_R) ? (x >= b->min_value) : (x <= b->max_value);
+		int			half = len / 2;
 
-		if (reached)
-			hi = mid;
-		else
-			lo = mid + 1;
+		base = (keys[base + half - 1] < key) ? base + half : base;
+		len -= half;
 	}
-	return lo < d->nbands ? d->bands[lo].score : m->bins;
+	base += keys[base] < key;
+	return base < d->nbands ? d->bands[base].score : m->bins;
 }
 
 void
@@ -311,12 +347,12 @@ rfm_score(const rfm_model *m, const double *x, const unsigned char *isnull,
 
 	for (int d = 0; d < RFM_NDIMS; d++)
 	{
-		out->s[d] = isnull[d] ? 0 : rfm_score_value(m, d, x[d]);
-		if (out->s[d] > 0 && m->weights[d] > 0)
-		{
-			sum += m->weights[d] * out->s[d];
-			wsum += m->weights[d];
-		}
+		int			s = isnull[d] ? 0 : rfm_score_value(m, d, x[d]);
+		double		w = s > 0 ? m->weights[d] : 0.0;	/* a NULL drops out */
+
+		out->s[d] = s;
+		sum += w * s;
+		wsum += w;
 	}
 	out->has_score = wsum > 0;
 	out->score = wsum > 0 ? sum / wsum : 0.0;
@@ -396,10 +432,12 @@ json_int(const cvj_value *v, double lo, double hi, const char *what,
 		return fail(err, errlen, "%s is missing", what);
 	if (v->type != CVJ_NUMBER)
 		return fail(err, errlen, "%s must be a number, not %s", what, cvj_type_name(v->type));
-	fmt_double(v->number, buf, sizeof(buf));
 	if (!isfinite(v->number) || v->number != floor(v->number) || v->number < lo || v->number > hi)
+	{
+		fmt_double(v->number, buf, sizeof(buf));
 		return fail(err, errlen, "%s must be an integer between %.0f and %.0f, not %s",
 					what, lo, hi, buf);
+	}
 	*out = v->number;
 	return 0;
 }
@@ -533,9 +571,11 @@ check_trend_arg(double x, const char *what, char *err, size_t errlen)
 {
 	char		buf[32];
 
-	fmt_double(x, buf, sizeof(buf));
 	if (!isfinite(x) || x < 0)
+	{
+		fmt_double(x, buf, sizeof(buf));
 		return fail(err, errlen, "%s must be a finite non-negative number, not %s", what, buf);
+	}
 	return 0;
 }
 
@@ -614,7 +654,10 @@ rfm_model_write(const rfm_model *m, cv_wbuf *b)
 	}
 }
 
-/* Check a model just read; frees it and returns NULL when invalid. */
+/*
+ * Check a model just read and derive its search keys; frees it and returns
+ * NULL when invalid.
+ */
 static rfm_model *
 checked(rfm_model *m, char *err, size_t errlen)
 {
@@ -623,6 +666,8 @@ checked(rfm_model *m, char *err, size_t errlen)
 		rfm_model_free(m);
 		return NULL;
 	}
+	for (int d = 0; d < RFM_NDIMS; d++)
+		dim_keys(&m->dims[d], d == RFM_R);
 	return m;
 }
 

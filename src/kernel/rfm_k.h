@@ -72,6 +72,12 @@ typedef struct rfm_dim
 	int64_t		n;				/* fitted non-NULL values (N) */
 	int			nbands;
 	rfm_band   *bands;
+	/*
+	 * Search keys for scoring, ascending: each band's best value (recency:
+	 * its smallest, negated).  Derived from bands by rfm_dim_build and the
+	 * model readers; not part of the text or binary form.
+	 */
+	double	   *keys;
 } rfm_dim;
 
 /* A fitted (or hand-written) RFM+N model. */
@@ -115,6 +121,9 @@ extern int	rfm_check_params(int bins, const double *weights, const double *edges
 extern int	rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 						  size_t nent, int64_t n, int bins, int reversed,
 						  char *err, size_t errlen);
+
+/* Free a dimension's tables (the struct itself belongs to the caller). */
+extern void rfm_dim_clear(rfm_dim *d);
 
 /* A new model with the given parameters and empty dimensions. */
 extern rfm_model *rfm_model_new(int bins, const double *weights, const double *edges);

@@ -133,7 +133,7 @@ test_build_errors(void)
 	tap_ok(rfm_dim_build(&d, v2, c0, 2, 1, 5, 0, err, sizeof(err)) < 0, "build: zero count refused");
 	tap_ok(rfm_dim_build(&d, NULL, NULL, 0, 0, 5, 0, err, sizeof(err)) == 0 && d.nbands == 0,
 		   "build: no values gives an empty table");
-	cv_free(d.bands);
+	rfm_dim_clear(&d);
 }
 
 /* Deterministic pseudo-random numbers for the brute-force comparison. */
