@@ -177,5 +177,22 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 
+-- Partitionwise aggregation combines the partial states of each partition.
+CREATE TABLE rfm_parts (LIKE rfm_many) PARTITION BY RANGE (id);
+CREATE TABLE rfm_parts_1 PARTITION OF rfm_parts FOR VALUES FROM (MINVALUE) TO (10001);
+CREATE TABLE rfm_parts_2 PARTITION OF rfm_parts FOR VALUES FROM (10001) TO (20001);
+CREATE TABLE rfm_parts_3 PARTITION OF rfm_parts FOR VALUES FROM (20001) TO (MAXVALUE);
+INSERT INTO rfm_parts SELECT * FROM rfm_many;
+ANALYZE rfm_parts;
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+EXPLAIN (COSTS OFF)
+SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"bins": 7}') FROM rfm_parts;
+SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"bins": 7}')::text = (SELECT model FROM rfm_serial)
+       AS partitionwise_equals_serial
+  FROM rfm_parts;
+RESET enable_partitionwise_aggregate;
+RESET max_parallel_workers_per_gather;
+
 DROP VIEW rfm_reference;
-DROP TABLE rfm_cust, rfm_model, rfm_identity, rfm_model_copy, rfm_many, rfm_serial;
+DROP TABLE rfm_cust, rfm_model, rfm_identity, rfm_model_copy, rfm_many, rfm_serial, rfm_parts;
