@@ -15,6 +15,7 @@ KERNEL_SRCS = \
 	src/kernel/cvjson.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
+	src/kernel/rfm_k.c \
 	src/kernel/scorecard_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
@@ -23,6 +24,7 @@ GLUE_SRCS = \
 	src/fitstate.c \
 	src/model.c \
 	src/health.c \
+	src/rfm.c \
 	src/scorecard.c
 
 MODULE_big = $(EXTENSION)
@@ -33,6 +35,7 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
+	src/rfm.sql \
 	src/scorecard.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
