@@ -122,13 +122,14 @@ class Bench:
             return cur.fetchall()
 
     def settings(self, gucs):
-        """Set session settings; None resets them."""
+        """Set session settings; returns their previous values, which undo it."""
+        previous = {}
         with self.conn.cursor() as cur:
             for name, value in gucs.items():
-                if value is None:
-                    cur.execute("RESET " + name)
-                else:
-                    cur.execute("SET " + name + " = %s", (value,))
+                cur.execute("SELECT current_setting(%s)", (name,))
+                previous[name] = cur.fetchone()[0]
+                cur.execute("SELECT set_config(%s, %s, false)", (name, value))
+        return previous
 
     def installed(self, capability):
         """True when every custvalue function the comparison calls exists."""
@@ -149,7 +150,7 @@ class Bench:
         check_parallel the warm-up is an EXPLAIN ANALYZE whose plan must show
         a Partial Aggregate under a Gather that launched WORKERS workers.
         """
-        self.settings(gucs)
+        previous = self.settings(gucs)
         try:
             problem = None
             if check_parallel:
@@ -167,7 +168,7 @@ class Bench:
                 times.append(time.perf_counter() - start)
             return statistics.median(times), result, problem
         finally:
-            self.settings({name: None for name in gucs})
+            self.settings(previous)
 
     def add(self, capability, query, seconds, ratio="", target="", met=""):
         """Append a report row."""

@@ -30,17 +30,18 @@ b = bench.Bench(psycopg2.connect(""), bench.SESSION)
 plan = b.query("EXPLAIN (ANALYZE, FORMAT JSON) SELECT sum(a) FROM bench_health")[0][0]
 assert "no Partial Aggregate" in bench.parallel_problem(plan), plan
 # fewer workers than asked for are noticed
-b.settings(dict(bench.PARALLEL, max_parallel_workers="1"))
+undo = b.settings(dict(bench.PARALLEL, max_parallel_workers="1"))
 plan = b.query("EXPLAIN (ANALYZE, FORMAT JSON) SELECT sum(a) FROM bench_health")[0][0]
 assert "launched [1] workers" in bench.parallel_problem(plan), plan
-b.settings({"max_parallel_workers": None})
+b.settings({"max_parallel_workers": undo["max_parallel_workers"]})
 plan = b.query("EXPLAIN (ANALYZE, FORMAT JSON) SELECT sum(a) FROM bench_health")[0][0]
 assert bench.parallel_problem(plan) is None, plan
-# the settings a serial measurement made are undone afterwards
-b.settings({"max_parallel_workers_per_gather": None})
-before = b.query("SHOW max_parallel_workers_per_gather")[0][0]
-b.measure("SELECT 1", bench.SERIAL)
-assert b.query("SHOW max_parallel_workers_per_gather")[0][0] == before
+b.settings(undo)
+# a measurement's settings are undone afterwards, back to the session's own
+b.settings({"work_mem": "3MB", "max_parallel_workers_per_gather": "1"})
+b.measure("SELECT 1", dict(bench.SERIAL, work_mem="4MB"))
+assert b.query("SHOW work_mem")[0][0] == "3MB"
+assert b.query("SHOW max_parallel_workers_per_gather")[0][0] == "1"
 # BENCH_SETTINGS
 assert bench.session_settings(" jit=off, work_mem = 2GB ") == {"work_mem": "2GB", "jit": "off"}
 for bad in ("jit", "=off"):
