@@ -6,9 +6,11 @@ database holding the tables of bench/data.sql and the custvalue extension,
 times every query of every comparison on the same data in this one run, and
 prints a table of medians, ratios and targets.
 
-Each query runs once to warm the caches, then three more times; the time of a
-run is measured in the client around execute + fetch (the result is thrown
-away), and the median of the three is reported.  Serial runs disable parallel
+Each query runs once to warm the caches, then three more times, the queries
+of a comparison taking turns so that a change in the load of the machine
+falls on both sides alike; the time of a run is measured in the client around
+execute + fetch (the result is thrown away), and the median of the three is
+reported.  Serial runs disable parallel
 query; parallel runs force a plan with two workers and check, with EXPLAIN
 ANALYZE on the warm-up run, that a Partial Aggregate ran under a Gather that
 launched two workers.
@@ -143,32 +145,52 @@ class Bench:
                     return False
         return True
 
-    def measure(self, sql, gucs, check_parallel=False):
-        """Median wall time of RUNS runs of sql after one warm-up run.
-
-        Returns (seconds, result of the last run, problem or None).  With
-        check_parallel the warm-up is an EXPLAIN ANALYZE whose plan must show
-        a Partial Aggregate under a Gather that launched WORKERS workers.
-        """
+    def run(self, sql, gucs, explain=False):
+        """One run of sql under gucs: (seconds, rows), timed in the client
+        around execute + fetch; with explain, the EXPLAIN ANALYZE plan."""
         previous = self.settings(gucs)
         try:
-            problem = None
-            if check_parallel:
-                plan = self.query("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)[0][0]
-                problem = parallel_problem(plan)
-            else:
-                self.query(sql)
-            times = []
-            result = None
-            for _ in range(RUNS):
-                start = time.perf_counter()
-                with self.conn.cursor() as cur:
-                    cur.execute(sql)
-                    result = cur.fetchall()
-                times.append(time.perf_counter() - start)
-            return statistics.median(times), result, problem
+            if explain:
+                return self.query("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)[0][0]
+            start = time.perf_counter()
+            with self.conn.cursor() as cur:
+                cur.execute(sql)
+                rows = cur.fetchall()
+            return time.perf_counter() - start, rows
         finally:
             self.settings(previous)
+
+    def measure(self, specs):
+        """Time the queries of one comparison: a warm-up run of each, then
+        RUNS rounds that run each once, so that a change in the load of the
+        machine falls on every side of the comparison alike.
+
+        specs is a list of (sql, gucs, check_parallel); with check_parallel
+        the warm-up is an EXPLAIN ANALYZE whose plan must show a Partial
+        Aggregate under a Gather that launched WORKERS workers.  Returns, in
+        the same order, (median seconds, rows of the last run, problem with
+        the plan or None), or the psycopg2.Error a query raised.
+        """
+        errors = {}
+        problems = [None] * len(specs)
+        times = [[] for _ in specs]
+        rows = [None] * len(specs)
+        for n in range(RUNS + 1):
+            for i, (sql, gucs, check_parallel) in enumerate(specs):
+                if i in errors:
+                    continue
+                try:
+                    if n == 0 and check_parallel:
+                        problems[i] = parallel_problem(self.run(sql, gucs, explain=True))
+                    elif n == 0:
+                        self.run(sql, gucs)
+                    else:
+                        seconds, rows[i] = self.run(sql, gucs)
+                        times[i].append(seconds)
+                except psycopg2.Error as e:
+                    errors[i] = e
+        return [errors[i] if i in errors else (statistics.median(times[i]), rows[i], problems[i])
+                for i in range(len(specs))]
 
     def add(self, capability, query, seconds, ratio="", target="", met=""):
         """Append a report row."""
@@ -179,17 +201,21 @@ class Bench:
         self.failures.append(what)
         print("bench: " + what, file=sys.stderr, flush=True)
 
-    def timed(self, capability, label, sql, gucs, check_parallel=False):
-        """Measure one query and report progress; None when it failed."""
-        try:
-            seconds, result, problem = self.measure(sql, gucs, check_parallel)
-        except psycopg2.Error as e:
-            self.fail("%s: %s failed: %s" % (capability, label, str(e).strip().splitlines()[0]))
-            return None
-        print("  %-14s %-44s %8.3f s" % (capability, label, seconds), file=sys.stderr, flush=True)
-        if problem:
-            self.fail("%s: %s: %s" % (capability, label, problem))
-        return seconds, result, problem
+    def timed(self, capability, queries):
+        """Measure the queries of one comparison, given as (label, sql, gucs,
+        check_parallel), report progress, and return for each its
+        measurement, or None when it failed."""
+        out = []
+        for (label, _, _, _), got in zip(queries, self.measure([q[1:] for q in queries])):
+            if isinstance(got, psycopg2.Error):
+                self.fail("%s: %s failed: %s" % (capability, label, str(got).strip().splitlines()[0]))
+                out.append(None)
+                continue
+            print("  %-14s %-44s %8.3f s" % (capability, label, got[0]), file=sys.stderr, flush=True)
+            if got[2]:
+                self.fail("%s: %s: %s" % (capability, label, got[2]))
+            out.append(got)
+        return out
 
 
 def parallel_problem(plan):
@@ -228,26 +254,27 @@ def yes_no(ok):
     return "yes" if ok else "NO"
 
 
+NOT_INSTALLED = "n/a (not installed)"
+
+
 def bench_health(b):
     """health_score against the plain-sum floor and the analyst's SQL."""
     cap = "health_score"
-    floor = b.timed(cap, "floor", HEALTH_FLOOR, SERIAL)
-    array = b.timed(cap, "ARRAY[a,b,c,d] alone", HEALTH_ARRAY, SERIAL)
-    sql = b.timed(cap, "SQL expression", HEALTH_SQL, SERIAL)
-    b.add(cap, "floor: sum(a) + sum(b) + sum(c) + sum(d), serial",
-          fmt_time(floor), "baseline")
+    installed = b.installed(cap)
+    queries = [("floor", HEALTH_FLOOR, SERIAL, False),
+               ("ARRAY[a,b,c,d] alone", HEALTH_ARRAY, SERIAL, False),
+               ("SQL expression", HEALTH_SQL, SERIAL, False)]
+    if installed:
+        queries.append(("custvalue", HEALTH_CV, SERIAL, False))
+    floor, array, sql, cv = (b.timed(cap, queries) + [None])[:4]
+    b.add(cap, "floor: sum(a) + sum(b) + sum(c) + sum(d), serial", fmt_time(floor), "baseline")
     b.add(cap, "for scale: sum(cardinality(ARRAY[a,b,c,d])), serial", fmt_time(array),
           "%.2f× floor" % (array[0] / floor[0]) if array and floor else "n/a")
-    b.add(cap, "SQL: weighted mean renormalised with CASE/coalesce, serial",
-          fmt_time(sql), "baseline")
+    b.add(cap, "SQL: weighted mean renormalised with CASE/coalesce, serial", fmt_time(sql), "baseline")
     label = "custvalue.health_score(ARRAY[a,b,c,d], weights), serial"
-    if not b.installed("health_score"):
-        b.add(cap, label, "n/a (not installed)", "n/a", "≤ 2.50× floor", "n/a")
-        b.add(cap, "  (same)", "", "n/a", "≥ 2× faster than SQL", "n/a")
-        return
-    cv = b.timed(cap, "custvalue", HEALTH_CV, SERIAL)
     if cv is None or floor is None or sql is None:
-        b.add(cap, label, fmt_time(cv), "n/a", "≤ 2.50× floor", "n/a")
+        b.add(cap, label, fmt_time(cv) if installed else NOT_INSTALLED, "n/a", "≤ 2.50× floor", "n/a")
+        b.add(cap, "  (same)", "", "n/a", "≥ 2× faster than SQL", "n/a")
         return
     want, got = sql[1][0][0], cv[1][0][0]
     if got is None or abs(got - want) > 1e-9 * abs(want):
@@ -260,21 +287,19 @@ def bench_health(b):
 
 def bench_serial_parallel(b, cap, query, sql, target=1.6):
     """A fit aggregate serial against two forced parallel workers."""
+    goal = "≥ %.1f× faster than serial" % target
     if not b.installed(cap):
-        b.add(cap, query + ", serial", "n/a (not installed)", "baseline")
-        b.add(cap, query + ", 2 workers", "n/a (not installed)", "n/a",
-              "≥ %.1f× faster than serial" % target, "n/a")
+        b.add(cap, query + ", serial", NOT_INSTALLED, "baseline")
+        b.add(cap, query + ", 2 workers", NOT_INSTALLED, "n/a", goal, "n/a")
         return
-    serial = b.timed(cap, "serial", sql, SERIAL)
-    par = b.timed(cap, "2 workers", sql, PARALLEL, check_parallel=True)
+    serial, par = b.timed(cap, [("serial", sql, SERIAL, False), ("2 workers", sql, PARALLEL, True)])
     b.add(cap, query + ", serial", fmt_time(serial), "baseline")
     if serial is None or par is None:
-        b.add(cap, query + ", 2 workers", fmt_time(par), "n/a",
-              "≥ %.1f× faster than serial" % target, "n/a")
+        b.add(cap, query + ", 2 workers", fmt_time(par), "n/a", goal, "n/a")
         return
     label = query + ", 2 workers" + (" (NOT PARALLEL)" if par[2] else "")
     b.add(cap, label, fmt_time(par), fmt_faster(serial[0], par[0], "serial"),
-          "≥ %.1f× faster than serial" % target, yes_no(not par[2] and serial[0] / par[0] >= target))
+          goal, yes_no(not par[2] and serial[0] / par[0] >= target))
 
 
 def bench_rfmn(b):
@@ -284,25 +309,26 @@ def bench_rfmn(b):
     PostgreSQL's default work_mem, where its four sorts spill to disk."""
     cap = "rfmn"
     work_mem = b.query("SHOW work_mem")[0][0]
-    sql = b.timed(cap, "SQL ntile", RFMN_SQL, SERIAL)
-    spill = b.timed(cap, "SQL ntile, work_mem 4MB", RFMN_SQL, dict(SERIAL, work_mem=DEFAULT_WORK_MEM))
+    installed = b.installed(cap)
+    queries = [("SQL ntile", RFMN_SQL, SERIAL, False),
+               ("SQL ntile, work_mem " + DEFAULT_WORK_MEM, RFMN_SQL,
+                dict(SERIAL, work_mem=DEFAULT_WORK_MEM), False)]
+    if installed:
+        queries.append(("custvalue", RFMN_CV, SERIAL, False))
+    sql, spill, cv = (b.timed(cap, queries) + [None])[:3]
     b.add(cap, "SQL: ntile(5) OVER (ORDER BY …) ×4, CASE, GROUP BY, serial, work_mem %s" % work_mem,
           fmt_time(sql), "baseline")
     b.add(cap, "for scale: the same SQL at the default work_mem %s" % DEFAULT_WORK_MEM,
           fmt_time(spill), "baseline")
     label = "custvalue: rfmn_fit + rfmn_segment, GROUP BY, serial"
     target = "≥ 10× faster than SQL"
-    if not b.installed("rfmn"):
-        b.add(cap, label, "n/a (not installed)", "n/a", target, "n/a")
+    if cv is None or sql is None:
+        b.add(cap, label, fmt_time(cv) if installed else NOT_INSTALLED, "n/a", target, "n/a")
     else:
-        cv = b.timed(cap, "custvalue", RFMN_CV, SERIAL)
-        if cv is None or sql is None:
-            b.add(cap, label, fmt_time(cv), "n/a", target, "n/a")
-        else:
-            b.add(cap, label, fmt_time(cv), fmt_faster(sql[0], cv[0], "SQL"),
-                  target, yes_no(sql[0] / cv[0] >= 10.0))
-        if cv is not None and spill is not None:
-            b.add(cap, "  (same)", "", fmt_faster(spill[0], cv[0], "SQL at " + DEFAULT_WORK_MEM))
+        b.add(cap, label, fmt_time(cv), fmt_faster(sql[0], cv[0], "SQL"),
+              target, yes_no(sql[0] / cv[0] >= 10.0))
+    if cv is not None and spill is not None:
+        b.add(cap, "  (same)", "", fmt_faster(spill[0], cv[0], "SQL at " + DEFAULT_WORK_MEM))
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
 
 

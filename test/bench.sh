@@ -39,7 +39,10 @@ assert bench.parallel_problem(plan) is None, plan
 b.settings(undo)
 # a measurement's settings are undone afterwards, back to the session's own
 b.settings({"work_mem": "3MB", "max_parallel_workers_per_gather": "1"})
-b.measure("SELECT 1", dict(bench.SERIAL, work_mem="4MB"))
+got = b.measure([("SELECT 1/0", dict(bench.SERIAL, work_mem="4MB"), False),
+                 ("SELECT 2", dict(bench.SERIAL, work_mem="5MB"), False)])
+# a failing query is reported and the others of its comparison still run
+assert isinstance(got[0], psycopg2.Error) and got[1][1] == [(2,)], got
 assert b.query("SHOW work_mem")[0][0] == "3MB"
 assert b.query("SHOW max_parallel_workers_per_gather")[0][0] == "1"
 # BENCH_SETTINGS
