@@ -57,8 +57,9 @@ unit: $(UNIT_TESTS)
 
 test:
 	@scripts/test.sh
+# make demo SCALE=100000: number of companies in the demo data (default 10000).
 demo:
-	@scripts/demo.sh
+	@$(if $(SCALE),CUSTVALUE_DEMO_SCALE='$(SCALE)' )scripts/demo.sh
 demo-stop:
 	@scripts/cluster.sh stop demo
 bench:

@@ -27,7 +27,7 @@ DROP MATERIALIZED VIEW IF EXISTS crm.company_health;
 CREATE MATERIALIZED VIEW crm.company_health AS
 WITH activity AS (
 	SELECT company_id,
-		   extract(epoch FROM crm.as_of() - max(occurred_at)) / 86400 AS days_since_activity,
+		   round(extract(epoch FROM crm.as_of() - max(occurred_at)) / 86400, 2) AS days_since_activity,
 		   count(*) FILTER (WHERE occurred_at >= crm.as_of() - interval '30 days') AS activities_30d
 	FROM crm.activities
 	GROUP BY company_id
@@ -175,22 +175,27 @@ FROM fitted
 GROUP BY ROLLUP (size_band)
 ORDER BY size_band IS NULL, min(size_rank);
 
-\echo '--- Why one customer scores low: the Enterprise customer with the lowest fitted score'
-SELECT h.company_id, c.name, h.size_band, h.industry,
+\echo '--- Why one customer scores low: custvalue.health_explain for the Enterprise customer with the lowest fitted score'
+SELECT h.company_id, c.name, h.industry,
 	   round(custvalue.health_score(s.card,
 		   ARRAY[h.days_since_activity, h.activities_30d, h.email_share, h.annual_revenue]::float8[])::numeric, 1)
-		   AS fitted_score
+		   AS fitted, round(h.health::numeric, 1) AS fixed
 FROM crm.company_health h
 JOIN crm.companies c USING (company_id)
 CROSS JOIN crm.health_scorecards s
 WHERE s.name = 'crm-2026q2' AND h.size_band = 'Enterprise'
-ORDER BY fitted_score, h.company_id
+ORDER BY fitted, h.company_id
 LIMIT 1 \gset explain_
+\echo 'company' :explain_company_id '"':explain_name'",' :explain_industry': fitted score' :explain_fitted '(fixed ramps:' :explain_fixed')'
+\pset format unaligned
+\pset tuples_only on
 SELECT jsonb_pretty(custvalue.health_explain(s.card,
 		   ARRAY[h.days_since_activity, h.activities_30d, h.email_share, h.annual_revenue]::float8[]))
-		   AS health_explain
 FROM crm.company_health h, crm.health_scorecards s
 WHERE s.name = 'crm-2026q2' AND h.company_id = :explain_company_id;
+\pset format aligned
+\pset tuples_only off
+\echo
 
 \echo '--- Production pattern: pg_cron refreshes the view concurrently every 15 minutes'
 REFRESH MATERIALIZED VIEW CONCURRENTLY crm.company_health;
