@@ -10,11 +10,22 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 
 # Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
 KERNEL_SRCS = \
-	src/kernel/cvalloc.c
+	src/kernel/cvalloc.c \
+	src/kernel/cvcodec.c \
+	src/kernel/cvjson.c \
+	src/kernel/distr.c \
+	src/kernel/health_k.c \
+	src/kernel/rfm_k.c \
+	src/kernel/scorecard_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
-	src/cvutils.c
+	src/cvutils.c \
+	src/fitstate.c \
+	src/model.c \
+	src/health.c \
+	src/rfm.c \
+	src/scorecard.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -22,7 +33,10 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 # The install script is assembled from one SQL section per capability,
 # each kept beside its glue file.
 SQL_PARTS = \
-	src/custvalue.sql
+	src/custvalue.sql \
+	src/health.sql \
+	src/rfm.sql \
+	src/scorecard.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in
@@ -49,7 +63,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 
 # Kernel unit tests: plain C programs linked with the kernels only.
 UNIT_TESTS = $(patsubst %.c,%.bin,$(wildcard test/unit/test_*.c))
-test/unit/%.bin: test/unit/%.c $(KERNEL_SRCS) test/unit/tap.h
+test/unit/%.bin: test/unit/%.c $(KERNEL_SRCS) $(wildcard test/unit/*.h)
 	$(CC) -std=c99 -O1 -g -Wall -Wextra -Isrc/kernel -o $@ $< $(KERNEL_SRCS) -lm
 
 unit: $(UNIT_TESTS)

@@ -6,7 +6,12 @@
 
 #include <math.h>
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/supportnodes.h"
+#include "parser/parse_func.h"
 #include "cvutils.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -110,6 +115,113 @@ cv_float8_array(ArrayType *arr, const char *what, double **values, bool **nulls)
 	if (nulls)
 		*nulls = isnull;
 	return n;
+}
+
+/* Read a float8[] into caller buffers: see cvutils.h. */
+int
+cv_float8_array_into(ArrayType *arr, const char *what, double *values,
+					 bool *nulls, int max)
+{
+	int			n;
+	const char *data = ARR_DATA_PTR(arr);
+	const bits8 *bitmap = ARR_NULLBITMAP(arr);
+
+	check_one_dim(arr, what);
+	n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+	if (n > max)
+		return n;
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull = bitmap != NULL && !(bitmap[i >> 3] & (1 << (i & 7)));
+
+		if (isnull)
+		{
+			if (nulls == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("%s must not contain NULL elements", what),
+						 errdetail("Element %d is NULL.", i + 1)));
+			nulls[i] = true;
+			values[i] = 0.0;
+			continue;
+		}
+		memcpy(&values[i], data, sizeof(double));
+		data += sizeof(double);
+		if (nulls)
+			nulls[i] = false;
+		if (!isfinite(values[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must contain only finite numbers", what),
+					 errdetail("Element %d is %s.", i + 1, cv_fmt(values[i]))));
+	}
+	return n;
+}
+
+/* Read variadic float8 arguments: see cvutils.h. */
+int
+cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
+			   double *values, bool *nulls, int max)
+{
+	int			n = PG_NARGS() - first;
+
+	if (n > max)
+		return n;
+	for (int i = 0; i < n; i++)
+	{
+		if (get_fn_expr_argtype(fcinfo->flinfo, first + i) != FLOAT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s must be float8 values", what),
+					 errdetail("Argument %d is of type %s.", first + i + 1,
+							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, first + i)))));
+		nulls[i] = PG_ARGISNULL(first + i);
+		values[i] = nulls[i] ? 0.0 : PG_GETARG_FLOAT8(first + i);
+		if (!nulls[i] && !isfinite(values[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must contain only finite numbers", what),
+					 errdetail("Element %d is %s.", i + 1, cv_fmt(values[i]))));
+	}
+	return n;
+}
+
+/* Planner support rewriting ARRAY[...] arguments: see cvutils.h. */
+Node *
+cv_array_args_support(Node *rawreq, const char *target_name)
+{
+	SupportRequestSimplify *req;
+	FuncExpr   *f;
+	int			pos;
+	ArrayExpr  *arr;
+	Node	   *other;
+	Oid			argtypes[2];
+	Oid			target;
+	FuncExpr   *call;
+
+	if (!IsA(rawreq, SupportRequestSimplify))
+		return NULL;
+	req = (SupportRequestSimplify *) rawreq;
+	f = req->fcall;
+	if (list_length(f->args) != 2)
+		return NULL;
+	pos = exprType(linitial(f->args)) == FLOAT8ARRAYOID ? 0 : 1;
+	arr = (ArrayExpr *) list_nth(f->args, pos);
+	if (!IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != FLOAT8OID ||
+		list_length(arr->elements) < 1 || list_length(arr->elements) >= FUNC_MAX_ARGS)
+		return NULL;
+	other = list_nth(f->args, 1 - pos);
+	argtypes[0] = exprType(other);
+	argtypes[1] = ANYOID;
+	target = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(f->funcid))),
+									   makeString(pstrdup(target_name))),
+							2, argtypes, true);
+	if (!OidIsValid(target))
+		return NULL;
+	call = makeFuncExpr(target, f->funcresulttype, lcons(other, list_copy(arr->elements)),
+						f->funccollid, f->inputcollid, COERCE_EXPLICIT_CALL);
+	call->location = f->location;
+	return (Node *) call;
 }
 
 /* Read a text[] without NULL elements. */

@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "nodes/nodes.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
 
@@ -22,6 +23,34 @@
  */
 extern int	cv_float8_array(ArrayType *arr, const char *what,
 							double **values, bool **nulls);
+
+/*
+ * The same checks without allocating, for per-row scoring paths: reads the
+ * array's storage directly into values[] (and nulls[], when NULL elements
+ * are allowed).  Returns the element count; reads nothing when it exceeds
+ * max, so the caller can report the length it got.
+ */
+extern int	cv_float8_array_into(ArrayType *arr, const char *what,
+								 double *values, bool *nulls, int max);
+
+/*
+ * Read arguments first..PG_NARGS()-1 of a VARIADIC "any" function as
+ * float8 values (NULL allowed, reported in nulls[]), with the checks of
+ * cv_float8_array_into; `what` names them as one array in messages.  The
+ * planner support of the scoring functions (cv_array_args_support) calls
+ * such functions with the elements of an ARRAY[...] argument, so that no
+ * array is built per row.  Returns the count; reads nothing past max.
+ */
+extern int	cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
+						   double *values, bool *nulls, int max);
+
+/*
+ * Planner support (SupportRequestSimplify) for a function f(x, arr) or
+ * f(arr, x) whose float8[] argument is written as ARRAY[e1, ..., en]:
+ * rewrites the call into f_args(x, e1, ..., en) when the schema has that
+ * function with signature (type of x, VARIADIC "any").
+ */
+extern Node *cv_array_args_support(Node *rawreq, const char *target_name);
 
 /* Read a text[] argument without NULL elements; strings are palloc'd. */
 extern int	cv_text_array(ArrayType *arr, const char *what, char ***values);

@@ -1,0 +1,420 @@
+/*
+ * fitstate.c
+ *	  custvalue.fitstate, the shared transition-state type of the fit
+ *	  aggregates (see fitstate.h).
+ *
+ * One byte format serves every form of the value: the flat varlena's data,
+ * the binary send/recv form, and (base64-encoded, after the kind's name) the
+ * text form that Citus uses to move partial states between nodes:
+ *
+ *	  u8 kind, u8 format, u16 reserved (0), u32 params length, params bytes,
+ *	  kernel payload (little-endian, see distr.c)
+ */
+#include "postgres.h"
+
+#include "cvalloc.h"
+#include "cvcodec.h"
+#include "cvutils.h"
+#include "fitstate.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#define FITSTATE_FORMAT 1
+#define FITSTATE_HEADER 8
+
+static Size fitstate_get_flat_size(ExpandedObjectHeader *eohptr);
+static void fitstate_flatten_into(ExpandedObjectHeader *eohptr,
+								  void *result, Size allocated_size);
+
+static const ExpandedObjectMethods fitstate_methods = {
+	fitstate_get_flat_size,
+	fitstate_flatten_into
+};
+
+/* The name of a kind in the text form. */
+static const char *
+kind_name(int kind)
+{
+	return kind == CV_STATE_DISTR ? "distr" : NULL;
+}
+
+/* A new, empty expanded state in its own context under `parent`. */
+static CvFitState *
+fitstate_new(MemoryContext parent, CvFitStateKind kind, const char *params)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "custvalue fit state",
+											  ALLOCSET_DEFAULT_SIZES);
+	CvFitState *s = MemoryContextAllocZero(cxt, sizeof(CvFitState));
+
+	EOH_init_header(&s->hdr, &fitstate_methods, cxt);
+	s->kind = kind;
+	s->params = MemoryContextStrdup(cxt, params ? params : "");
+	s->dirty = true;
+	return s;
+}
+
+/* Serialise the state into s->flat unless it is current. */
+static void
+fitstate_serialise(CvFitState *s)
+{
+	MemoryContext old;
+	uint32		plen = strlen(s->params);
+
+	if (!s->dirty)
+		return;
+	old = MemoryContextSwitchTo(s->hdr.eoh_context);
+	if (s->flat.data)
+		cv_free(s->flat.data);
+	cvb_init(&s->flat);
+	cvb_u8(&s->flat, (uint8) s->kind);
+	cvb_u8(&s->flat, FITSTATE_FORMAT);
+	cvb_u8(&s->flat, 0);
+	cvb_u8(&s->flat, 0);
+	cvb_u32(&s->flat, plen);
+	cvb_bytes(&s->flat, s->params, plen);
+	cv_distr_write(s->distr, &s->flat);
+	MemoryContextSwitchTo(old);
+	s->dirty = false;
+}
+
+static Size
+fitstate_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	CvFitState *s = (CvFitState *) eohptr;
+
+	fitstate_serialise(s);
+	if (VARHDRSZ + s->flat.len > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("fit state of %zu bytes exceeds the 1GB limit of a value",
+						s->flat.len)));
+	return VARHDRSZ + s->flat.len;
+}
+
+static void
+fitstate_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	CvFitState *s = (CvFitState *) eohptr;
+
+	fitstate_serialise(s);
+	Assert(allocated_size == VARHDRSZ + s->flat.len);
+	SET_VARSIZE(result, allocated_size);
+	memcpy(VARDATA(result), s->flat.data, s->flat.len);
+}
+
+/* Raise the error of a malformed fitstate value. */
+static void
+invalid_state(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid custvalue.fitstate value: %s", why)));
+}
+
+/* Build an expanded state from its byte format, validating every field. */
+static CvFitState *
+fitstate_from_bytes(const unsigned char *p, size_t len, MemoryContext parent)
+{
+	cv_rbuf		r;
+	int			kind,
+				format;
+	uint32		plen;
+	const unsigned char *params;
+	char	   *ptext;
+	CvFitState *s;
+	MemoryContext old;
+	char		err[256];
+
+	cvr_init(&r, p, len);
+	kind = cvr_u8(&r);
+	format = cvr_u8(&r);
+	(void) cvr_u8(&r);
+	(void) cvr_u8(&r);
+	plen = cvr_u32(&r);
+	params = cvr_bytes(&r, plen);
+	if (r.err)
+		invalid_state("truncated header");
+	if (kind_name(kind) == NULL)
+		invalid_state(psprintf("unknown kind %d", kind));
+	if (format != FITSTATE_FORMAT)
+		invalid_state(psprintf("unsupported format %d", format));
+	if (memchr(params, '\0', plen) != NULL)
+		invalid_state("options contain a NUL byte");
+	ptext = pnstrdup((const char *) params, plen);
+	pg_verifymbstr(ptext, plen, false);
+
+	s = fitstate_new(parent, kind, ptext);
+	old = MemoryContextSwitchTo(s->hdr.eoh_context);
+	s->distr = cv_distr_read(&r, err, sizeof(err));
+	MemoryContextSwitchTo(old);
+	if (s->distr == NULL)
+		invalid_state(err);
+	if (!cvr_done(&r))
+		invalid_state("trailing bytes");
+	return s;
+}
+
+/*
+ * The state in a datum: an expanded object as it is (read-write or
+ * read-only), a flat value expanded into a new object under `parent`.
+ */
+static CvFitState *
+fitstate_from_datum(Datum d, MemoryContext parent)
+{
+	struct varlena *v;
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+		return (CvFitState *) DatumGetEOHP(d);
+	v = PG_DETOAST_DATUM(d);
+	return fitstate_from_bytes((unsigned char *) VARDATA(v), VARSIZE(v) - VARHDRSZ, parent);
+}
+
+/* Fail unless called as part of an aggregate; returns the aggregate context. */
+static MemoryContext
+agg_context(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggcxt;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "custvalue fit transition function called in non-aggregate context");
+	return aggcxt;
+}
+
+/* A private, writable copy of the state in a datum, under `parent`. */
+static CvFitState *
+fitstate_private_copy(Datum d, MemoryContext parent)
+{
+	CvFitState *s;
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+		return fitstate_from_datum(d, parent);
+	s = (CvFitState *) DatumGetEOHP(d);
+	fitstate_serialise(s);
+	return fitstate_from_bytes(s->flat.data, s->flat.len, parent);
+}
+
+CvFitState *
+cv_fitstate_current(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggcxt = agg_context(fcinfo);
+	Datum		d;
+
+	if (PG_ARGISNULL(0))
+		return NULL;
+	d = PG_GETARG_DATUM(0);
+	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		return (CvFitState *) DatumGetEOHP(d);
+	return fitstate_private_copy(d, aggcxt);
+}
+
+CvFitState *
+cv_fitstate_distr_create(FunctionCallInfo fcinfo, int ndims, size_t exact_cap,
+						 const char *params)
+{
+	CvFitState *s = fitstate_new(agg_context(fcinfo), CV_STATE_DISTR, params);
+	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
+
+	s->distr = cv_distr_new(ndims, exact_cap);
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+CvFitState *
+cv_fitstate_distr_begin(FunctionCallInfo fcinfo, int ndims, size_t exact_cap,
+						const char *params)
+{
+	CvFitState *s = cv_fitstate_current(fcinfo);
+
+	return s ? s : cv_fitstate_distr_create(fcinfo, ndims, exact_cap, params);
+}
+
+/* Fail with 54000 when a state has grown past custvalue.max_fit_memory. */
+static void
+check_state_size(CvFitState *s)
+{
+	size_t		bytes = cv_distr_bytes(s->distr);
+
+	if (bytes > cv_max_fit_bytes())
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("fit state of %zu kB exceeds custvalue.max_fit_memory (%zu kB)",
+						bytes / 1024, cv_max_fit_bytes() / 1024),
+				 errdetail("The state keeps 16 bytes per distinct value of each dimension."),
+				 errhint("Raise custvalue.max_fit_memory (at most 1GB), round the values, or fit smaller groups.")));
+}
+
+void
+cv_fitstate_distr_add(CvFitState *s, const double *x, const bool *isnull)
+{
+	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
+
+	cv_distr_add(s->distr, x, (const unsigned char *) isnull);
+	MemoryContextSwitchTo(old);
+	s->dirty = true;
+	check_state_size(s);
+}
+
+Datum
+cv_fitstate_return(CvFitState *s)
+{
+	return EOHPGetRWDatum(&s->hdr);
+}
+
+CvFitState *
+cv_fitstate_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	return fitstate_from_datum(PG_GETARG_DATUM(argno), CurrentMemoryContext);
+}
+
+const char *
+cv_fitstate_params(CvFitState *s)
+{
+	return s->params;
+}
+
+/*
+ * The state's distributions.  Reading them compacts pending values, which
+ * changes the representation but not the value, so final functions may
+ * call this on a read-only state.
+ */
+cv_distr *
+cv_fitstate_distr(CvFitState *s)
+{
+	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
+
+	for (int i = 0; i < cv_distr_ndims(s->distr); i++)
+		(void) cv_distr_dim_get(s->distr, i);
+	MemoryContextSwitchTo(old);
+	return s->distr;
+}
+
+/*
+ * fitstate_combine(a, b): merge two partial states of the same fit.  States
+ * built with different options or dimensions cannot be merged.
+ */
+PG_FUNCTION_INFO_V1(cv_fitstate_combine);
+Datum
+cv_fitstate_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo);
+	CvFitState *a;
+	CvFitState *b;
+	MemoryContext old;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(cv_fitstate_return(cv_fitstate_current(fcinfo)));
+	}
+	if (PG_ARGISNULL(0))
+		PG_RETURN_DATUM(cv_fitstate_return(fitstate_private_copy(PG_GETARG_DATUM(1), aggcxt)));
+
+	a = cv_fitstate_current(fcinfo);
+	b = fitstate_from_datum(PG_GETARG_DATUM(1), CurrentMemoryContext);
+	if (a->kind != b->kind || strcmp(a->params, b->params) != 0 ||
+		cv_distr_ndims(a->distr) != cv_distr_ndims(b->distr) ||
+		cv_distr_exact_cap(a->distr) != cv_distr_exact_cap(b->distr))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine fit states built with different options or dimensions"),
+				 errdetail("One state has options %s and %d dimensions, the other %s and %d.",
+						   a->params, cv_distr_ndims(a->distr),
+						   b->params, cv_distr_ndims(b->distr))));
+	old = MemoryContextSwitchTo(a->hdr.eoh_context);
+	cv_distr_merge(a->distr, b->distr);
+	MemoryContextSwitchTo(old);
+	a->dirty = true;
+	check_state_size(a);
+	PG_RETURN_DATUM(cv_fitstate_return(a));
+}
+
+/*
+ * A flat value of a validated state, for the input functions: constants
+ * must not be expanded objects.  The temporary object is released.
+ */
+static Datum
+fitstate_flat_datum(CvFitState *s)
+{
+	struct varlena *v;
+
+	fitstate_serialise(s);
+	v = palloc(VARHDRSZ + s->flat.len);
+	SET_VARSIZE(v, VARHDRSZ + s->flat.len);
+	memcpy(VARDATA(v), s->flat.data, s->flat.len);
+	DeleteExpandedObject(EOHPGetRWDatum(&s->hdr));
+	return PointerGetDatum(v);
+}
+
+/* Text form: the kind's name, a colon, the byte format in base64. */
+PG_FUNCTION_INFO_V1(cv_fitstate_in);
+Datum
+cv_fitstate_in(PG_FUNCTION_ARGS)
+{
+	char	   *text = PG_GETARG_CSTRING(0);
+	char	   *colon = strchr(text, ':');
+	unsigned char *bytes;
+	size_t		len;
+	CvFitState *s;
+
+	if (colon == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s: \"%s\"", "custvalue.fitstate", text),
+				 errdetail("Expected a kind name, a colon and base64 data.")));
+	if (cv_base64_decode(colon + 1, strlen(colon + 1), &bytes, &len) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s: \"%s\"", "custvalue.fitstate", text),
+				 errdetail("The data after the colon is not valid base64.")));
+	s = fitstate_from_bytes(bytes, len, CurrentMemoryContext);
+	if (strncmp(text, kind_name(s->kind), colon - text) != 0 ||
+		strlen(kind_name(s->kind)) != (size_t) (colon - text))
+		invalid_state("kind name does not match the data");
+	PG_RETURN_DATUM(fitstate_flat_datum(s));
+}
+
+PG_FUNCTION_INFO_V1(cv_fitstate_out);
+Datum
+cv_fitstate_out(PG_FUNCTION_ARGS)
+{
+	CvFitState *s = fitstate_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
+	const char *name;
+	char	   *out;
+
+	fitstate_serialise(s);
+	name = kind_name(s->kind);
+	out = palloc(strlen(name) + 1 + cv_base64_len(s->flat.len) + 1);
+	sprintf(out, "%s:", name);
+	cv_base64_encode(s->flat.data, s->flat.len, out + strlen(name) + 1);
+	PG_RETURN_CSTRING(out);
+}
+
+PG_FUNCTION_INFO_V1(cv_fitstate_recv);
+Datum
+cv_fitstate_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	CvFitState *s;
+
+	s = fitstate_from_bytes((unsigned char *) buf->data + buf->cursor,
+							buf->len - buf->cursor, CurrentMemoryContext);
+	buf->cursor = buf->len;
+	PG_RETURN_DATUM(fitstate_flat_datum(s));
+}
+
+PG_FUNCTION_INFO_V1(cv_fitstate_send);
+Datum
+cv_fitstate_send(PG_FUNCTION_ARGS)
+{
+	CvFitState *s = fitstate_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
+	StringInfoData buf;
+
+	fitstate_serialise(s);
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, (char *) s->flat.data, s->flat.len);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}

@@ -1,0 +1,408 @@
+/*
+ * cvcodec.c
+ *	  Portable binary buffers, base64 and hashing; see cvcodec.h.
+ */
+#include "cvcodec.h"
+
+#include <string.h>
+
+#include "cvalloc.h"
+
+/* ---------------------------------------------------------------- writer */
+
+/* Little-endian load of `nbytes` bytes, independent of host byte order. */
+static uint64_t
+load_le(const unsigned char *p, int nbytes)
+{
+	uint64_t	v = 0;
+	int			i;
+
+	for (i = nbytes - 1; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+void
+cvb_init(cv_wbuf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+/* Make room for n more bytes, doubling so that appends are amortised O(1). */
+static unsigned char *
+cvb_reserve(cv_wbuf *b, size_t n)
+{
+	if (b->cap - b->len < n)
+	{
+		size_t		cap = b->cap ? b->cap : 64;
+
+		while (cap - b->len < n)
+			cap *= 2;
+		b->data = cv_realloc(b->data, cap);
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+/* Append the low `nbytes` bytes of v, least significant first. */
+static void
+cvb_le(cv_wbuf *b, uint64_t v, int nbytes)
+{
+	unsigned char *d = cvb_reserve(b, nbytes);
+	int			i;
+
+	for (i = 0; i < nbytes; i++)
+		d[i] = (unsigned char) (v >> (8 * i));
+	b->len += nbytes;
+}
+
+void
+cvb_u8(cv_wbuf *b, uint8_t v)
+{
+	cvb_le(b, v, 1);
+}
+
+void
+cvb_u32(cv_wbuf *b, uint32_t v)
+{
+	cvb_le(b, v, 4);
+}
+
+void
+cvb_i64(cv_wbuf *b, int64_t v)
+{
+	cvb_le(b, (uint64_t) v, 8);
+}
+
+/* The double's IEEE 754 bit pattern as a little-endian u64. */
+void
+cvb_f64(cv_wbuf *b, double v)
+{
+	uint64_t	bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	cvb_le(b, bits, 8);
+}
+
+void
+cvb_bytes(cv_wbuf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	memcpy(cvb_reserve(b, n), p, n);
+	b->len += n;
+}
+
+void
+cvb_str(cv_wbuf *b, const char *s)
+{
+	size_t		n = strlen(s);
+
+	cvb_u32(b, (uint32_t) n);
+	cvb_bytes(b, s, n);
+}
+
+/* ---------------------------------------------------------------- reader */
+
+void
+cvr_init(cv_rbuf *r, const void *p, size_t len)
+{
+	r->p = p;
+	r->len = len;
+	r->pos = 0;
+	r->err = 0;
+}
+
+/*
+ * Claim the next n bytes: a pointer to them, or NULL with r->err set when
+ * fewer remain (or an earlier read failed; the error is sticky).
+ */
+static const unsigned char *
+cvr_take(cv_rbuf *r, size_t n)
+{
+	const unsigned char *d;
+
+	if (r->err || r->len - r->pos < n)
+	{
+		r->err = 1;
+		return NULL;
+	}
+	d = r->p + r->pos;
+	r->pos += n;
+	return d;
+}
+
+/* Read an nbytes little-endian unsigned integer; 0 on overrun. */
+static uint64_t
+cvr_le(cv_rbuf *r, int nbytes)
+{
+	const unsigned char *d = cvr_take(r, nbytes);
+
+	return d ? load_le(d, nbytes) : 0;
+}
+
+uint8_t
+cvr_u8(cv_rbuf *r)
+{
+	return (uint8_t) cvr_le(r, 1);
+}
+
+uint32_t
+cvr_u32(cv_rbuf *r)
+{
+	return (uint32_t) cvr_le(r, 4);
+}
+
+int64_t
+cvr_i64(cv_rbuf *r)
+{
+	return (int64_t) cvr_le(r, 8);
+}
+
+double
+cvr_f64(cv_rbuf *r)
+{
+	uint64_t	bits = cvr_le(r, 8);
+	double		v;
+
+	memcpy(&v, &bits, sizeof(v));
+	return v;
+}
+
+const unsigned char *
+cvr_bytes(cv_rbuf *r, size_t n)
+{
+	return cvr_take(r, n);
+}
+
+char *
+cvr_str(cv_rbuf *r)
+{
+	uint32_t	n = cvr_u32(r);
+	const unsigned char *d = cvr_take(r, n);
+	char	   *s;
+
+	if (d == NULL || memchr(d, '\0', n) != NULL)
+	{
+		r->err = 1;
+		return NULL;
+	}
+	s = cv_malloc((size_t) n + 1);
+	memcpy(s, d, n);
+	s[n] = '\0';
+	return s;
+}
+
+int
+cvr_done(const cv_rbuf *r)
+{
+	return !r->err && r->pos == r->len;
+}
+
+/* ---------------------------------------------------------------- base64 */
+
+static const char b64_alphabet[] =
+"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t
+cv_base64_len(size_t n)
+{
+	return (n + 2) / 3 * 4;
+}
+
+void
+cv_base64_encode(const unsigned char *in, size_t n, char *out)
+{
+	size_t		i;
+
+	for (i = 0; i + 2 < n; i += 3)
+	{
+		uint32_t	w = (uint32_t) in[i] << 16 | (uint32_t) in[i + 1] << 8 | in[i + 2];
+
+		*out++ = b64_alphabet[w >> 18];
+		*out++ = b64_alphabet[(w >> 12) & 63];
+		*out++ = b64_alphabet[(w >> 6) & 63];
+		*out++ = b64_alphabet[w & 63];
+	}
+	if (i < n)
+	{
+		uint32_t	w = (uint32_t) in[i] << 16;
+
+		if (i + 1 < n)
+			w |= (uint32_t) in[i + 1] << 8;
+		*out++ = b64_alphabet[w >> 18];
+		*out++ = b64_alphabet[(w >> 12) & 63];
+		*out++ = (i + 1 < n) ? b64_alphabet[(w >> 6) & 63] : '=';
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+/* Value of one base64 character, or -1 outside the standard alphabet. */
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int
+cv_base64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen)
+{
+	size_t		pad = 0,
+				i,
+				o = 0;
+	unsigned char *buf;
+
+	if (n % 4 != 0)
+		return -1;
+	if (n > 0 && in[n - 1] == '=')
+		pad = (in[n - 2] == '=') ? 2 : 1;
+	buf = cv_malloc(n / 4 * 3 + 1);
+	for (i = 0; i < n; i += 4)
+	{
+		int			quad = (i + 4 == n) ? 4 - (int) pad : 4;
+		uint32_t	w = 0;
+		int			j;
+
+		for (j = 0; j < 4; j++)
+		{
+			int			v = (j < quad) ? b64_value((unsigned char) in[i + j]) : 0;
+
+			if (v < 0)
+			{
+				cv_free(buf);
+				return -1;
+			}
+			w = w << 6 | (uint32_t) v;
+		}
+		/* the bits a short final group leaves unused must be zero */
+		if ((quad == 2 && (w & 0xFFFF)) || (quad == 3 && (w & 0xFF)))
+		{
+			cv_free(buf);
+			return -1;
+		}
+		buf[o++] = (unsigned char) (w >> 16);
+		if (quad > 2)
+			buf[o++] = (unsigned char) (w >> 8);
+		if (quad > 3)
+			buf[o++] = (unsigned char) w;
+	}
+	*out = buf;
+	*outlen = o;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- hashing */
+
+#define XXH_P1 UINT64_C(0x9E3779B185EBCA87)
+#define XXH_P2 UINT64_C(0xC2B2AE3D27D4EB4F)
+#define XXH_P3 UINT64_C(0x165667B19E3779F9)
+#define XXH_P4 UINT64_C(0x85EBCA77C2B2AE63)
+#define XXH_P5 UINT64_C(0x27D4EB2F165667C5)
+
+static uint64_t
+rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* XXH64 round: fold one 8-byte lane into an accumulator. */
+static uint64_t
+xxh_round(uint64_t acc, uint64_t lane)
+{
+	acc += lane * XXH_P2;
+	acc = rotl64(acc, 31);
+	return acc * XXH_P1;
+}
+
+/* XXH64 merge of a stripe accumulator into the running hash. */
+static uint64_t
+xxh_merge(uint64_t h, uint64_t acc)
+{
+	h ^= xxh_round(0, acc);
+	return h * XXH_P1 + XXH_P4;
+}
+
+uint64_t
+cv_hash64(const void *data, size_t n, uint64_t seed)
+{
+	const unsigned char *p = data;
+	const unsigned char *end = p + n;
+	uint64_t	h;
+
+	if (n >= 32)
+	{
+		uint64_t	v1 = seed + XXH_P1 + XXH_P2,
+					v2 = seed + XXH_P2,
+					v3 = seed,
+					v4 = seed - XXH_P1;
+
+		for (; end - p >= 32; p += 32)
+		{
+			v1 = xxh_round(v1, load_le(p, 8));
+			v2 = xxh_round(v2, load_le(p + 8, 8));
+			v3 = xxh_round(v3, load_le(p + 16, 8));
+			v4 = xxh_round(v4, load_le(p + 24, 8));
+		}
+		h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+		h = xxh_merge(h, v1);
+		h = xxh_merge(h, v2);
+		h = xxh_merge(h, v3);
+		h = xxh_merge(h, v4);
+	}
+	else
+		h = seed + XXH_P5;
+	h += (uint64_t) n;
+	for (; end - p >= 8; p += 8)
+	{
+		h ^= xxh_round(0, load_le(p, 8));
+		h = rotl64(h, 27) * XXH_P1 + XXH_P4;
+	}
+	if (end - p >= 4)
+	{
+		h ^= load_le(p, 4) * XXH_P1;
+		h = rotl64(h, 23) * XXH_P2 + XXH_P3;
+		p += 4;
+	}
+	for (; p < end; p++)
+	{
+		h ^= *p * XXH_P5;
+		h = rotl64(h, 11) * XXH_P1;
+	}
+	h ^= h >> 33;
+	h *= XXH_P2;
+	h ^= h >> 29;
+	h *= XXH_P3;
+	h ^= h >> 32;
+	return h;
+}
+
+uint64_t
+cv_hash_f64(double v, uint64_t seed)
+{
+	unsigned char le[8];
+	uint64_t	bits;
+	int			i;
+
+	if (v == 0.0)
+		v = 0.0;				/* -0.0 == 0.0 */
+	if (v != v)
+		bits = UINT64_C(0x7FF8000000000000);	/* one NaN */
+	else
+		memcpy(&bits, &v, sizeof(bits));
+	for (i = 0; i < 8; i++)
+		le[i] = (unsigned char) (bits >> (8 * i));
+	return cv_hash64(le, sizeof(le), seed);
+}

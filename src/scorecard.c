@@ -1,0 +1,331 @@
+/*
+ * scorecard.c
+ *	  custvalue.scorecard: a fitted (or hand-written) health scorecard.
+ *
+ *	  scorecard_fit(measures float8[] [, options jsonb]) learns each
+ *	  measure's distribution (exact up to 100,000 distinct values per
+ *	  measure, see distr.h); health_score(card, measures) maps each value to
+ *	  its mid-rank percentile points and takes the weighted, renormalised
+ *	  mean; health_explain shows the parts.  The numerics are in
+ *	  kernel/scorecard_k.c.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "cvutils.h"
+#include "fitstate.h"
+#include "model.h"
+#include "scorecard_k.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#define SCORECARD_MAGIC 0x44524353	/* "SCRD" */
+#define SCORECARD_TYPE "custvalue.scorecard"
+
+/* Distinct values per measure kept exactly by scorecard_fit. */
+#define SCORECARD_EXACT_CAP 100000
+
+static const char *const scorecard_options[] = {"weights", "higher_is_better", "names", NULL};
+
+/* The fit's options, validated against the number of measures. */
+typedef struct ScorecardOptions
+{
+	double	   *weights;
+	int		   *higher_is_better;
+	char	  **names;
+} ScorecardOptions;
+
+/* Raise 2202E when an option's array does not have one entry per measure. */
+static void
+check_option_length(const char *key, int got, int nmeasures)
+{
+	if (got >= 0 && got != nmeasures)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("option \"%s\" must have one element per measure (%d), not %d",
+						key, nmeasures, got)));
+}
+
+/*
+ * Read and validate scorecard_fit's options for n measures, filling in the
+ * defaults: equal weights, higher is better, names measure_1..measure_n.
+ */
+static ScorecardOptions
+scorecard_read_options(Jsonb *opts, int n)
+{
+	ScorecardOptions o;
+	bool	   *hib = NULL;
+	int			got;
+	double		wsum = 0;
+
+	if (opts)
+		cv_options_check(opts, scorecard_options);
+	got = cv_option_float8_array(opts, "weights", &o.weights);
+	check_option_length("weights", got, n);
+	if (got < 0)
+	{
+		o.weights = palloc(sizeof(double) * n);
+		for (int i = 0; i < n; i++)
+			o.weights[i] = 1.0;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (o.weights[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weights must not be negative, not %s", cv_fmt(o.weights[i])),
+					 errdetail("Element %d is negative.", i + 1)));
+		wsum += o.weights[i];
+	}
+	if (!(wsum > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("weights must not all be zero")));
+
+	got = cv_option_bool_array(opts, "higher_is_better", &hib);
+	check_option_length("higher_is_better", got, n);
+	o.higher_is_better = palloc(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+		o.higher_is_better[i] = hib ? hib[i] : 1;
+
+	got = cv_option_text_array(opts, "names", &o.names);
+	check_option_length("names", got, n);
+	if (got < 0)
+	{
+		o.names = palloc(sizeof(char *) * n);
+		for (int i = 0; i < n; i++)
+			o.names[i] = psprintf("measure_%d", i + 1);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (o.names[i][0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must not be empty"),
+					 errdetail("Element %d is empty.", i + 1)));
+		for (int k = 0; k < i; k++)
+			if (strcmp(o.names[k], o.names[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("names must be distinct, but \"%s\" appears twice", o.names[i])));
+	}
+	return o;
+}
+
+/*
+ * scorecard_fit transition: (state, measures float8[] [, options jsonb]).
+ * A NULL measures array skips the row; NULL elements are missing measures.
+ * Options are validated on the group's first row and kept in the state.
+ */
+PG_FUNCTION_INFO_V1(cv_scorecard_fit_trans);
+Datum
+cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
+{
+	CvFitState *s = cv_fitstate_current(fcinfo);
+	double	   *values;
+	bool	   *nulls;
+	int			n;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (s == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(cv_fitstate_return(s));
+	}
+	n = cv_float8_array(PG_GETARG_ARRAYTYPE_P(1), "measures", &values, &nulls);
+	if (s == NULL)
+	{
+		Jsonb	   *opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
+
+		if (n < 1 || n > CVS_MAX_MEASURES)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("measures must have between 1 and %d elements, not %d",
+							CVS_MAX_MEASURES, n)));
+		(void) scorecard_read_options(opts, n);
+		s = cv_fitstate_distr_create(fcinfo, n, SCORECARD_EXACT_CAP,
+									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
+	}
+	else if (n != cv_distr_ndims(s->distr))
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg_plural("measures must have %d element in every row, not %d",
+							   "measures must have %d elements in every row, not %d",
+							   cv_distr_ndims(s->distr), cv_distr_ndims(s->distr), n),
+				 errdetail("The first row of the group had %d.", cv_distr_ndims(s->distr))));
+	cv_fitstate_distr_add(s, values, nulls);
+	PG_RETURN_DATUM(cv_fitstate_return(s));
+}
+
+/* scorecard_fit final: the card, or NULL for a group without rows. */
+PG_FUNCTION_INFO_V1(cv_scorecard_fit_final);
+Datum
+cv_scorecard_fit_final(PG_FUNCTION_ARGS)
+{
+	CvFitState *s = cv_fitstate_arg(fcinfo, 0);
+	cv_distr   *d;
+	Jsonb	   *opts;
+	ScorecardOptions o;
+	cvs_card   *card;
+	cv_wbuf		payload;
+
+	if (s == NULL)
+		PG_RETURN_NULL();
+	d = cv_fitstate_distr(s);
+	opts = DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s)));
+	o = scorecard_read_options(opts, cv_distr_ndims(d));
+	card = cvs_from_distr(d, o.names, o.weights, o.higher_is_better);
+	cvb_init(&payload);
+	cvs_write(card, &payload);
+	PG_RETURN_POINTER(cv_model_make(SCORECARD_MAGIC, &payload));
+}
+
+/* The card in argument 0, decoded once per distinct card at this call site. */
+static cvs_card *
+card_arg(FunctionCallInfo fcinfo)
+{
+	return (cvs_card *) cv_model_cached(fcinfo, 0, SCORECARD_MAGIC, SCORECARD_TYPE, cvs_read);
+}
+
+/* Raise 2202E unless a customer has one measure per measure of the card. */
+static void
+check_measure_count(const cvs_card *card, int n)
+{
+	if (n != card->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg_plural("measures must have %d element to match the scorecard, not %d",
+							   "measures must have %d elements to match the scorecard, not %d",
+							   card->n, card->n, n)));
+}
+
+/* Read argument 1, the customer's measures, checking it fits the card. */
+static void
+measures_arg(FunctionCallInfo fcinfo, const cvs_card *card, double *v, unsigned char *present)
+{
+	bool		nulls[CVS_MAX_MEASURES];
+	int			n = cv_float8_array_into(PG_GETARG_ARRAYTYPE_P(1), "measures", v, nulls, card->n);
+
+	check_measure_count(card, n);
+	for (int i = 0; i < n; i++)
+		present[i] = !nulls[i];
+}
+
+/* health_score(card, measures): the customer's score, NULL when no measure is present. */
+PG_FUNCTION_INFO_V1(cv_scorecard_score);
+Datum
+cv_scorecard_score(PG_FUNCTION_ARGS)
+{
+	cvs_card   *card = card_arg(fcinfo);
+	double		v[CVS_MAX_MEASURES];
+	double		points[CVS_MAX_MEASURES];
+	unsigned char present[CVS_MAX_MEASURES];
+	double		coverage;
+	double		score;
+
+	measures_arg(fcinfo, card, v, present);
+	score = cvs_score(card, v, present, points, &coverage);
+	if (isnan(score))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(score);
+}
+
+/*
+ * health_score_args(card, VARIADIC measures "any"): health_score(card,
+ * ARRAY[...]) as the planner rewrites it, the measures as separate
+ * arguments.  Not strict: NULL measures are absent; a NULL card gives NULL.
+ */
+PG_FUNCTION_INFO_V1(cv_scorecard_score_args);
+Datum
+cv_scorecard_score_args(PG_FUNCTION_ARGS)
+{
+	cvs_card   *card;
+	double		v[CVS_MAX_MEASURES];
+	double		points[CVS_MAX_MEASURES];
+	bool		nulls[CVS_MAX_MEASURES];
+	unsigned char present[CVS_MAX_MEASURES];
+	double		coverage;
+	double		score;
+	int			n;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	card = card_arg(fcinfo);
+	n = cv_float8_args(fcinfo, 1, "measures", v, nulls, card->n);
+	check_measure_count(card, n);
+	for (int i = 0; i < n; i++)
+		present[i] = !nulls[i];
+	score = cvs_score(card, v, present, points, &coverage);
+	if (isnan(score))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(score);
+}
+
+/* health_explain(card, measures): per measure name, value, points, weight, contribution. */
+PG_FUNCTION_INFO_V1(cv_scorecard_explain);
+Datum
+cv_scorecard_explain(PG_FUNCTION_ARGS)
+{
+	cvs_card   *card = card_arg(fcinfo);
+	double		v[CVS_MAX_MEASURES];
+	unsigned char present[CVS_MAX_MEASURES];
+
+	measures_arg(fcinfo, card, v, present);
+	PG_RETURN_DATUM(cv_jsonb_from_text(cvs_explain_json(card, v, present)));
+}
+
+/* Text input: the JSON form, validated as strictly as a fitted card. */
+PG_FUNCTION_INFO_V1(cv_scorecard_in);
+Datum
+cv_scorecard_in(PG_FUNCTION_ARGS)
+{
+	char	   *text = PG_GETARG_CSTRING(0);
+	char		err[256];
+	cvs_card   *card = cvs_from_json(text, strlen(text), err, sizeof(err));
+	cv_wbuf		payload;
+
+	if (card == NULL)
+		cv_model_text_error(SCORECARD_TYPE, err);
+	cvb_init(&payload);
+	cvs_write(card, &payload);
+	PG_RETURN_POINTER(cv_model_make(SCORECARD_MAGIC, &payload));
+}
+
+/* The JSON text of a card value. */
+static char *
+scorecard_json(Datum d)
+{
+	struct varlena *m = PG_DETOAST_DATUM(d);
+
+	return cvs_to_json(cv_model_decode(m, SCORECARD_MAGIC, SCORECARD_TYPE, cvs_read));
+}
+
+PG_FUNCTION_INFO_V1(cv_scorecard_out);
+Datum
+cv_scorecard_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(scorecard_json(PG_GETARG_DATUM(0)));
+}
+
+PG_FUNCTION_INFO_V1(cv_scorecard_jsonb);
+Datum
+cv_scorecard_jsonb(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(cv_jsonb_from_text(scorecard_json(PG_GETARG_DATUM(0))));
+}
+
+PG_FUNCTION_INFO_V1(cv_scorecard_recv);
+Datum
+cv_scorecard_recv(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(cv_model_recv((StringInfo) PG_GETARG_POINTER(0),
+									SCORECARD_MAGIC, SCORECARD_TYPE, cvs_read));
+}
+
+PG_FUNCTION_INFO_V1(cv_scorecard_send);
+Datum
+cv_scorecard_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(cv_model_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+}
