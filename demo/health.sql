@@ -103,8 +103,8 @@ SELECT tier,
 	   count(*) AS customers,
 	   round(100.0 * count(*) / :n, 1) AS "share %",
 	   round(avg(health)::numeric, 1) AS mean_health,
-	   round(min(health)::numeric, 1) AS min,
-	   round(max(health)::numeric, 1) AS max
+	   trunc(min(health)::numeric, 1) AS min,
+	   trunc(max(health)::numeric, 1) AS max
 FROM crm.company_health
 GROUP BY tier
 ORDER BY min(health) DESC;
