@@ -59,7 +59,7 @@ WITH base AS (
 				  'Professional Services', 'Professional Services', 'Energy'])
 			   [1 + floor(20 * gen.uniform(c, 2))::int] AS industry,
 		   gen.uniform(c, 3) < 0.01 AS education
-	FROM generate_series(1, :scale) AS c
+	FROM generate_series(1::bigint, :scale) AS c
 )
 SELECT company_id, size_rank,
 	   CASE WHEN education THEN 'Education' ELSE industry END AS industry,

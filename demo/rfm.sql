@@ -144,7 +144,9 @@ WHERE segment IN ('high_value', 'mid_value')
 GROUP BY segment
 ORDER BY array_position(ARRAY['high_value', 'mid_value'], segment);
 
-\echo '--- High-value accounts whose use is declining: act before they churn'
+SELECT count(*) AS n FROM usage.account_segments
+ WHERE segment = 'high_value' AND trend = 'declining' \gset declining_
+\echo '--- High-value accounts whose use is declining:' :declining_n 'accounts, the 10 steepest; act before they churn'
 SELECT s.account_id, a.name, s.rfmn_code,
 	   s.minutes_prev_30d::bigint AS minutes_prev_30d,
 	   s.minutes_last_30d::bigint AS minutes_last_30d,
@@ -153,7 +155,8 @@ SELECT s.account_id, a.name, s.rfmn_code,
 FROM usage.account_segments s
 JOIN usage.accounts a USING (account_id)
 WHERE s.segment = 'high_value' AND s.trend = 'declining'
-ORDER BY s.minutes_last_30d / s.minutes_prev_30d, s.account_id;
+ORDER BY s.minutes_last_30d / s.minutes_prev_30d, s.account_id
+LIMIT 10;
 
 -- Recipes: usage measures that need no function (seed report 003).
 --

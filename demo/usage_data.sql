@@ -56,7 +56,7 @@ WITH base AS (
 		   -- most accounts were customers before the period; some joined during it
 		   CASE WHEN gen.uniform(a, 2) < 0.65 THEN 0
 				ELSE floor(250 * gen.uniform(a, 3))::int END AS first_day
-	FROM generate_series(1, :accounts) AS a
+	FROM generate_series(1::bigint, :accounts) AS a
 ), latent AS (
 	SELECT *,
 		   0.20 * g + 0.80 * gen.uniform(account_id, 9) AS frequency,
