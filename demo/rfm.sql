@@ -146,7 +146,7 @@ ORDER BY array_position(ARRAY['high_value', 'mid_value'], segment);
 
 SELECT count(*) AS n FROM usage.account_segments
  WHERE segment = 'high_value' AND trend = 'declining' \gset declining_
-\echo '--- High-value accounts whose use is declining:' :declining_n 'accounts, the 10 steepest; act before they churn'
+\echo '--- High-value accounts whose use is declining:' :declining_n 'in all, steepest first (at most 10 shown); act before they churn'
 SELECT s.account_id, a.name, s.rfmn_code,
 	   s.minutes_prev_30d::bigint AS minutes_prev_30d,
 	   s.minutes_last_30d::bigint AS minutes_last_30d,
