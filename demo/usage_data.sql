@@ -51,35 +51,35 @@ COMMENT ON FUNCTION usage.as_of() IS 'the last day of the generated usage data';
 -- for most accounts).
 CREATE TEMP TABLE account_draw AS
 WITH base AS (
-	SELECT a AS account_id,
-		   gen.uniform(a, 1) AS g,
-		   -- most accounts were customers before the period; some joined during it
-		   CASE WHEN gen.uniform(a, 2) < 0.65 THEN 0
-				ELSE floor(250 * gen.uniform(a, 3))::int END AS first_day
-	FROM generate_series(1::bigint, :accounts) AS a
+    SELECT a AS account_id,
+           gen.uniform(a, 1) AS g,
+           -- most accounts were customers before the period; some joined during it
+           CASE WHEN gen.uniform(a, 2) < 0.65 THEN 0
+                ELSE floor(250 * gen.uniform(a, 3))::int END AS first_day
+    FROM generate_series(1::bigint, :accounts) AS a
 ), latent AS (
-	SELECT *,
-		   0.20 * g + 0.80 * gen.uniform(account_id, 9) AS frequency,
-		   0.30 * g + 0.70 * gen.uniform(account_id, 10) AS intensity
-	FROM base
+    SELECT *,
+           0.20 * g + 0.80 * gen.uniform(account_id, 9) AS frequency,
+           0.30 * g + 0.70 * gen.uniform(account_id, 10) AS intensity
+    FROM base
 ), drawn AS (
-	SELECT account_id, g, first_day,
-		   -- less engaged accounts are more likely to stop part-way
-		   CASE WHEN gen.uniform(account_id, 4) < 0.35 * (1 - 0.5 * g)
-				THEN first_day + floor((269 - first_day) * power(gen.uniform(account_id, 5), 0.5))::int
-				ELSE 269 END AS last_day,
-		   0.15 + 0.45 * frequency AS p_day,
-		   1 + floor((1 + 14 * intensity) * gen.uniform(account_id, 6))::int AS visitors,
-		   0.45 + 0.45 * intensity AS p_visitor,
-		   least(480, 25 * exp(1.2 * gen.normal(account_id, 11))) AS minutes,
-		   CASE WHEN gen.uniform(account_id, 7) < 0.02 THEN 0.5
-				WHEN gen.uniform(account_id, 7) < 0.03 THEN 1.6
-				ELSE 1.0 END AS last30_change,
-		   -- day pattern (see visitor_daily_metrics)
-		   (ARRAY[7, 11, 13, 17, 19, 23])[1 + floor(6 * gen.uniform(account_id, 12))::int] AS stride,
-		   floor(30 * gen.uniform(account_id, 13))::int AS shift,
-		   gen.uniform(account_id, 14) AS level_offset
-	FROM latent
+    SELECT account_id, g, first_day,
+           -- less engaged accounts are more likely to stop part-way
+           CASE WHEN gen.uniform(account_id, 4) < 0.35 * (1 - 0.5 * g)
+                THEN first_day + floor((269 - first_day) * power(gen.uniform(account_id, 5), 0.5))::int
+                ELSE 269 END AS last_day,
+           0.15 + 0.45 * frequency AS p_day,
+           1 + floor((1 + 14 * intensity) * gen.uniform(account_id, 6))::int AS visitors,
+           0.45 + 0.45 * intensity AS p_visitor,
+           least(480, 25 * exp(1.2 * gen.normal(account_id, 11))) AS minutes,
+           CASE WHEN gen.uniform(account_id, 7) < 0.02 THEN 0.5
+                WHEN gen.uniform(account_id, 7) < 0.03 THEN 1.6
+                ELSE 1.0 END AS last30_change,
+           -- day pattern (see visitor_daily_metrics)
+           (ARRAY[7, 11, 13, 17, 19, 23])[1 + floor(6 * gen.uniform(account_id, 12))::int] AS stride,
+           floor(30 * gen.uniform(account_id, 13))::int AS shift,
+           gen.uniform(account_id, 14) AS level_offset
+    FROM latent
 )
 SELECT *, greatest(1, round(visitors * p_visitor))::int AS active_visitors
 FROM drawn;
@@ -87,8 +87,8 @@ ANALYZE account_draw;
 
 CREATE TABLE usage.visitors AS
 SELECT d.account_id * 100 + j AS visitor_id,
-	   d.account_id::bigint AS account_id,
-	   usage.as_of() - 269 + d.first_day AS first_visit
+       d.account_id::bigint AS account_id,
+       usage.as_of() - 269 + d.first_day AS first_visit
 FROM account_draw d
 CROSS JOIN LATERAL generate_series(1, d.visitors) AS j;
 ALTER TABLE usage.visitors ADD PRIMARY KEY (visitor_id);
@@ -106,18 +106,18 @@ COMMENT ON TABLE usage.visitors IS 'generated visitors mapped to accounts (shape
 -- use.  No sort and no window function: it scales linearly.
 CREATE TABLE usage.visitor_daily_metrics AS
 WITH used AS (
-	SELECT d.*, t, usage.as_of() - 269 + t AS day
-	FROM account_draw d
-	CROSS JOIN LATERAL generate_series(d.first_day, d.last_day) AS t
-	WHERE t = d.first_day
-	   OR mod(mod(t, 30) * d.stride + d.shift + 7 * (t / 30), 30) + d.level_offset < 30 * d.p_day
+    SELECT d.*, t, usage.as_of() - 269 + t AS day
+    FROM account_draw d
+    CROSS JOIN LATERAL generate_series(d.first_day, d.last_day) AS t
+    WHERE t = d.first_day
+       OR mod(mod(t, 30) * d.stride + d.shift + 7 * (t / 30), 30) + d.level_offset < 30 * d.p_day
 )
 SELECT u.account_id * 100 + j AS visitor_id,
-	   u.day AS date,
-	   round(u.minutes * CASE WHEN u.t >= 240 THEN u.last30_change ELSE 1 END
-			 * (0.9 + 0.2 * gen.uniform((u.account_id * 100 + j) * 1000 + u.t, 21)))::int AS sum_minutes,
-	   (5 + floor(60 * gen.uniform((u.account_id * 100 + j) * 1000 + u.t, 22)))::int AS count_events,
-	   (1 + floor(15 * gen.uniform((u.account_id * 100 + j) * 1000 + u.t, 23)))::int AS count_pages
+       u.day AS date,
+       round(u.minutes * CASE WHEN u.t >= 240 THEN u.last30_change ELSE 1 END
+             * (0.9 + 0.2 * gen.uniform((u.account_id * 100 + j) * 1000 + u.t, 21)))::int AS sum_minutes,
+       (5 + floor(60 * gen.uniform((u.account_id * 100 + j) * 1000 + u.t, 22)))::int AS count_events,
+       (1 + floor(15 * gen.uniform((u.account_id * 100 + j) * 1000 + u.t, 23)))::int AS count_pages
 FROM used u
 CROSS JOIN LATERAL generate_series(1, u.visitors) AS j
 WHERE mod(j + u.t, u.visitors) < u.active_visitors;
@@ -127,10 +127,10 @@ COMMENT ON TABLE usage.visitor_daily_metrics IS 'generated minutes, events and p
 CREATE TABLE usage.features AS
 SELECT f AS feature_id, name
 FROM unnest(ARRAY['Dashboard', 'Reports', 'Report Builder', 'CSV Export', 'Scheduled Emails',
-				  'Alerts', 'Team Sharing', 'API Keys', 'Integrations', 'Custom Fields',
-				  'Search', 'Bulk Edit', 'Audit Log', 'SSO Settings', 'Mobile App',
-				  'Templates', 'Comments', 'Forecasts', 'Segments', 'Admin Console'])
-	 WITH ORDINALITY AS t(name, f);
+                  'Alerts', 'Team Sharing', 'API Keys', 'Integrations', 'Custom Fields',
+                  'Search', 'Bulk Edit', 'Audit Log', 'SSO Settings', 'Mobile App',
+                  'Templates', 'Comments', 'Forecasts', 'Segments', 'Admin Console'])
+     WITH ORDINALITY AS t(name, f);
 ALTER TABLE usage.features ADD PRIMARY KEY (feature_id);
 COMMENT ON TABLE usage.features IS 'generated product features (shape of pendo__feature)';
 
@@ -138,10 +138,10 @@ COMMENT ON TABLE usage.features IS 'generated product features (shape of pendo__
 -- ones more often (the square of a uniform favours low feature ids).
 CREATE TABLE usage.visitor_features AS
 SELECT m.visitor_id,
-	   1 + mod(floor(20 * power(gen.uniform(k, 31), 2))::int
-			   + (i - 1) * (1 + floor(19 * gen.uniform(k, 32))::int), 20) AS feature_id,
-	   m.date,
-	   1 + floor(12 * gen.uniform(k, 32 + i))::int AS clicks
+       1 + mod(floor(20 * power(gen.uniform(k, 31), 2))::int
+               + (i - 1) * (1 + floor(19 * gen.uniform(k, 32))::int), 20) AS feature_id,
+       m.date,
+       1 + floor(12 * gen.uniform(k, 32 + i))::int AS clicks
 FROM usage.visitor_daily_metrics m
 CROSS JOIN LATERAL (SELECT m.visitor_id * 1000 + (m.date - usage.as_of() + 269) AS k) AS key
 CROSS JOIN LATERAL generate_series(1, floor(3 * gen.uniform(k, 30))::int) AS i;
@@ -152,8 +152,8 @@ COMMENT ON TABLE usage.visitor_features IS 'generated feature clicks per visitor
 -- the accounts never answered.  Ratings rise with engagement.
 CREATE TABLE usage.nps_responses AS
 SELECT v.account_id, v.visitor_id,
-	   least(10, greatest(0, round(3.4 + 3.2 * (0.4 * d.g + 0.6 * gen.uniform(d.account_id, 44)) + 2.2 * gen.normal(v.visitor_id, 41))))::int AS nps_rating,
-	   usage.as_of() - floor(200 * gen.uniform(v.visitor_id, 42))::int AS responded_on
+       least(10, greatest(0, round(3.4 + 3.2 * (0.4 * d.g + 0.6 * gen.uniform(d.account_id, 44)) + 2.2 * gen.normal(v.visitor_id, 41))))::int AS nps_rating,
+       usage.as_of() - floor(200 * gen.uniform(v.visitor_id, 42))::int AS responded_on
 FROM account_draw d
 JOIN usage.visitors v USING (account_id)
 WHERE gen.uniform(d.account_id, 40) >= 0.1
@@ -163,17 +163,17 @@ COMMENT ON TABLE usage.nps_responses IS 'generated NPS survey ratings 0-10, one 
 
 CREATE TABLE usage.accounts AS
 SELECT d.account_id::bigint AS account_id,
-	   (ARRAY['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Hooli', 'Vandelay',
-			  'Soylent', 'Tyrell', 'Cyberdyne', 'Wonka', 'Gringotts', 'Oscorp', 'Aperture', 'Monarch'])
-		   [1 + floor(16 * gen.uniform(d.account_id, 51))::int] || ' ' ||
-	   (ARRAY['Analytics', 'Logistics', 'Retail', 'Health', 'Media', 'Energy', 'Finance', 'Foods'])
-		   [1 + floor(8 * gen.uniform(d.account_id, 52))::int] || ' ' || d.account_id AS name,
-	   usage.as_of() - 269 + d.first_day AS first_visit,
-	   d.visitors AS count_visitors,
-	   count(r.nps_rating)::int AS count_nps_responses,
-	   min(r.nps_rating) AS min_nps_rating,
-	   max(r.nps_rating) AS max_nps_rating,
-	   round(avg(r.nps_rating), 2) AS avg_nps_rating
+       (ARRAY['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Hooli', 'Vandelay',
+              'Soylent', 'Tyrell', 'Cyberdyne', 'Wonka', 'Gringotts', 'Oscorp', 'Aperture', 'Monarch'])
+           [1 + floor(16 * gen.uniform(d.account_id, 51))::int] || ' ' ||
+       (ARRAY['Analytics', 'Logistics', 'Retail', 'Health', 'Media', 'Energy', 'Finance', 'Foods'])
+           [1 + floor(8 * gen.uniform(d.account_id, 52))::int] || ' ' || d.account_id AS name,
+       usage.as_of() - 269 + d.first_day AS first_visit,
+       d.visitors AS count_visitors,
+       count(r.nps_rating)::int AS count_nps_responses,
+       min(r.nps_rating) AS min_nps_rating,
+       max(r.nps_rating) AS max_nps_rating,
+       round(avg(r.nps_rating), 2) AS avg_nps_rating
 FROM account_draw d
 LEFT JOIN usage.nps_responses r USING (account_id)
 GROUP BY d.account_id, d.first_day, d.visitors;
@@ -184,12 +184,12 @@ ALTER TABLE usage.visitors ADD FOREIGN KEY (account_id) REFERENCES usage.account
 CREATE INDEX ON usage.visitors (account_id);
 CREATE INDEX ON usage.visitor_daily_metrics (date);
 ANALYZE usage.accounts, usage.visitors, usage.nps_responses, usage.visitor_daily_metrics,
-		usage.features, usage.visitor_features;
+        usage.features, usage.visitor_features;
 DROP TABLE account_draw;
 
 SELECT (SELECT count(*) FROM usage.accounts) AS accounts,
-	   (SELECT count(*) FROM usage.visitors) AS visitors,
-	   (SELECT count(*) FROM usage.visitor_daily_metrics) AS days,
-	   (SELECT count(*) FROM usage.visitor_features) AS clicks,
-	   (SELECT count(*) FROM usage.nps_responses) AS nps \gset usage_
+       (SELECT count(*) FROM usage.visitors) AS visitors,
+       (SELECT count(*) FROM usage.visitor_daily_metrics) AS days,
+       (SELECT count(*) FROM usage.visitor_features) AS clicks,
+       (SELECT count(*) FROM usage.nps_responses) AS nps \gset usage_
 \echo 'usage: loaded' :usage_accounts 'accounts,' :usage_visitors 'visitors,' :usage_days 'visitor-days,' :usage_clicks 'feature-days,' :usage_nps 'NPS responses'
