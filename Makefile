@@ -56,6 +56,9 @@ all install installcheck:
 	@exit 1
 endif
 
+# Objects depend on every project header (PGXS tracks none of them).
+$(OBJS): $(wildcard src/*.h src/kernel/*.h)
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	{ echo "/* custvalue/sql/$(EXTENSION)--$(EXTVERSION).sql (assembled from $(SQL_PARTS)) */"; \
 	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
