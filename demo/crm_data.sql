@@ -73,7 +73,9 @@ SELECT company_id, size_rank,
            + 0.06 * gen.normal(company_id, 4))) AS engagement,
        -- annual revenue: log-normal around a median that grows with size
        round(exp(ln((ARRAY[1.5e6, 4e6, 12e6, 60e6]::float8[])[size_rank])
-                 + 1.4 * gen.normal(company_id, 6))::numeric, -3) AS annual_revenue
+                 + 1.4 * gen.normal(company_id, 6))::numeric, -3) AS annual_revenue,
+       -- days since the company became a customer
+       120 + floor(2500 * gen.uniform(company_id, 10))::int AS age_days
 FROM base;
 ANALYZE company_draw;
 
@@ -90,8 +92,7 @@ SELECT company_id::bigint AS company_id,
        industry,
        (ARRAY['Small Business', 'Mid-Market', 'Large', 'Enterprise'])[size_rank] AS size_band,
        annual_revenue::numeric(16, 2) AS annual_revenue,
-       crm.as_of() - make_interval(days => 120 + floor(2500 * gen.uniform(company_id, 10))::int)
-           AS created_at
+       crm.as_of() - make_interval(days => age_days) AS created_at
 FROM company_draw;
 ALTER TABLE crm.companies ADD PRIMARY KEY (company_id);
 COMMENT ON TABLE crm.companies IS 'generated companies (shape of hubspot__companies)';
@@ -109,7 +110,7 @@ SELECT d.company_id * 100 + i AS contact_id,
                  < 0.30 + 0.70 * d.engagement + 0.05 * gen.normal(d.company_id, 22)
             THEN 'contact' || (d.company_id * 100 + i) || '@company' || d.company_id || '.example'
        END AS email,
-       crm.as_of() - make_interval(days => floor(1500 * gen.uniform(d.company_id * 100 + i, 23))::int)
+       crm.as_of() - make_interval(days => floor(d.age_days * gen.uniform(d.company_id * 100 + i, 23))::int)
            AS created_at
 FROM company_draw d
 CROSS JOIN LATERAL generate_series(1,
@@ -152,7 +153,8 @@ FROM (
                             'decisionmakerboughtin', 'contractsent'])[1 + floor(5 * gen.uniform(k, 43))::int]
                 WHEN gen.uniform(k, 44) < 0.25 + 0.70 * d.engagement THEN 'closedwon'
                 ELSE 'closedlost' END AS stage,
-           crm.as_of() - make_interval(days => 30 + floor(700 * gen.uniform(k, 45))::int) AS created_at
+           crm.as_of() - make_interval(days => 30 + floor((least(d.age_days, 730) - 30) * gen.uniform(k, 45))::int)
+               AS created_at
     FROM company_draw d
     CROSS JOIN LATERAL generate_series(1,
         (ARRAY[1, 1, 2, 3])[d.size_rank]

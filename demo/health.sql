@@ -62,14 +62,14 @@ WITH activity AS (
             + custvalue.score_log(won_amount::float8, 1e3, 1e7)) / 2 AS value_score,
            custvalue.score_bands(size_rank, ARRAY[2, 3, 4], ARRAY[40, 60, 80, 100]) AS size_score
     FROM measures m
+), scored AS (
+    SELECT d.*,
+           custvalue.health_score(ARRAY[activity_score, contact_score, value_score, size_score],
+                                  ARRAY[40, 30, 20, 10]) AS health
+    FROM dimensions d
 )
-SELECT d.*,
-       custvalue.health_score(ARRAY[activity_score, contact_score, value_score, size_score],
-                              ARRAY[40, 30, 20, 10]) AS health,
-       custvalue.health_tier(custvalue.health_score(
-           ARRAY[activity_score, contact_score, value_score, size_score],
-           ARRAY[40, 30, 20, 10])) AS tier
-FROM dimensions d;
+SELECT s.*, custvalue.health_tier(s.health) AS tier
+FROM scored s;
 CREATE UNIQUE INDEX company_health_company_id ON crm.company_health (company_id);
 COMMENT ON MATERIALIZED VIEW crm.company_health IS 'health score per company, refreshed concurrently by pg_cron';
 

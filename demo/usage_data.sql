@@ -153,7 +153,7 @@ COMMENT ON TABLE usage.visitor_features IS 'generated feature clicks per visitor
 CREATE TABLE usage.nps_responses AS
 SELECT v.account_id, v.visitor_id,
        least(10, greatest(0, round(3.4 + 3.2 * (0.4 * d.g + 0.6 * gen.uniform(d.account_id, 44)) + 2.2 * gen.normal(v.visitor_id, 41))))::int AS nps_rating,
-       usage.as_of() - floor(200 * gen.uniform(v.visitor_id, 42))::int AS responded_on
+       usage.as_of() - floor((270 - d.first_day) * gen.uniform(v.visitor_id, 42))::int AS responded_on
 FROM account_draw d
 JOIN usage.visitors v USING (account_id)
 WHERE gen.uniform(d.account_id, 40) >= 0.1
