@@ -16,13 +16,14 @@
 --
 -- Deterministic: every value derives from gen.uniform/gen.normal of the row's
 -- key (see random.sql).  Each account has a hidden engagement level between
--- 0 and 1 that sets how many visitors it has, how often and how long they
--- use the product and how they rate it; less engaged accounts are more
--- likely to have stopped using it part-way through the period.  Active days
--- follow golden-ratio sequences rather than coin flips, so an account's use
--- is even from month to month and the 30-day trend labels pick out the few
--- accounts whose use really changed (a few per cent are given a drop or a
--- rise in the last 30 days).
+-- 0 and 1 that, together with independent parts, sets how many visitors it
+-- has, how often and how long they use the product and how they rate it;
+-- less engaged accounts are more likely to stop part-way through the period,
+-- and some accounts join during it.  An account uses the product on the same
+-- number of days in every 30-day block rather than on coin flips, so its use
+-- is even from month to month and the 30-day trend labels pick out the
+-- accounts whose use really changed (3% are given a drop or a rise in the
+-- last 30 days).
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
