@@ -56,6 +56,9 @@ all install installcheck:
 	@exit 1
 endif
 
+# Objects depend on every project header (PGXS tracks none of them).
+$(OBJS): $(wildcard src/*.h src/kernel/*.h)
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	{ echo "/* custvalue/sql/$(EXTENSION)--$(EXTVERSION).sql (assembled from $(SQL_PARTS)) */"; \
 	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
@@ -71,8 +74,9 @@ unit: $(UNIT_TESTS)
 
 test:
 	@scripts/test.sh
+# make demo SCALE=100000: number of companies in the demo data (default 10000).
 demo:
-	@scripts/demo.sh
+	@$(if $(SCALE),CUSTVALUE_DEMO_SCALE='$(SCALE)' )scripts/demo.sh
 demo-stop:
 	@scripts/cluster.sh stop demo
 bench:

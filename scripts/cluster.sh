@@ -5,7 +5,8 @@
 #   scripts/cluster.sh env NAME     print PGHOST/PGPORT/PGUSER of a running one
 # The server refuses to run as root, so as root the cluster runs as the
 # `postgres` system user.  pg_cron is preloaded so that scheduled refreshes
-# can be shown and tested.
+# can be shown and tested; it connects to run a job over the cluster's Unix
+# socket (cron.host), as the cluster listens on no TCP port.
 set -euo pipefail
 cmd=${1:?usage: cluster.sh start|stop|env NAME}
 name=${2:?usage: cluster.sh start|stop|env NAME}
@@ -57,6 +58,7 @@ listen_addresses = ''
 unix_socket_directories = '$dir'
 shared_preload_libraries = 'pg_cron'
 cron.database_name = '${CUSTVALUE_CRON_DB:-postgres}'
+cron.host = '$dir'
 max_worker_processes = 16
 max_parallel_workers = 8
 max_parallel_workers_per_gather = 2

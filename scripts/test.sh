@@ -4,7 +4,7 @@
 #   2. pg_regress over sql/ + expected/,
 #   3. the pgTAP suites in test/pgtap/ with pg_prove,
 #   4. the shell-level tests in test/*.sh (pg_dump/pg_restore, ...),
-#   5. the scikit-learn conformance tests in test/conformance/,
+#   5. the conformance tests in test/conformance/ (pandas, scikit-learn),,
 # and finish with one "N passed, N failed" line; non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -59,7 +59,7 @@ for t in test/*.sh; do
   else echo "   FAIL $t"; echo "$out" | sed 's/^/      /' | tail -30; count 0 1; fi
 done
 
-echo "== conformance against scikit-learn"
+echo "== conformance against reference implementations (pandas, scikit-learn)"
 for t in test/conformance/*.py; do
   [ -e "$t" ] || continue
   if out=$(/usr/bin/python3 "$t" 2>&1); then echo "   ok   $t"; count 1 0

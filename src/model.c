@@ -122,6 +122,19 @@ model_key(Datum d, ModelCache *key)
 		key->toast_relid = toast.va_toastrelid;
 		return;
 	}
+	if (!VARATT_IS_EXTENDED(raw))
+	{
+		/* plain in-memory value: read the header where it is */
+		CvModelHeader h;
+
+		if (VARSIZE(raw) < MODEL_HDRSZ)
+			return;
+		memcpy(&h, raw, MODEL_HDRSZ);
+		key->magic = h.magic;
+		key->fingerprint = h.fingerprint;
+		key->size = VARSIZE(raw);
+		return;
+	}
 	{
 		struct varlena *head = PG_DETOAST_DATUM_SLICE(d, 0, MODEL_HDRSZ - VARHDRSZ);
 		CvModelHeader h;
@@ -179,6 +192,43 @@ Datum
 cv_jsonb_from_text(const char *json)
 {
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+}
+
+/* A kernel model as a model value. */
+Datum
+cv_model_value(const CvModelKind *k, const void *model)
+{
+	cv_wbuf		payload;
+
+	cvb_init(&payload);
+	k->write(model, &payload);
+	return PointerGetDatum(cv_model_make(k->magic, &payload));
+}
+
+/* Text input: the JSON form, checked as strictly as a fitted model. */
+Datum
+cv_model_in(const CvModelKind *k, const char *text)
+{
+	char		err[512];
+	void	   *model = k->from_json(text, strlen(text), err, sizeof(err));
+
+	if (model == NULL)
+		cv_model_text_error(k->type_name, err);
+	return cv_model_value(k, model);
+}
+
+/* Text output: the JSON form. */
+char *
+cv_model_out(const CvModelKind *k, Datum d)
+{
+	return k->to_json(cv_model_decode(PG_DETOAST_DATUM(d), k->magic, k->type_name, k->decode));
+}
+
+/* The cast to jsonb. */
+Datum
+cv_model_jsonb(const CvModelKind *k, Datum d)
+{
+	return cv_jsonb_from_text(cv_model_out(k, d));
 }
 
 /*

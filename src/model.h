@@ -24,6 +24,59 @@
 typedef void *(*cv_model_decode_fn) (const unsigned char *payload, size_t len,
 									 char *err, size_t errlen);
 
+/*
+ * A kind of model: how its kernel reads a payload, reads and writes JSON,
+ * and writes a payload.  The type's input/output functions are then one
+ * call each (cv_model_in, cv_model_out, cv_model_jsonb, cv_model_recv,
+ * cv_model_send).
+ */
+typedef struct CvModelKind
+{
+	uint32		magic;
+	const char *type_name;		/* for messages, e.g. "custvalue.scorecard" */
+	cv_model_decode_fn decode;
+	void	   *(*from_json) (const char *text, size_t len, char *err, size_t errlen);
+	char	   *(*to_json) (const void *model);
+	void		(*write) (const void *model, cv_wbuf *b);
+} CvModelKind;
+
+extern Datum cv_model_value(const CvModelKind *k, const void *model);
+extern Datum cv_model_in(const CvModelKind *k, const char *text);
+extern char *cv_model_out(const CvModelKind *k, Datum d);
+extern Datum cv_model_jsonb(const CvModelKind *k, Datum d);
+
+/*
+ * The five SQL-callable I/O functions of a model type, named
+ * <prefix>_in, _out, _jsonb, _recv and _send, over a CvModelKind.
+ */
+#define CV_MODEL_IO_FUNCTIONS(prefix, kind) \
+PG_FUNCTION_INFO_V1(prefix##_in); \
+Datum prefix##_in(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_DATUM(cv_model_in(&(kind), PG_GETARG_CSTRING(0))); \
+} \
+PG_FUNCTION_INFO_V1(prefix##_out); \
+Datum prefix##_out(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_CSTRING(cv_model_out(&(kind), PG_GETARG_DATUM(0))); \
+} \
+PG_FUNCTION_INFO_V1(prefix##_jsonb); \
+Datum prefix##_jsonb(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_DATUM(cv_model_jsonb(&(kind), PG_GETARG_DATUM(0))); \
+} \
+PG_FUNCTION_INFO_V1(prefix##_recv); \
+Datum prefix##_recv(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_POINTER(cv_model_recv((StringInfo) PG_GETARG_POINTER(0), \
+									(kind).magic, (kind).type_name, (kind).decode)); \
+} \
+PG_FUNCTION_INFO_V1(prefix##_send); \
+Datum prefix##_send(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_BYTEA_P(cv_model_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)))); \
+}
+
 extern struct varlena *cv_model_make(uint32 magic, const cv_wbuf *payload);
 extern const unsigned char *cv_model_payload(struct varlena *m, uint32 magic,
 											 const char *type_name, size_t *len);

@@ -28,6 +28,8 @@
 #define RFMN_MAGIC 0x4E4D4652	/* "RFMN" */
 #define RFMN_TYPE "custvalue.rfmn_model"
 
+static const CvModelKind rfmn_kind;
+
 static const char *const rfmn_options[] = {"bins", "weights", "edges", NULL};
 
 /* --------------------------------------------------------------- options */
@@ -119,17 +121,6 @@ cv_rfmn_fit_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }
 
-/* The payload of a model as a model value. */
-static Datum
-rfmn_datum(const rfm_model *m)
-{
-	cv_wbuf		payload;
-
-	cvb_init(&payload);
-	rfm_model_write(m, &payload);
-	return PointerGetDatum(cv_model_make(RFMN_MAGIC, &payload));
-}
-
 PG_FUNCTION_INFO_V1(cv_rfmn_fit_final);
 
 /*
@@ -167,70 +158,42 @@ cv_rfmn_fit_final(PG_FUNCTION_ARGS)
 	}
 	if (rfm_model_check(m, err, sizeof(err)) < 0)
 		elog(ERROR, "rfmn_fit: %s", err);
-	PG_RETURN_DATUM(rfmn_datum(m));
+	PG_RETURN_DATUM(cv_model_value(&rfmn_kind, m));
 }
 
 /* -------------------------------------------------------------- the type */
 
-/* cv_model_decode_fn over rfm_model_read. */
+/* The kernel's model functions, typed for CvModelKind. */
 static void *
 rfmn_decode(const unsigned char *payload, size_t len, char *err, size_t errlen)
 {
 	return rfm_model_read(payload, len, err, errlen);
 }
 
-PG_FUNCTION_INFO_V1(cv_rfmn_model_in);
-
-/* Text input: the JSON form, checked as strictly as a fitted model. */
-Datum
-cv_rfmn_model_in(PG_FUNCTION_ARGS)
+static void *
+rfmn_from_json(const char *text, size_t len, char *err, size_t errlen)
 {
-	char	   *text = PG_GETARG_CSTRING(0);
-	char		err[512];
-	rfm_model  *m = rfm_model_from_json(text, strlen(text), err, sizeof(err));
-
-	if (m == NULL)
-		cv_model_text_error(RFMN_TYPE, err);
-	PG_RETURN_DATUM(rfmn_datum(m));
+	return rfm_model_from_json(text, len, err, errlen);
 }
 
-/* The JSON text of a model value. */
 static char *
-rfmn_json(Datum d)
+rfmn_to_json(const void *m)
 {
-	struct varlena *v = PG_DETOAST_DATUM(d);
-
-	return rfm_model_to_json(cv_model_decode(v, RFMN_MAGIC, RFMN_TYPE, rfmn_decode));
+	return rfm_model_to_json(m);
 }
 
-PG_FUNCTION_INFO_V1(cv_rfmn_model_out);
-Datum
-cv_rfmn_model_out(PG_FUNCTION_ARGS)
+static void
+rfmn_write(const void *m, cv_wbuf *b)
 {
-	PG_RETURN_CSTRING(rfmn_json(PG_GETARG_DATUM(0)));
+	rfm_model_write(m, b);
 }
 
-PG_FUNCTION_INFO_V1(cv_rfmn_model_jsonb);
-Datum
-cv_rfmn_model_jsonb(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(cv_jsonb_from_text(rfmn_json(PG_GETARG_DATUM(0))));
-}
+static const CvModelKind rfmn_kind = {
+	RFMN_MAGIC, RFMN_TYPE, rfmn_decode, rfmn_from_json, rfmn_to_json, rfmn_write
+};
 
-PG_FUNCTION_INFO_V1(cv_rfmn_model_recv);
-Datum
-cv_rfmn_model_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(cv_model_recv((StringInfo) PG_GETARG_POINTER(0),
-									RFMN_MAGIC, RFMN_TYPE, rfmn_decode));
-}
-
-PG_FUNCTION_INFO_V1(cv_rfmn_model_send);
-Datum
-cv_rfmn_model_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(cv_model_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
+/* custvalue.rfmn_model's in, out, jsonb, recv and send */
+CV_MODEL_IO_FUNCTIONS(cv_rfmn_model, rfmn_kind)
 
 /* ------------------------------------------------------------- scoring */
 

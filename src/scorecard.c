@@ -26,6 +26,8 @@
 /* Distinct values per measure kept exactly by scorecard_fit. */
 #define SCORECARD_EXACT_CAP 100000
 
+static const CvModelKind scorecard_kind;
+
 static const char *const scorecard_options[] = {"weights", "higher_is_better", "names", NULL};
 
 /* The fit's options, validated against the number of measures. */
@@ -168,7 +170,6 @@ cv_scorecard_fit_final(PG_FUNCTION_ARGS)
 	Jsonb	   *opts;
 	ScorecardOptions o;
 	cvs_card   *card;
-	cv_wbuf		payload;
 
 	if (s == NULL)
 		PG_RETURN_NULL();
@@ -176,9 +177,7 @@ cv_scorecard_fit_final(PG_FUNCTION_ARGS)
 	opts = DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s)));
 	o = scorecard_read_options(opts, cv_distr_ndims(d));
 	card = cvs_from_distr(d, o.names, o.weights, o.higher_is_better);
-	cvb_init(&payload);
-	cvs_write(card, &payload);
-	PG_RETURN_POINTER(cv_model_make(SCORECARD_MAGIC, &payload));
+	PG_RETURN_DATUM(cv_model_value(&scorecard_kind, card));
 }
 
 /* The card in argument 0, decoded once per distinct card at this call site. */
@@ -275,57 +274,28 @@ cv_scorecard_explain(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(cv_jsonb_from_text(cvs_explain_json(card, v, present)));
 }
 
-/* Text input: the JSON form, validated as strictly as a fitted card. */
-PG_FUNCTION_INFO_V1(cv_scorecard_in);
-Datum
-cv_scorecard_in(PG_FUNCTION_ARGS)
+/* The kernel's scorecard functions, typed for CvModelKind. */
+static void *
+card_from_json(const char *text, size_t len, char *err, size_t errlen)
 {
-	char	   *text = PG_GETARG_CSTRING(0);
-	char		err[256];
-	cvs_card   *card = cvs_from_json(text, strlen(text), err, sizeof(err));
-	cv_wbuf		payload;
-
-	if (card == NULL)
-		cv_model_text_error(SCORECARD_TYPE, err);
-	cvb_init(&payload);
-	cvs_write(card, &payload);
-	PG_RETURN_POINTER(cv_model_make(SCORECARD_MAGIC, &payload));
+	return cvs_from_json(text, len, err, errlen);
 }
 
-/* The JSON text of a card value. */
 static char *
-scorecard_json(Datum d)
+card_to_json(const void *card)
 {
-	struct varlena *m = PG_DETOAST_DATUM(d);
-
-	return cvs_to_json(cv_model_decode(m, SCORECARD_MAGIC, SCORECARD_TYPE, cvs_read));
+	return cvs_to_json(card);
 }
 
-PG_FUNCTION_INFO_V1(cv_scorecard_out);
-Datum
-cv_scorecard_out(PG_FUNCTION_ARGS)
+static void
+card_write(const void *card, cv_wbuf *b)
 {
-	PG_RETURN_CSTRING(scorecard_json(PG_GETARG_DATUM(0)));
+	cvs_write(card, b);
 }
 
-PG_FUNCTION_INFO_V1(cv_scorecard_jsonb);
-Datum
-cv_scorecard_jsonb(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(cv_jsonb_from_text(scorecard_json(PG_GETARG_DATUM(0))));
-}
+static const CvModelKind scorecard_kind = {
+	SCORECARD_MAGIC, SCORECARD_TYPE, cvs_read, card_from_json, card_to_json, card_write
+};
 
-PG_FUNCTION_INFO_V1(cv_scorecard_recv);
-Datum
-cv_scorecard_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(cv_model_recv((StringInfo) PG_GETARG_POINTER(0),
-									SCORECARD_MAGIC, SCORECARD_TYPE, cvs_read));
-}
-
-PG_FUNCTION_INFO_V1(cv_scorecard_send);
-Datum
-cv_scorecard_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(cv_model_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
+/* custvalue.scorecard's in, out, jsonb, recv and send */
+CV_MODEL_IO_FUNCTIONS(cv_scorecard, scorecard_kind)

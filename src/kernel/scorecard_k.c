@@ -210,10 +210,13 @@ percentile_points(const cvs_measure *m, double v)
 		if (m->between)
 			p += m->between[j] * (v - m->x[j]) / (m->x[j + 1] - m->x[j]);
 	}
-	pts = 100.0 * (p + e / 2) / m->total;
-	if (pts > 100)
-		pts = 100;
-	return m->higher_is_better ? pts : 100.0 - pts;
+	/*
+	 * Reversed points are the share above plus half the share equal, taken
+	 * as one division (not 100 minus the forward points) so that counts
+	 * give the correctly rounded percentage.
+	 */
+	pts = 100.0 * (m->higher_is_better ? p + e / 2 : m->total - p - e / 2) / m->total;
+	return pts < 0 ? 0 : pts > 100 ? 100 : pts;
 }
 
 double

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The demo's data generators and reports, on a small data set:
+#   - the generators are deterministic: a load under forced parallel plans
+#     gives the same tables, row for row, as a serial load;
+#   - both reports run to the end and print every section;
+#   - running a report twice leaves one pg_cron job each (idempotent);
+#   - the materialized views refresh CONCURRENTLY under an empty search_path;
+#   - the results keep the seed reports' shape (health tiers, Enterprise
+#     healthiest, four value segments ordered by recency and minutes).
+# pg_cron can be created only in cron.database_name, `postgres` on the test
+# cluster, so the reports run there and everything is dropped at the end.
+# Runs against the cluster in PGHOST/PGPORT/PGUSER (set by scripts/test.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+db=postgres
+psql=(psql -qX -v ON_ERROR_STOP=1 -d "$db")
+cleanup() {
+  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, gen CASCADE" \
+    -c "DROP EXTENSION IF EXISTS pg_cron" -c "DROP EXTENSION IF EXISTS custvalue" >/dev/null 2>&1 || true
+  rm -rf "$out"
+}
+trap cleanup EXIT
+"${psql[@]}" -c "CREATE EXTENSION custvalue" -c "CREATE EXTENSION pg_cron"
+
+load() {
+  "${psql[@]}" -v scale=2000 -f demo/crm_data.sql >/dev/null
+  "${psql[@]}" -v accounts=300 -f demo/usage_data.sql >/dev/null
+}
+# One md5 over every generated table, rows in key order.
+fingerprint() {
+  "${psql[@]}" -At <<'SQL'
+SELECT md5(string_agg(h, ',' ORDER BY t)) FROM (
+  SELECT 1 AS t, md5(string_agg(x::text, ',' ORDER BY company_id)) AS h FROM crm.companies x UNION ALL
+  SELECT 2, md5(string_agg(x::text, ',' ORDER BY contact_id)) FROM crm.contacts x UNION ALL
+  SELECT 3, md5(string_agg(x::text, ',' ORDER BY activity_id)) FROM crm.activities x UNION ALL
+  SELECT 4, md5(string_agg(x::text, ',' ORDER BY deal_id)) FROM crm.deals x UNION ALL
+  SELECT 5, md5(string_agg(x::text, ',' ORDER BY account_id)) FROM usage.accounts x UNION ALL
+  SELECT 6, md5(string_agg(x::text, ',' ORDER BY visitor_id)) FROM usage.visitors x UNION ALL
+  SELECT 7, md5(string_agg(x::text, ',' ORDER BY visitor_id)) FROM usage.nps_responses x UNION ALL
+  SELECT 8, md5(string_agg(x::text, ',' ORDER BY visitor_id, date)) FROM usage.visitor_daily_metrics x UNION ALL
+  SELECT 9, md5(string_agg(x::text, ',' ORDER BY visitor_id, feature_id, date)) FROM usage.visitor_features x
+) s
+SQL
+}
+
+load
+serial=$(fingerprint)
+PGOPTIONS="-c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c force_parallel_mode=on" load
+parallel=$(fingerprint)
+echo "data fingerprint serial $serial, parallel $parallel"
+if [ -z "$serial" ] || [ "$serial" != "$parallel" ]; then
+  echo "the generated data differ between a serial and a parallel load"; exit 1
+fi
+
+for report in health rfm; do
+  "${psql[@]}" -f "demo/$report.sql" > "$out/$report.1"
+  "${psql[@]}" -f "demo/$report.sql" > "$out/$report.2"
+done
+for section in '=== Customer health' '--- Score distribution' '--- Health tiers' \
+               '--- Mean health by industry x company size' '--- Revenue tiers' \
+               '--- Fitted alternative' '"measures"' '--- Production pattern'; do
+  grep -qF -- "$section" "$out/health.2" || { echo "health report lacks: $section"; exit 1; }
+done
+for section in '=== RFM+N value segments' '--- Segment profile' '--- Named R x F segments' \
+               '--- Realised score thresholds' '--- NPS' '--- Trend of high- and mid-value' \
+               '--- Recipe: stickiness' '--- Recipe: weekly usage slope' '--- Production pattern'; do
+  grep -qF -- "$section" "$out/rfm.2" || { echo "rfm report lacks: $section"; exit 1; }
+done
+
+# Each check must print true; the query names what it checks.
+"${psql[@]}" -At > "$out/checks" <<'SQL'
+SET search_path = '';
+REFRESH MATERIALIZED VIEW CONCURRENTLY crm.company_health;
+REFRESH MATERIALIZED VIEW CONCURRENTLY usage.account_segments;
+RESET search_path;
+SELECT 'one job per view: ' || (count(*) = 2 AND count(DISTINCT jobname) = 2)
+  FROM cron.job WHERE jobname IN ('custvalue-health-refresh', 'custvalue-segments-refresh');
+SELECT 'health tiers ~49/43/8%, mean ~79: ' ||
+       (avg(health) BETWEEN 75 AND 82
+        AND avg((tier = 'high')::int) BETWEEN 0.40 AND 0.58
+        AND avg((tier = 'low')::int) BETWEEN 0.03 AND 0.13)
+  FROM crm.company_health;
+SELECT 'health rises with company size: ' ||
+       (array_agg(m ORDER BY r) = (SELECT array_agg(m2 ORDER BY m2) FROM unnest(array_agg(m)) m2))
+  FROM (SELECT size_rank AS r, avg(health) AS m FROM crm.company_health GROUP BY 1) s;
+SELECT 'four segments, R falls and F, M rise with value: ' ||
+       (count(*) = 4
+        AND array_agg(r ORDER BY k) = (SELECT array_agg(x ORDER BY x DESC) FROM unnest(array_agg(r)) x)
+        AND array_agg(f ORDER BY k) = (SELECT array_agg(x ORDER BY x) FROM unnest(array_agg(f)) x)
+        AND array_agg(m ORDER BY k) = (SELECT array_agg(x ORDER BY x) FROM unnest(array_agg(m)) x))
+  FROM (SELECT array_position(ARRAY['churn_risk', 'low_value', 'mid_value', 'high_value'], segment) AS k,
+               avg(recency_days) AS r, avg(active_days) AS f, avg(minutes) AS m
+          FROM usage.account_segments GROUP BY segment) s;
+SELECT 'most high-value accounts stable: ' || (avg((trend = 'stable')::int) > 0.8)
+  FROM usage.account_segments WHERE segment = 'high_value';
+SQL
+cat "$out/checks"
+if [ "$(grep -c ': true$' "$out/checks")" != 5 ]; then
+  echo "not every check printed true"; exit 1
+fi
