@@ -10,17 +10,15 @@ Each query runs once to warm the caches, then three more times, the queries
 of a comparison taking turns so that a change in the load of the machine
 falls on both sides alike; the time of a run is measured in the client around
 execute + fetch (the result is thrown away), and the median of the three is
-reported.  Serial runs disable parallel
-query; parallel runs force a plan with two workers and check, with EXPLAIN
-ANALYZE on the warm-up run, that a Partial Aggregate ran under a Gather that
-launched two workers.
+reported.  Serial runs disable parallel query; parallel runs force a plan with
+two workers and check, with EXPLAIN ANALYZE on the warm-up run, that a Partial
+Aggregate ran under a Gather that launched two workers.
 
 A comparison whose custvalue function is not installed is printed as
 "n/a (not installed)"; the driver exits non-zero only when a query fails or a
 result check does not hold.
 """
 
-import json
 import os
 import platform
 import statistics
@@ -251,6 +249,7 @@ def fmt_faster(baseline, seconds, what):
 
 
 def yes_no(ok):
+    """The met? column."""
     return "yes" if ok else "NO"
 
 
@@ -370,8 +369,9 @@ def load_average():
 def settings_line(b):
     """The server settings that matter for these timings."""
     names = ["shared_buffers", "work_mem", "jit", "max_parallel_workers", "parallel_leader_participation"]
-    got = b.query("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name"
-                  % ("ARRAY[" + ",".join("'%s'" % n for n in names) + "]"))
+    with b.conn.cursor() as cur:
+        cur.execute("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name", (names,))
+        got = cur.fetchall()
     return ", ".join("%s=%s" % kv for kv in got)
 
 
