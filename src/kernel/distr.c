@@ -24,9 +24,11 @@ typedef struct dimbuf
 	double	   *lo;
 	double	   *hi;				/* NULL while every entry is exact */
 	int64_t    *count;
-	size_t		npend;
-	size_t		cappend;
-	double	   *pend;
+	/* pending values: an open-addressing table of value -> count */
+	size_t		hcap;			/* slots, a power of two (0 before use) */
+	size_t		hused;			/* occupied slots */
+	double	   *hkey;
+	int64_t    *hcount;			/* 0 marks an empty slot */
 } dimbuf;
 
 struct cv_distr
@@ -161,15 +163,6 @@ merge_entries(dimbuf *b, const double *slo, const double *shi,
 	b->nent = k;
 }
 
-static int
-double_cmp(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Merge runs of adjacent entries into ranges holding at most
  * CV_DISTR_RANGE_SHARE of the rows, when the dimension has more entries
@@ -214,31 +207,143 @@ compress_dim(dimbuf *b, size_t exact_cap)
 	b->nent = k;
 }
 
-/* Sort the pending values and merge them, run-length encoded, into entries. */
+/* A pending value and its count, for sorting a flush. */
+typedef struct pending
+{
+	double		key;
+	int64_t		count;
+} pending;
+
+static int
+pending_cmp(const void *a, const void *b)
+{
+	double		x = ((const pending *) a)->key,
+				y = ((const pending *) b)->key;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Slot of a value in a table of hcap slots (a power of two).  The bits of
+ * a double are far from uniform (small integers have all-zero low
+ * mantissa bits), so they go through a full 64-bit mixer (MurmurHash3's
+ * finaliser) before the low bits are taken.
+ */
+static size_t
+pend_slot(double x, size_t hcap)
+{
+	uint64_t	h;
+
+	memcpy(&h, &x, sizeof(h));
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (size_t) h & (hcap - 1);
+}
+
+/* Allocate an empty pending table of hcap slots (a power of two). */
+static void
+pend_alloc(dimbuf *b, size_t hcap)
+{
+	b->hcap = hcap;
+	b->hused = 0;
+	b->hkey = cv_malloc(hcap * sizeof(double));
+	b->hcount = cv_calloc(hcap, sizeof(int64_t));
+}
+
+/* Insert or count a value in the pending table; no growth. */
+static void
+pend_put(dimbuf *b, double x, int64_t count)
+{
+	size_t		mask = b->hcap - 1;
+	size_t		i = pend_slot(x, b->hcap);
+
+	while (b->hcount[i] != 0)
+	{
+		if (b->hkey[i] == x)
+		{
+			b->hcount[i] += count;
+			return;
+		}
+		i = (i + 1) & mask;
+	}
+	b->hkey[i] = x;
+	b->hcount[i] = count;
+	b->hused++;
+}
+
+/*
+ * Sort the pending distinct values and merge them into the entries, then
+ * empty the table (keeping its size).
+ */
 static void
 flush_dim(dimbuf *b, size_t exact_cap)
 {
 	size_t		m = 0;
-	int64_t    *runs;
+	pending    *p;
+	double	   *keys;
+	int64_t    *counts;
 
-	if (b->npend == 0)
+	if (b->hused == 0)
 		return;
-	qsort(b->pend, b->npend, sizeof(double), double_cmp);
-	runs = cv_malloc(b->npend * sizeof(int64_t));
-	for (size_t i = 0; i < b->npend; i++)
+	p = cv_malloc(b->hused * sizeof(pending));
+	for (size_t i = 0; i < b->hcap; i++)
+		if (b->hcount[i] != 0)
+		{
+			p[m].key = b->hkey[i];
+			p[m].count = b->hcount[i];
+			m++;
+		}
+	qsort(p, m, sizeof(pending), pending_cmp);
+	keys = cv_malloc(m * sizeof(double));
+	counts = cv_malloc(m * sizeof(int64_t));
+	for (size_t i = 0; i < m; i++)
 	{
-		if (m > 0 && b->pend[m - 1] == b->pend[i])
-			runs[m - 1]++;
+		keys[i] = p[i].key;
+		counts[i] = p[i].count;
+	}
+	cv_free(p);
+	merge_entries(b, keys, NULL, counts, m);
+	cv_free(keys);
+	cv_free(counts);
+	memset(b->hcount, 0, b->hcap * sizeof(int64_t));
+	b->hused = 0;
+	compress_dim(b, exact_cap);
+}
+
+/*
+ * Count `count` rows of value x.  Most data repeat values (days, counts,
+ * ratings), so counting them in a hash table makes adding a row O(1); the
+ * table is flushed into the sorted entries once it holds as many distinct
+ * values as the entries (at least PENDING_MIN), which bounds its memory by
+ * theirs.
+ */
+static void
+pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
+{
+	if (b->hcap == 0)
+		pend_alloc(b, 1024);
+	pend_put(b, x, count);
+	if (b->hused * 2 > b->hcap)
+	{
+		if (b->hused >= PENDING_MIN && b->hused >= b->nent)
+			flush_dim(b, exact_cap);
 		else
 		{
-			b->pend[m] = b->pend[i];
-			runs[m++] = 1;
+			size_t		oldcap = b->hcap;
+			double	   *oldkey = b->hkey;
+			int64_t    *oldcount = b->hcount;
+
+			pend_alloc(b, oldcap * 2);
+			for (size_t i = 0; i < oldcap; i++)
+				if (oldcount[i] != 0)
+					pend_put(b, oldkey[i], oldcount[i]);
+			cv_free(oldkey);
+			cv_free(oldcount);
 		}
 	}
-	merge_entries(b, b->pend, NULL, runs, m);
-	cv_free(runs);
-	b->npend = 0;
-	compress_dim(b, exact_cap);
 }
 
 void
@@ -253,16 +358,9 @@ cv_distr_add(cv_distr *d, const double *x, const unsigned char *isnull)
 			b->nulls++;
 			continue;
 		}
-		if (b->npend == b->cappend)
-		{
-			b->cappend = b->cappend ? b->cappend * 2 : 256;
-			b->pend = cv_realloc(b->pend, b->cappend * sizeof(double));
-		}
-		/* -0.0 and 0.0 are the same value */
-		b->pend[b->npend++] = x[i] == 0.0 ? 0.0 : x[i];
 		b->n++;
-		if (b->npend >= PENDING_MIN && b->npend >= b->nent)
-			flush_dim(b, d->exact_cap);
+		/* -0.0 and 0.0 are the same value */
+		pend_add(b, x[i] == 0.0 ? 0.0 : x[i], 1, d->exact_cap);
 	}
 }
 
@@ -274,25 +372,12 @@ cv_distr_merge(cv_distr *dst, const cv_distr *src)
 		dimbuf	   *a = &dst->dims[i];
 		const dimbuf *b = &src->dims[i];
 
-		flush_dim(a, dst->exact_cap);
 		a->n += b->n;
 		a->nulls += b->nulls;
 		merge_entries(a, b->lo, b->hi, b->count, b->nent);
-		if (b->npend)
-		{
-			/* add the source's pending values as raw values */
-			a->n -= (int64_t) b->npend;
-			for (size_t j = 0; j < b->npend; j++)
-			{
-				if (a->npend == a->cappend)
-				{
-					a->cappend = a->cappend ? a->cappend * 2 : 256;
-					a->pend = cv_realloc(a->pend, a->cappend * sizeof(double));
-				}
-				a->pend[a->npend++] = b->pend[j];
-				a->n++;
-			}
-		}
+		for (size_t j = 0; j < b->hcap; j++)
+			if (b->hcount[j] != 0)
+				pend_add(a, b->hkey[j], b->hcount[j], dst->exact_cap);
 		flush_dim(a, dst->exact_cap);
 		compress_dim(a, dst->exact_cap);
 	}
@@ -324,7 +409,7 @@ cv_distr_bytes(const cv_distr *d)
 		const dimbuf *b = &d->dims[i];
 
 		bytes += b->cap * (sizeof(double) + sizeof(int64_t) + (b->hi ? sizeof(double) : 0));
-		bytes += b->cappend * sizeof(double);
+		bytes += b->hcap * (sizeof(double) + sizeof(int64_t));
 	}
 	return bytes;
 }
@@ -449,7 +534,8 @@ cv_distr_free(cv_distr *d)
 		cv_free(b->lo);
 		cv_free(b->hi);
 		cv_free(b->count);
-		cv_free(b->pend);
+		cv_free(b->hkey);
+		cv_free(b->hcount);
 	}
 	cv_free(d->dims);
 	cv_free(d);
