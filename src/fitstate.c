@@ -239,7 +239,7 @@ check_state_size(CvFitState *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fit state of %zu kB exceeds custvalue.max_fit_memory (%zu kB)",
-						bytes / 1024, cv_max_fit_bytes() / 1024),
+						(bytes + 1023) / 1024, cv_max_fit_bytes() / 1024),
 				 errdetail("The state keeps 16 bytes per distinct value of each dimension."),
 				 errhint("Raise custvalue.max_fit_memory (at most 1GB), round the values, or fit smaller groups.")));
 }
