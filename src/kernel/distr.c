@@ -12,6 +12,7 @@
 #include "cvalloc.h"
 
 #define PENDING_MIN 4096
+#define PENDING_EXACT_MIN (1 << 20)
 #define DISTR_FORMAT 1
 
 /* One dimension: sorted distinct entries plus a buffer of raw values. */
@@ -314,11 +315,27 @@ flush_dim(dimbuf *b, size_t exact_cap)
 }
 
 /*
+ * How many distinct values the pending table may hold before it is merged
+ * into the sorted entries.  An exact dimension keeps up to 2^20 distinct
+ * values in the table alone (at most 64 MB, and no merge at all for most
+ * data), then a quarter of its entries, so that a dimension of n distinct
+ * values takes at most about 32 n bytes.  A compressible dimension merges
+ * as soon as the table holds as many values as the entries, which are
+ * themselves kept near exact_cap.
+ */
+static size_t
+flush_threshold(const dimbuf *b, size_t exact_cap)
+{
+	if (exact_cap > 0)
+		return b->nent > PENDING_MIN ? b->nent : PENDING_MIN;
+	return b->nent / 4 > PENDING_EXACT_MIN ? b->nent / 4 : PENDING_EXACT_MIN;
+}
+
+/*
  * Count `count` rows of value x.  Most data repeat values (days, counts,
  * ratings), so counting them in a hash table makes adding a row O(1); the
- * table is flushed into the sorted entries once it holds as many distinct
- * values as the entries (at least PENDING_MIN), which bounds its memory by
- * theirs.
+ * table is merged into the sorted entries when it holds flush_threshold()
+ * distinct values, which bounds its memory.
  */
 static void
 pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
@@ -328,7 +345,7 @@ pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 	pend_put(b, x, count);
 	if (b->hused * 2 > b->hcap)
 	{
-		if (b->hused >= PENDING_MIN && b->hused >= b->nent)
+		if (b->hused >= flush_threshold(b, exact_cap))
 			flush_dim(b, exact_cap);
 		else
 		{

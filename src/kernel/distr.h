@@ -6,12 +6,11 @@
  *
  * Each dimension keeps its non-NULL values as sorted distinct entries with
  * counts, plus a hash table counting the distinct values added since the
- * last flush; the table is sorted and merged into the entries when it holds
- * as many distinct values as they do (at least 4096).  Adding a row is O(1)
- * for repeated values and O(log n) amortised otherwise, and low-cardinality
- * data (days, counts, ratings) stays small.  The result depends only on the
- * multiset of values added, never on their order or on how the rows were
- * split between partial states.
+ * last merge.  Adding a row is O(1) for repeated values and O(log n)
+ * amortised otherwise, and low-cardinality data (days, counts, ratings)
+ * stays small.  The result depends only on the multiset of values added,
+ * never on their order or on how the rows were split between partial
+ * states.
  *
  * With exact_cap > 0 a dimension whose distinct values exceed exact_cap is
  * compressed: runs of adjacent entries are merged into ranges [lo, hi]
@@ -22,10 +21,14 @@
  * on the order in which values arrive, so only exact dimensions are
  * guaranteed identical under any plan.
  *
- * Memory: 16 bytes per distinct value (24 once a dimension holds ranges)
- * plus the pending table, 16 bytes a slot with at most four slots per
- * entry (or per 4096 values, when there are fewer entries): at most 80
- * bytes per distinct value in all, 16-24 when the table has just flushed.
+ * Memory: 16 bytes per distinct value in the entries (24 once a dimension
+ * holds ranges) plus the hash table, 16 bytes a slot, at most half full.
+ * An exact dimension keeps up to 2^20 distinct values in the table alone
+ * (at most 64 MB), then merges when the table holds a quarter as many
+ * values as the entries: about 32 bytes per distinct value in all (10
+ * million distinct values: about 320 MB, more while a merge copies the
+ * entries).  A compressible dimension merges when the table holds as many
+ * values as the entries, which stay near exact_cap.
  */
 #ifndef CV_DISTR_H
 #define CV_DISTR_H
