@@ -1,8 +1,8 @@
 # custvalue: PGXS build, plus the project's own targets (test, demo, bench).
 #
 # `make test` and `make demo` must work on a machine that has no PostgreSQL
-# server headers yet, so PGXS is included only when it exists; the bootstrap
-# script installs it and the scripts then call make again.
+# server headers yet, so PGXS is included only when they exist; the
+# bootstrap script installs them and the scripts then call make again.
 
 EXTENSION  = custvalue
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
@@ -46,8 +46,11 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/kernel
 EXTRA_CLEAN  = test/unit/*.bin
 
+# Debian ships pgxs.mk with the client package, so the test for a usable
+# PGXS is the server headers, which come with postgresql-server-dev-15.
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
-ifneq ($(wildcard $(PGXS)),)
+SERVER_HEADERS := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)/postgres.h
+ifneq ($(and $(wildcard $(PGXS)),$(wildcard $(SERVER_HEADERS))),)
 include $(PGXS)
 else
 all install installcheck:

@@ -7,7 +7,7 @@ set -euo pipefail
 
 # package -> a file that proves it is installed
 declare -A probe=(
-  [postgresql-server-dev-15]=/usr/lib/postgresql/15/lib/pgxs/src/makefiles/pgxs.mk
+  [postgresql-server-dev-15]=/usr/include/postgresql/15/server/postgres.h
   [postgresql-15-pgtap]=/usr/share/postgresql/15/extension/pgtap.control
   [libtap-parser-sourcehandler-pgtap-perl]=/usr/bin/pg_prove
   [postgresql-15-cron]=/usr/share/postgresql/15/extension/pg_cron.control
