@@ -13,6 +13,7 @@ declare -A probe=(
   [postgresql-15-cron]=/usr/share/postgresql/15/extension/pg_cron.control
   [python3-sklearn]=/usr/lib/python3/dist-packages/sklearn/__init__.py
   [python3-psycopg2]=/usr/lib/python3/dist-packages/psycopg2/__init__.py
+  [python3-pandas]=/usr/lib/python3/dist-packages/pandas/__init__.py
   [gcc]=/usr/bin/gcc
   [make]=/usr/bin/make
 )
