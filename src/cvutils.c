@@ -453,6 +453,17 @@ cv_option_text_array(Jsonb *opts, const char *key, char ***out)
 	return option_array(opts, key, each_text, (void **) out, sizeof(char *));
 }
 
+/* Check an array option's length: see cvutils.h. */
+void
+cv_check_option_length(const char *key, int got, int want, const char *what)
+{
+	if (got >= 0 && got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("option \"%s\" must have %d elements (%s), not %d",
+						key, want, what, got)));
+}
+
 /* The cap on a fit aggregate's state, in bytes (custvalue.max_fit_memory). */
 Size
 cv_max_fit_bytes(void)

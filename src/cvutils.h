@@ -80,6 +80,12 @@ extern int	cv_option_float8_array(Jsonb *opts, const char *key, double **out);
 extern int	cv_option_bool_array(Jsonb *opts, const char *key, bool **out);
 extern int	cv_option_text_array(Jsonb *opts, const char *key, char ***out);
 
+/*
+ * Raise 2202E when an array option read by the getters above (got, -1 when
+ * absent) does not have `want` elements; `what` says what they stand for.
+ */
+extern void cv_check_option_length(const char *key, int got, int want, const char *what);
+
 /* Format a double for messages the way float8out does (shortest exact). */
 extern char *cv_fmt(double x);
 

@@ -34,17 +34,6 @@ static const char *const rfmn_options[] = {"bins", "weights", "edges", NULL};
 
 /* --------------------------------------------------------------- options */
 
-/* Raise 2202E when an array option does not have the length it must. */
-static void
-check_option_length(const char *key, int got, int want, const char *what)
-{
-	if (got >= 0 && got != want)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("option \"%s\" must have %d elements (%s), not %d",
-						key, want, what, got)));
-}
-
 /*
  * Read rfmn_fit's options (NULL: all defaults) into bins, weights and
  * edges, and check them with the kernel's rules.
@@ -62,11 +51,11 @@ rfmn_read_options(Jsonb *opts, int *bins, double *weights, double *edges)
 	cv_options_check(opts, rfmn_options);
 	(void) cv_option_int(opts, "bins", 1, RFM_MAX_BINS, bins);
 	got = cv_option_float8_array(opts, "weights", &arr);
-	check_option_length("weights", got, RFM_NDIMS, "recency, frequency, monetary, nps");
+	cv_check_option_length("weights", got, RFM_NDIMS, "recency, frequency, monetary, nps");
 	if (got > 0)
 		memcpy(weights, arr, sizeof(double) * RFM_NDIMS);
 	got = cv_option_float8_array(opts, "edges", &arr);
-	check_option_length("edges", got, RFM_NEDGES, "high, mid, low");
+	cv_check_option_length("edges", got, RFM_NEDGES, "high, mid, low");
 	if (got > 0)
 		memcpy(edges, arr, sizeof(double) * RFM_NEDGES);
 	if (rfm_check_params(*bins, weights, edges, err, sizeof(err)) < 0)

@@ -38,17 +38,6 @@ typedef struct ScorecardOptions
 	char	  **names;
 } ScorecardOptions;
 
-/* Raise 2202E when an option's array does not have one entry per measure. */
-static void
-check_option_length(const char *key, int got, int nmeasures)
-{
-	if (got >= 0 && got != nmeasures)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("option \"%s\" must have one element per measure (%d), not %d",
-						key, nmeasures, got)));
-}
-
 /*
  * Read and validate scorecard_fit's options for n measures, filling in the
  * defaults: equal weights, higher is better, names measure_1..measure_n.
@@ -64,7 +53,7 @@ scorecard_read_options(Jsonb *opts, int n)
 	if (opts)
 		cv_options_check(opts, scorecard_options);
 	got = cv_option_float8_array(opts, "weights", &o.weights);
-	check_option_length("weights", got, n);
+	cv_check_option_length("weights", got, n, "one per measure");
 	if (got < 0)
 	{
 		o.weights = palloc(sizeof(double) * n);
@@ -86,13 +75,13 @@ scorecard_read_options(Jsonb *opts, int n)
 				 errmsg("weights must not all be zero")));
 
 	got = cv_option_bool_array(opts, "higher_is_better", &hib);
-	check_option_length("higher_is_better", got, n);
+	cv_check_option_length("higher_is_better", got, n, "one per measure");
 	o.higher_is_better = palloc(sizeof(int) * n);
 	for (int i = 0; i < n; i++)
 		o.higher_is_better[i] = hib ? hib[i] : 1;
 
 	got = cv_option_text_array(opts, "names", &o.names);
-	check_option_length("names", got, n);
+	cv_check_option_length("names", got, n, "one per measure");
 	if (got < 0)
 	{
 		o.names = palloc(sizeof(char *) * n);

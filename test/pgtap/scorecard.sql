@@ -48,7 +48,7 @@ SELECT ok(EXISTS (SELECT 1 FROM pg_cast WHERE castsource = 'custvalue.scorecard'
 SELECT throws_ok($$SELECT custvalue.scorecard_fit(ARRAY[1.0], '{"bogus": 1}')$$, '22023',
                  'unknown option "bogus"', 'unknown option is 22023');
 SELECT throws_ok($$SELECT custvalue.scorecard_fit(ARRAY[1.0, 2.0], '{"weights": [1]}')$$, '2202E',
-                 'option "weights" must have one element per measure (2), not 1', 'option length is 2202E');
+                 'option "weights" must have 2 elements (one per measure), not 1', 'option length is 2202E');
 SELECT throws_ok($$SELECT custvalue.scorecard_fit(ARRAY[1.0], '{"weights": [-2]}')$$, '22023',
                  'weights must not be negative, not -2', 'negative weight is 22023');
 SELECT throws_ok($$SELECT custvalue.scorecard_fit(ARRAY['NaN'::float8])$$, '22023',
