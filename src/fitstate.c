@@ -17,6 +17,7 @@
 #include "cvutils.h"
 #include "fitstate.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -285,8 +286,12 @@ cv_fitstate_distr(CvFitState *s)
 {
 	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
 
+	/* each dimension may sort up to 2^20 pending values */
 	for (int i = 0; i < cv_distr_ndims(s->distr); i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		(void) cv_distr_dim_get(s->distr, i);
+	}
 	MemoryContextSwitchTo(old);
 	return s->distr;
 }
@@ -324,6 +329,7 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 				 errdetail("One state has options %s and %d dimensions, the other %s and %d.",
 						   a->params, cv_distr_ndims(a->distr),
 						   b->params, cv_distr_ndims(b->distr))));
+	CHECK_FOR_INTERRUPTS();
 	old = MemoryContextSwitchTo(a->hdr.eoh_context);
 	cv_distr_merge(a->distr, b->distr);
 	MemoryContextSwitchTo(old);
