@@ -47,7 +47,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 REGRESS      = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 PG_CPPFLAGS  = -I$(srcdir)/src -I$(srcdir)/src/kernel
-EXTRA_CLEAN  = test/unit/*.bin
+EXTRA_CLEAN  = test/unit/*.bin build
 
 # Debian ships pgxs.mk with the client package, so the test for a usable
 # PGXS is the server headers, which come with postgresql-server-dev-15.
@@ -87,5 +87,8 @@ demo-stop:
 	@scripts/cluster.sh stop demo
 bench:
 	@scripts/bench.sh
+# make fuzz FUZZ_SECONDS=60: libFuzzer over every kernel reader (test/fuzz/).
+fuzz:
+	@KERNEL_SRCS='$(KERNEL_SRCS)' scripts/fuzz.sh
 
-.PHONY: test demo demo-stop bench unit
+.PHONY: test demo demo-stop bench unit fuzz

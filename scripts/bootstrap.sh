@@ -17,6 +17,9 @@ declare -A probe=(
   [python3-scipy]=/usr/lib/python3/dist-packages/scipy/__init__.py
   [python3-statsmodels]=/usr/lib/python3/dist-packages/statsmodels/__init__.py
   [gcc]=/usr/bin/gcc
+  [clang]=/usr/bin/clang
+  [sqlsmith]=/usr/bin/sqlsmith
+  [valgrind]=/usr/bin/valgrind
   [make]=/usr/bin/make
 )
 missing=()

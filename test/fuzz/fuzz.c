@@ -1,0 +1,563 @@
+/*
+ * fuzz.c
+ *	  libFuzzer harness for every text and binary reader of the plain-C
+ *	  kernels: the JSON parser, base64, the fit-state byte decoders, every
+ *	  model kind's binary payload and JSON readers, the feature block and
+ *	  the RFM segment map.
+ *
+ * One binary serves every target; CV_FUZZ_TARGET names the one to run and
+ * CV_FUZZ_LIST=1 prints the names.  A target is one line of the table at
+ * the end: a reader, and optionally a binary writer, a text writer, a
+ * function that uses the decoded object and its free function.
+ *
+ * Besides "no crash, no sanitizer report, no allocation out of proportion
+ * to the input", every accepted input must round-trip: what the writer
+ * produces from a decoded object must be accepted again and written
+ * identically (a reader that accepts what its own writer cannot reproduce
+ * has missed a check).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cvalloc.h"
+#include "cvcodec.h"
+#include "cvfeatures.h"
+#include "cvjson.h"
+#include "distr.h"
+#include "rfm_k.h"
+#include "rows.h"
+#include "scorecard_k.h"
+
+typedef void *(*fuzz_read_fn) (const unsigned char *p, size_t n, char *err, size_t errlen);
+
+typedef struct fuzz_target
+{
+	const char *name;
+	fuzz_read_fn read;
+	void		(*write) (void *obj, cv_wbuf *b);	/* binary form, or NULL */
+	char	   *(*text) (void *obj);	/* text form, or NULL */
+	void		(*use) (void *obj); /* exercise the decoded object, or NULL */
+	void		(*free) (void *obj);
+} fuzz_target;
+
+static const fuzz_target *target;
+
+/* Stop with a message the fuzzer records as a crash. */
+static void
+fail(const char *what)
+{
+	fprintf(stderr, "custvalue fuzz %s: %s\n", target->name, what);
+	abort();
+}
+
+/*
+ * A reader over a cv_rbuf that must consume the whole buffer, as the
+ * fit-state decoder requires: wrap it into a fuzz_read_fn.
+ */
+#define RBUF_READER(fname, reader, freefn) \
+static void * \
+fname(const unsigned char *p, size_t n, char *err, size_t errlen) \
+{ \
+	cv_rbuf		r; \
+	void	   *obj; \
+	cvr_init(&r, p, n); \
+	obj = reader(&r, err, errlen); \
+	if (obj != NULL && !cvr_done(&r)) \
+	{ \
+		freefn(obj); \
+		snprintf(err, errlen, "trailing bytes"); \
+		obj = NULL; \
+	} \
+	return obj; \
+}
+
+/* ---- JSON DOM ---- */
+
+static void *
+json_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return cvj_parse((const char *) p, n, err, errlen);
+}
+
+/* Walk the tree: every value's accessors. */
+static void
+json_walk(const cvj_value *v)
+{
+	int			i;
+
+	(void) cvj_type_name(v->type);
+	if (v->type == CVJ_OBJECT)
+	{
+		static const char *const none[] = {NULL};
+
+		for (i = 0; i < v->n; i++)
+			if (cvj_get(v, v->keys[i]) == NULL)
+				fail("a key of an object is not found by cvj_get");
+		if (v->n > 0 && cvj_unknown_key(v, none) == NULL)
+			fail("cvj_unknown_key misses a key");
+	}
+	if (v->type == CVJ_ARRAY || v->type == CVJ_OBJECT)
+		for (i = 0; i < v->n; i++)
+			json_walk(&v->items[i]);
+	if (v->type == CVJ_STRING && strlen(v->string) != v->len)
+		fail("string holds a NUL byte");
+}
+
+static void
+json_use(void *obj)
+{
+	json_walk(obj);
+}
+
+static void
+json_free(void *obj)
+{
+	cvj_free(obj);
+}
+
+/* ---- base64: decoding then encoding gives the input back ---- */
+
+typedef struct b64
+{
+	unsigned char *data;
+	size_t		len;
+} b64;
+
+static void *
+b64_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	b64		   *b = cv_malloc(sizeof(b64));
+
+	if (cv_base64_decode((const char *) p, n, &b->data, &b->len) != 0)
+	{
+		cv_free(b);
+		snprintf(err, errlen, "invalid base64");
+		return NULL;
+	}
+	return b;
+}
+
+static char *
+b64_text(void *obj)
+{
+	b64		   *b = obj;
+	char	   *out = cv_malloc(cv_base64_len(b->len) + 1);
+
+	cv_base64_encode(b->data, b->len, out);
+	return out;
+}
+
+static void
+b64_free(void *obj)
+{
+	b64		   *b = obj;
+
+	cv_free(b->data);
+	cv_free(b);
+}
+
+/* ---- fit state kinds ---- */
+
+static void
+distr_free(void *obj)
+{
+	cv_distr_free(obj);
+}
+RBUF_READER(distr_read, cv_distr_read, distr_free)
+
+static void
+distr_write(void *obj, cv_wbuf *b)
+{
+	cv_distr_write(obj, b);
+}
+
+/* Read every dimension and merge the state into an empty one. */
+static void
+distr_use(void *obj)
+{
+	cv_distr   *d = obj;
+	cv_distr   *e = cv_distr_new(cv_distr_ndims(d), cv_distr_exact_cap(d));
+	int			i;
+
+	cv_distr_merge(e, d);
+	cv_distr_merge(e, d);
+	for (i = 0; i < cv_distr_ndims(e); i++)
+		(void) cv_distr_dim_get(e, i);
+	(void) cv_distr_bytes(e);
+	cv_distr_free(e);
+}
+
+static void
+rows_free(void *obj)
+{
+	cv_rows_free(obj);
+}
+RBUF_READER(rows_read, cv_rows_read, rows_free)
+
+static void
+rows_write(void *obj, cv_wbuf *b)
+{
+	cv_rows_write(obj, b);
+}
+
+/* Merge into an empty buffer of the same parameters, finish, read rows. */
+static void
+rows_use(void *obj)
+{
+	cv_rows    *r = obj;
+	cv_rows    *e = cv_rows_new(-1, -1, cv_rows_has_y(r), cv_rows_max_rows(r),
+								cv_rows_seed(r));
+	char		err[256];
+	size_t		i;
+	int			p;
+
+	if (cv_rows_merge(e, r, err, sizeof(err)) == 0)
+	{
+		cv_rows_finish(e);
+		for (i = 0; i < cv_rows_count(e); i++)
+		{
+			(void) cv_rows_x(e, i);
+			(void) cv_rows_y(e, i);
+			(void) cv_rows_cat(e, i);
+		}
+		for (p = 0; p < cv_rows_ncat(e); p++)
+		{
+			size_t		len;
+			int			c;
+
+			for (c = 0; c < cv_rows_nlevels(e, p); c++)
+				(void) cv_rows_level(e, p, c, &len);
+		}
+	}
+	cv_rows_free(e);
+}
+
+/* ---- scorecard ---- */
+
+static void *
+card_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return cvs_read(p, n, err, errlen);
+}
+
+static void *
+card_from_json(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return cvs_from_json((const char *) p, n, err, errlen);
+}
+
+static void
+card_write(void *obj, cv_wbuf *b)
+{
+	cvs_write(obj, b);
+}
+
+static char *
+card_text(void *obj)
+{
+	return cvs_to_json(obj);
+}
+
+/* Score a few customers and explain one. */
+static void
+card_use(void *obj)
+{
+	static const double probes[] = {0, -1, 1, 1e308, -1e308, 5e-324, 50};
+	cvs_card   *c = obj;
+	double	   *v = cv_malloc(sizeof(double) * (c->n + 1));
+	double	   *pts = cv_malloc(sizeof(double) * (c->n + 1));
+	unsigned char *present = cv_malloc(c->n + 1);
+	double		coverage;
+	size_t		k;
+	int			i;
+
+	for (k = 0; k < sizeof(probes) / sizeof(probes[0]); k++)
+	{
+		for (i = 0; i < c->n; i++)
+		{
+			v[i] = probes[(k + i) % (sizeof(probes) / sizeof(probes[0]))];
+			present[i] = (i + k) % 3 != 0;
+		}
+		(void) cvs_score(c, v, present, pts, &coverage);
+	}
+	cv_free(cvs_explain_json(c, v, present));
+	cv_free(v);
+	cv_free(pts);
+	cv_free(present);
+}
+
+static void
+card_free(void *obj)
+{
+	cvs_free(obj);
+}
+
+/* ---- RFM+N model and segment map ---- */
+
+static void *
+rfmn_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return rfm_model_read(p, n, err, errlen);
+}
+
+static void *
+rfmn_from_json(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return rfm_model_from_json((const char *) p, n, err, errlen);
+}
+
+static void
+rfmn_write(void *obj, cv_wbuf *b)
+{
+	rfm_model_write(obj, b);
+}
+
+static char *
+rfmn_text(void *obj)
+{
+	return rfm_model_to_json(obj);
+}
+
+/* Score a few customers, with and without NULL dimensions. */
+static void
+rfmn_use(void *obj)
+{
+	static const double probes[] = {0, -1, 1, 1e308, -1e308, 5e-324, 50};
+	rfm_model  *m = obj;
+	double		x[RFM_NDIMS];
+	unsigned char isnull[RFM_NDIMS];
+	rfm_scores	s;
+	size_t		k;
+	int			i;
+
+	for (k = 0; k < sizeof(probes) / sizeof(probes[0]); k++)
+	{
+		for (i = 0; i < RFM_NDIMS; i++)
+		{
+			x[i] = probes[(k + i) % (sizeof(probes) / sizeof(probes[0]))];
+			isnull[i] = (i + k) % 4 == 0;
+		}
+		rfm_score(m, x, isnull, &s);
+		(void) rfm_segment_of(m, s.score);
+	}
+}
+
+static void
+rfmn_free(void *obj)
+{
+	rfm_model_free(obj);
+}
+
+static void *
+map_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return rfm_map_parse((const char *) p, n, err, errlen);
+}
+
+static void
+map_use(void *obj)
+{
+	int			r,
+				f;
+
+	for (r = 0; r <= 6; r++)
+		for (f = 0; f <= 6; f++)
+			(void) rfm_map_segment(obj, r, f, (r + f) % 7);
+}
+
+static void
+map_free(void *obj)
+{
+	rfm_map_free(obj);
+}
+
+/* ---- features block ---- */
+
+static void
+features_free(void *obj)
+{
+	cv_features_free(obj);
+}
+RBUF_READER(features_read, cv_features_read, features_free)
+
+static void
+features_write(void *obj, cv_wbuf *b)
+{
+	cv_features_write(obj, b);
+}
+
+static void *
+features_from_json(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	cvj_value  *v = cvj_parse((const char *) p, n, err, errlen);
+	cv_features *f;
+
+	if (v == NULL)
+		return NULL;
+	f = cv_features_from_json(v, err, errlen);
+	cvj_free(v);
+	return f;
+}
+
+static char *
+features_text(void *obj)
+{
+	cvj_writer	w;
+
+	cvjw_init(&w);
+	cv_features_to_json(obj, &w);
+	return cvjw_finish(&w, NULL);
+}
+
+/* Name every design column and encode a row of zeros and unseen levels. */
+static void
+features_use(void *obj)
+{
+	cv_features *f = obj;
+	double	   *x = cv_calloc(f->nnum + 1, sizeof(double));
+	int32_t    *lev = cv_malloc(sizeof(int32_t) * (f->ncat + 1));
+	double	   *out = cv_malloc(sizeof(double) * (f->ncols + 1));
+	int			i;
+
+	for (i = 0; i < f->ncat; i++)
+		lev[i] = i % 2 ? -1 : (f->nlevels[i] > 0 ? f->nlevels[i] - 1 : -1);
+	cv_features_design(f, x, lev, out);
+	for (i = 0; i < f->ncols; i++)
+	{
+		cv_free(cv_features_column_name(f, i));
+		(void) cv_features_column_feature(f, i);
+		if (i < f->nnum)
+			(void) cv_features_unscale(f, i, 1.0);
+	}
+	for (i = 0; i < f->ncat; i++)
+		(void) cv_features_level(f, i, "a", 1);
+	cv_free(x);
+	cv_free(lev);
+	cv_free(out);
+}
+
+/*
+ * The targets: one line per reader.  A new model kind adds its binary
+ * payload reader and its JSON reader; a new fit-state kind its byte
+ * decoder.  Seed inputs live in test/fuzz/corpus/<name>/.
+ */
+static const fuzz_target targets[] = {
+	{"json", json_read, NULL, NULL, json_use, json_free},
+	{"base64", b64_read, NULL, b64_text, NULL, b64_free},
+	{"state_distr", distr_read, distr_write, NULL, distr_use, distr_free},
+	{"state_rows", rows_read, rows_write, NULL, rows_use, rows_free},
+	{"model_scorecard", card_read, card_write, NULL, card_use, card_free},
+	{"json_scorecard", card_from_json, NULL, card_text, card_use, card_free},
+	{"model_rfmn", rfmn_read, rfmn_write, NULL, rfmn_use, rfmn_free},
+	{"json_rfmn", rfmn_from_json, NULL, rfmn_text, rfmn_use, rfmn_free},
+	{"json_rfm_map", map_read, NULL, NULL, map_use, map_free},
+	{"features", features_read, features_write, NULL, features_use, features_free},
+	{"json_features", features_from_json, NULL, features_text, features_use, features_free},
+};
+
+#define NTARGETS (sizeof(targets) / sizeof(targets[0]))
+
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *name = getenv("CV_FUZZ_TARGET");
+	size_t		i;
+
+	(void) argc;
+	(void) argv;
+	if (getenv("CV_FUZZ_LIST"))
+	{
+		for (i = 0; i < NTARGETS; i++)
+			printf("%s\n", targets[i].name);
+		exit(0);
+	}
+	for (i = 0; name && i < NTARGETS; i++)
+		if (strcmp(targets[i].name, name) == 0)
+			target = &targets[i];
+	if (target == NULL)
+	{
+		fprintf(stderr, "set CV_FUZZ_TARGET to a target (CV_FUZZ_LIST=1 lists them)\n");
+		exit(2);
+	}
+	return 0;
+}
+
+/* Check that obj's binary form reads back and writes identically. */
+static void
+check_binary_round_trip(void *obj)
+{
+	cv_wbuf		b1,
+				b2;
+	char		err[512];
+	void	   *again;
+
+	cvb_init(&b1);
+	target->write(obj, &b1);
+	again = target->read(b1.data, b1.len, err, sizeof(err));
+	if (again == NULL)
+	{
+		fprintf(stderr, "rejected: %s\n", err);
+		fail("its own binary form is rejected");
+	}
+	cvb_init(&b2);
+	target->write(again, &b2);
+	if (b1.len != b2.len || memcmp(b1.data, b2.data, b1.len) != 0)
+		fail("binary form differs after a round trip");
+	target->free(again);
+	cv_free(b1.data);
+	cv_free(b2.data);
+}
+
+/* Check that obj's text form reads back and writes identically. */
+static void
+check_text_round_trip(void *obj)
+{
+	char	   *t1 = target->text(obj),
+			   *t2;
+	char		err[512];
+	void	   *again = target->read((const unsigned char *) t1, strlen(t1), err, sizeof(err));
+
+	if (again == NULL)
+	{
+		fprintf(stderr, "text: %s\nrejected: %s\n", t1, err);
+		fail("its own text form is rejected");
+	}
+	t2 = target->text(again);
+	if (strcmp(t1, t2) != 0)
+	{
+		fprintf(stderr, "first:  %s\nsecond: %s\n", t1, t2);
+		fail("text form differs after a round trip");
+	}
+	target->free(again);
+	cv_free(t1);
+	cv_free(t2);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char		err[512];
+	void	   *obj;
+
+	err[0] = '\0';
+	obj = target->read(data, size, err, sizeof(err));
+	if (obj == NULL)
+	{
+		if (err[0] == '\0')
+			fail("rejected without a message");
+		return 0;
+	}
+	if (target->use)
+		target->use(obj);
+	if (target->write)
+		check_binary_round_trip(obj);
+	if (target->text)
+		check_text_round_trip(obj);
+	target->free(obj);
+	return 0;
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Regenerate the fuzz seed corpus in test/fuzz/corpus/<target>/.
+
+Run against a database with custvalue installed (PGHOST/PGPORT/PGUSER/
+PGDATABASE as for psql), after building test/fuzz/seeds.bin:
+
+    test/fuzz/mkcorpus.py
+
+Model seeds are fitted and hand-written models of every kind (their JSON
+text and their binary payload: model_send minus the 8-byte magic and
+version); state seeds are partial states of every fit (the fitstate byte
+form minus its header); the kernel-only kinds come from seeds.bin.  A new
+model kind adds its queries to SEEDS.
+"""
+import base64
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+
+DATA = """
+CREATE TEMP TABLE fz AS
+SELECT i, (i % 17)::float8 AS a, (i * 7919 % 1000)::float8 / 10 AS b,
+       CASE WHEN i % 5 = 0 THEN NULL ELSE (i % 11)::float8 END AS c,
+       (i % 3)::float8 AS d
+  FROM generate_series(1, 300) i;
+"""
+
+# target -> list of (name, SQL returning one text value).  "json_*"
+# targets get the text as is; "model_*" targets get decode(hex) bytes[8:];
+# "state_*" targets get the state's byte form after its header.
+SEEDS = {
+    "json_scorecard": [
+        ("fit", "SELECT custvalue.scorecard_fit(ARRAY[a, b, c])::text FROM fz"),
+        ("opts", "SELECT custvalue.scorecard_fit(ARRAY[a, b], '{\"weights\": [2, 1], \"higher_is_better\": [false, true], \"names\": [\"x\", \"y\"]}')::text FROM fz"),
+        ("compressed", "SELECT custvalue.scorecard_fit(ARRAY[b + j * 1000])::text FROM fz, generate_series(1, 400) j"),
+    ],
+    "model_scorecard": [
+        ("fit", "SELECT encode(custvalue.scorecard_send(custvalue.scorecard_fit(ARRAY[a, b, c])), 'hex') FROM fz"),
+        ("compressed", "SELECT encode(custvalue.scorecard_send(custvalue.scorecard_fit(ARRAY[b + j * 1000])), 'hex') FROM fz, generate_series(1, 400) j"),
+    ],
+    "json_rfmn": [
+        ("fit", "SELECT custvalue.rfmn_fit(a, b, c, d)::text FROM fz"),
+        ("opts", "SELECT custvalue.rfmn_fit(a, b, c, d, '{\"bins\": 3, \"ties\": \"first\"}')::text FROM fz"),
+    ],
+    "model_rfmn": [
+        ("fit", "SELECT encode(custvalue.rfmn_model_send(custvalue.rfmn_fit(a, b, c, d)), 'hex') FROM fz"),
+        ("opts", "SELECT encode(custvalue.rfmn_model_send(custvalue.rfmn_fit(a, b, c, d, '{\"bins\": 3, \"ties\": \"first\"}')), 'hex') FROM fz"),
+    ],
+    "state_distr": [
+        ("scorecard", "SELECT custvalue.fitstate_out(pg_temp.fz_scorecard_state(ARRAY[a, b, c]))::text FROM fz"),
+    ],
+    "json_rfm_map": [
+        ("map", "SELECT '[{\"segment\": \"Champions\", \"r\": [4, 5], \"f\": [4, 5]}, {\"segment\": \"Lost\", \"r\": [1, 1]}]'"),
+    ],
+}
+
+STATE_AGGS = """
+CREATE AGGREGATE pg_temp.fz_scorecard_state(float8[]) (
+  SFUNC = custvalue.scorecard_fit_trans, STYPE = custvalue.fitstate);
+"""
+
+# Generic JSON documents for the parser.
+JSON_DOCS = {
+    "object": '{"kind": "scorecard", "version": 1, "n": [1, -2.5e-3, 1E+300], "s": "a\\u00e9\\ud83d\\ude00\\n"}',
+    "nested": "[" * 60 + "]" * 60,
+    "scalars": '[true, false, null, 0, -0, 0.5, "", {}]',
+}
+
+
+def psql(sql):
+    out = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", DATA + STATE_AGGS + sql],
+                         check=True, capture_output=True, text=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+def main():
+    seeds = os.path.join(HERE, "seeds.bin")
+    for name, queries in SEEDS.items():
+        d = os.path.join(CORPUS, name)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        for seed, sql in queries:
+            value = psql(sql)
+            if name.startswith("model_"):
+                data = bytes.fromhex(value)[8:]
+            elif name.startswith("state_"):
+                raw = base64.b64decode(value.split(":", 1)[1])
+                plen = int.from_bytes(raw[4:8], "little")
+                data = raw[8 + plen:]
+                b64 = os.path.join(CORPUS, "base64")
+                os.makedirs(b64, exist_ok=True)
+                with open(os.path.join(b64, name + "_" + seed), "w") as f:
+                    f.write(value.split(":", 1)[1])
+            else:
+                data = value.encode()
+            with open(os.path.join(d, seed), "wb") as f:
+                f.write(data)
+    d = os.path.join(CORPUS, "json")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for seed, doc in JSON_DOCS.items():
+        with open(os.path.join(d, seed), "w") as f:
+            f.write(doc)
+    for name in ("json_scorecard", "json_rfmn"):
+        shutil.copy(os.path.join(CORPUS, name, "fit"), os.path.join(d, name))
+    for name in ("state_rows", "features", "json_features"):
+        shutil.rmtree(os.path.join(CORPUS, name), ignore_errors=True)
+        os.makedirs(os.path.join(CORPUS, name))
+    subprocess.run([seeds, CORPUS], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
