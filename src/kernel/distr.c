@@ -86,7 +86,8 @@ ensure_hi(dimbuf *b)
 	if (b->hi)
 		return;
 	b->hi = cv_malloc((b->cap ? b->cap : 1) * sizeof(double));
-	memcpy(b->hi, b->lo, b->nent * sizeof(double));
+	if (b->nent > 0)			/* lo is NULL in an empty dimension */
+		memcpy(b->hi, b->lo, b->nent * sizeof(double));
 }
 
 /* Order of entries: by low end, then by high end (exact before ranges). */
