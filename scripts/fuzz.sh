@@ -5,7 +5,9 @@
 #
 #   FUZZ_SECONDS=60     seconds per target (default 60)
 #   FUZZ_TOTAL=N        instead, N seconds split evenly over all targets
-#                       (make test uses FUZZ_TOTAL=5: replay + smoke)
+#   FUZZ_RUNS=N         instead, N inputs per target from a fixed random
+#                       seed: the same inputs on every run (make test uses
+#                       FUZZ_RUNS=3000, a few seconds in all)
 #   FUZZ_TARGETS="a b"  only these targets
 #
 # New inputs found while fuzzing go to build/fuzz/<target>/ (not in the
@@ -51,7 +53,9 @@ for t in $targets; do
   fi
   # 2. fuzz for the time budget; allocations above 1 GB from inputs of a
   #    few kB, 10 s on one input, or 2 GB resident count as findings
-  CV_FUZZ_TARGET=$t "$bin" -max_total_time="$secs" -timeout=10 -malloc_limit_mb=1024 \
+  if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); secs="?"
+  else budget=(-max_total_time="$secs"); fi
+  CV_FUZZ_TARGET=$t "$bin" "${budget[@]}" -timeout=10 -malloc_limit_mb=1024 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/crash-$t-" \
       "$work" "$seeds" >"$out/$t.log" 2>&1
   rc=$?
@@ -62,7 +66,7 @@ for t in $targets; do
     ls "$out"/crash-"$t"-* 2>/dev/null | sed 's/^/      input: /'
     failed=1
   else
-    printf '   ok   %-16s %9s runs in %ss, %s\n' "$t" "${runs:-?}" "$secs" "${cov:-}"
+    printf '   ok   %-16s %9s runs (%ss), %s\n' "$t" "${runs:-?}" "${FUZZ_RUNS:+seed 1}${FUZZ_RUNS:-$secs }" "${cov:-}"
   fi
 done
 exit $failed
