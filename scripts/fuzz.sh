@@ -53,8 +53,8 @@ for t in $targets; do
   fi
   # 2. fuzz for the time budget; allocations above 1 GB from inputs of a
   #    few kB, 10 s on one input, or 2 GB resident count as findings
-  if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); secs="?"
-  else budget=(-max_total_time="$secs"); fi
+  if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); how="fixed seed"
+  else budget=(-max_total_time="$secs"); how="${secs} s"; fi
   CV_FUZZ_TARGET=$t "$bin" "${budget[@]}" -timeout=10 -malloc_limit_mb=1024 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/crash-$t-" \
       "$work" "$seeds" >"$out/$t.log" 2>&1
@@ -66,7 +66,7 @@ for t in $targets; do
     ls "$out"/crash-"$t"-* 2>/dev/null | sed 's/^/      input: /'
     failed=1
   else
-    printf '   ok   %-16s %9s runs (%ss), %s\n' "$t" "${runs:-?}" "${FUZZ_RUNS:+seed 1}${FUZZ_RUNS:-$secs }" "${cov:-}"
+    printf '   ok   %-16s %9s runs (%s), %s\n' "$t" "${runs:-?}" "$how" "${cov:-}"
   fi
 done
 exit $failed
