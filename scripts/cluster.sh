@@ -7,6 +7,10 @@
 # `postgres` system user.  pg_cron is preloaded so that scheduled refreshes
 # can be shown and tested; it connects to run a job over the cluster's Unix
 # socket (cron.host), as the cluster listens on no TCP port.
+#
+# With an extension built by make SANITIZE=1, the sanitizers write their
+# reports into the data directory (asan.<pid>, ubsan.<pid>); stop moves
+# any to $root/sanitizer/, where make test looks for them.
 set -euo pipefail
 cmd=${1:?usage: cluster.sh start|stop|env NAME}
 name=${2:?usage: cluster.sh start|stop|env NAME}
@@ -76,6 +80,12 @@ CONF
 stop)
   if [ -d "$dir/data" ]; then
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    if ls "$dir"/data/asan.* "$dir"/data/ubsan.* >/dev/null 2>&1; then
+      mkdir -p "$root/sanitizer"
+      for f in "$dir"/data/asan.* "$dir"/data/ubsan.*; do
+        [ -e "$f" ] && mv "$f" "$root/sanitizer/$name-$(basename "$f")"
+      done
+    fi
   fi
   rm -rf "$dir"
   ;;

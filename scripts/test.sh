@@ -9,6 +9,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh || exit 1
+[ "${CUSTVALUE_SANITIZE:-}" = 1 ] && export SANITIZE=1
+[ "${CUSTVALUE_COVERAGE:-}" = 1 ] && export COVERAGE=1
+sanitizer_dir=${CUSTVALUE_CLUSTER_ROOT:-/tmp/custvalue-clusters}/sanitizer
+rm -rf "$sanitizer_dir"
 
 passed=0; failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
@@ -65,6 +69,18 @@ for t in test/conformance/*.py; do
   if out=$(/usr/bin/python3 "$t" 2>&1); then echo "   ok   $t"; count 1 0
   else echo "   FAIL $t"; echo "$out" | sed 's/^/      /' | tail -30; count 0 1; fi
 done
+
+if [ "${CUSTVALUE_SANITIZE:-}" = 1 ]; then
+  scripts/cluster.sh stop "$cluster" >/dev/null 2>&1
+  echo "== sanitizer reports of the server processes (ASan + UBSan build)"
+  if ls "$sanitizer_dir"/* >/dev/null 2>&1; then
+    echo "   FAIL: $(ls "$sanitizer_dir" | wc -l) report(s) in $sanitizer_dir"
+    head -40 "$sanitizer_dir"/* | sed 's/^/      /'
+    count 0 1
+  else
+    echo "   ok   none"; count 1 0
+  fi
+fi
 
 echo
 echo "custvalue: $passed passed, $failed failed"
