@@ -80,12 +80,11 @@ CONF
 stop)
   if [ -d "$dir/data" ]; then
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
-    if ls "$dir"/data/asan.* "$dir"/data/ubsan.* >/dev/null 2>&1; then
+    for f in "$dir"/data/asan.* "$dir"/data/ubsan.*; do
+      [ -e "$f" ] || continue
       mkdir -p "$root/sanitizer"
-      for f in "$dir"/data/asan.* "$dir"/data/ubsan.*; do
-        [ -e "$f" ] && mv "$f" "$root/sanitizer/$name-$(basename "$f")"
-      done
-    fi
+      mv "$f" "$root/sanitizer/$name-$(basename "$f")"
+    done
   fi
   rm -rf "$dir"
   ;;
