@@ -139,13 +139,18 @@ cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 		s = cv_fitstate_distr_create(fcinfo, n, SCORECARD_EXACT_CAP,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
-	else if (n != cv_distr_ndims(s->distr))
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg_plural("measures must have %d element in every row, not %d",
-							   "measures must have %d elements in every row, not %d",
-							   cv_distr_ndims(s->distr), cv_distr_ndims(s->distr), n),
-				 errdetail("The first row of the group had %d.", cv_distr_ndims(s->distr))));
+	else
+	{
+		int			ndims = cv_distr_ndims(cv_fitstate_kernel(s, CV_STATE_DISTR, "scorecard_fit"));
+
+		if (n != ndims)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg_plural("measures must have %d element in every row, not %d",
+								   "measures must have %d elements in every row, not %d",
+								   ndims, ndims, n),
+					 errdetail("The first row of the group had %d.", ndims)));
+	}
 	cv_fitstate_check_options(s, fcinfo, 2);
 	cv_fitstate_distr_add(s, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
