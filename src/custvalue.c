@@ -90,5 +90,5 @@ _PG_init(void)
 	cv_malloc = pg_kernel_malloc;
 	cv_realloc = pg_kernel_realloc;
 	cv_free = pg_kernel_free;
-	cv_rows_interrupt = pg_kernel_interrupt;
+	cv_interrupt_check = pg_kernel_interrupt;
 }

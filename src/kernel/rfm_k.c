@@ -167,6 +167,7 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 		return fail(err, errlen, "dimension count %lld is out of range", (long long) n);
 	for (size_t i = 0; i < nent; i++)
 	{
+		cv_interrupt_poll(i);
 		if (counts[i] < 1 || !isfinite(vals[i]) || (i > 0 && !(vals[i] > vals[i - 1])))
 			return fail(err, errlen, "distinct values must be finite, strictly ascending and counted");
 		if (counts[i] > n - c)
@@ -185,6 +186,7 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 		int			s = score_at(bins, c, n);
 		rfm_band   *b;
 
+		cv_interrupt_poll(j);
 		if (nb == 0 || d->bands[nb - 1].score != s)
 		{
 			b = &d->bands[nb++];

@@ -12,6 +12,7 @@
 
 #include "cvalloc.h"
 #include "cvjson.h"
+#include "cvsort.h"
 #include "health_k.h"
 
 static const char *const method_names[] = {"percentile", "linear", "log", "recency", "bands"};
@@ -36,15 +37,6 @@ copy_doubles(const double *src, size_t n)
 	if (n)
 		memcpy(d, src, n * sizeof(double));
 	return d;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
 }
 
 /* Index of v in the ascending array x[0..n) (v must be present). */
@@ -81,11 +73,12 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 
 	for (size_t i = 0; i < dim->nentries; i++)
 	{
+		cv_interrupt_poll(i);
 		b[nb++] = dim->lo[i];
 		if (dim->hi[i] != dim->lo[i])
 			b[nb++] = dim->hi[i];
 	}
-	qsort(b, nb, sizeof(double), cmp_double);
+	cv_sort(b, nb, sizeof(double), cv_cmp_double);
 	m->nknots = 0;
 	for (size_t i = 0; i < nb; i++)
 		if (m->nknots == 0 || b[m->nknots - 1] != b[i])
@@ -98,6 +91,7 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 	{
 		int			a = find_knot(m->x, m->nknots, dim->lo[i]);
 
+		cv_interrupt_poll(i);
 		if (dim->hi[i] == dim->lo[i])
 			m->atom[a] += (double) dim->count[i];
 		else
@@ -114,6 +108,7 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 
 		for (int j = 0; j + 1 < m->nknots; j++)
 		{
+			cv_interrupt_poll(j);
 			density += dens[j];
 			m->between[j] = density > 0 ? density * (m->x[j + 1] - m->x[j]) : 0;
 		}
@@ -130,6 +125,7 @@ derive_below(cvs_measure *m)
 	m->below = cv_malloc((m->nknots ? m->nknots : 1) * sizeof(double));
 	for (int j = 0; j < m->nknots; j++)
 	{
+		cv_interrupt_poll(j);
 		m->below[j] = acc;
 		acc += m->atom[j];
 		if (m->between && j + 1 < m->nknots)
@@ -161,7 +157,10 @@ cvs_from_distr(cv_distr *d, char **names, const double *weights,
 			m->x = copy_doubles(dim.lo, dim.nentries);
 			m->atom = cv_malloc((dim.nentries ? dim.nentries : 1) * sizeof(double));
 			for (size_t j = 0; j < dim.nentries; j++)
+			{
+				cv_interrupt_poll(j);
 				m->atom[j] = (double) dim.count[j];
+			}
 		}
 		else
 			knots_from_ranges(m, &dim);
@@ -328,6 +327,7 @@ check_measure(cvs_measure *m, int i, char *buf, size_t len)
 		case CVS_PERCENTILE:
 			for (int j = 0; j < m->nknots; j++)
 			{
+				cv_interrupt_poll(j);
 				if (!isfinite(m->x[j]) || (j > 0 && !(m->x[j] > m->x[j - 1])))
 					return (snprintf(buf, len, "values of measure \"%s\" must be finite and strictly ascending", m->name), buf);
 				if (!isfinite(m->atom[j]) || m->atom[j] < 0)
@@ -404,12 +404,21 @@ cvs_write(const cvs_card *c, cv_wbuf *b)
 				cvb_u32(b, (uint32_t) m->nknots);
 				cvb_u8(b, m->between ? 1 : 0);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvb_f64(b, m->x[j]);
+				}
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvb_f64(b, m->atom[j]);
+				}
 				if (m->between)
 					for (int j = 0; j + 1 < m->nknots; j++)
+					{
+						cv_interrupt_poll(j);
 						cvb_f64(b, m->between[j]);
+					}
 				break;
 			case CVS_LINEAR:
 			case CVS_LOG:
@@ -443,7 +452,10 @@ read_doubles(cv_rbuf *r, uint32_t n)
 	}
 	d = cv_malloc((n ? n : 1) * sizeof(double));
 	for (uint32_t j = 0; j < n; j++)
+	{
+		cv_interrupt_poll(j);
 		d[j] = cvr_f64(r);
+	}
 	return d;
 }
 
@@ -542,19 +554,28 @@ cvs_to_json(const cvs_card *c)
 				cvjw_key(&w, "values");
 				cvjw_begin_array(&w);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvjw_number(&w, m->x[j]);
+				}
 				cvjw_end_array(&w);
 				cvjw_key(&w, "counts");
 				cvjw_begin_array(&w);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvjw_number(&w, m->atom[j]);
+				}
 				cvjw_end_array(&w);
 				if (m->between)
 				{
 					cvjw_key(&w, "between");
 					cvjw_begin_array(&w);
 					for (int j = 0; j + 1 < m->nknots; j++)
+					{
+						cv_interrupt_poll(j);
 						cvjw_number(&w, m->between[j]);
+					}
 					cvjw_end_array(&w);
 				}
 				break;
@@ -598,6 +619,7 @@ json_numbers(const cvj_value *a, double **out)
 	*out = cv_malloc((a->n ? a->n : 1) * sizeof(double));
 	for (int j = 0; j < a->n; j++)
 	{
+		cv_interrupt_poll(j);
 		if (a->items[j].type != CVJ_NUMBER)
 			return -1;
 		(*out)[j] = a->items[j].number;

@@ -10,6 +10,7 @@
 
 #include "cvalloc.h"
 #include "cvcodec.h"
+#include "cvsort.h"
 #include "rfm_k.h"
 #include "tap.h"
 
@@ -147,15 +148,6 @@ next_rand(void)
 	return (unsigned) (rng >> 11);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Heavy-tie data in both orders and several bin counts: every fitted value,
  * every midpoint between fitted values and points beyond both ends must
@@ -182,7 +174,7 @@ test_brute_force(void)
 
 		for (int i = 0; i < n; i++)
 			x[i] = (double) (next_rand() % spread) * 0.5 - 3;
-		qsort(x, n, sizeof(double), cmp_double);
+		qsort(x, n, sizeof(double), cv_cmp_double);
 		for (int i = 0; i < n; i++)
 		{
 			if (nent > 0 && vals[nent - 1] == x[i])
