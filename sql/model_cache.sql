@@ -73,10 +73,12 @@ SELECT count(*) AS rows_scored,
           FROM cache_rows r JOIN cards c USING (seg)) s
   JOIN cache_expected e USING (i);
 
--- 3. RFM+N: 100 per-segment models, scored in hash-join order, against
--- score = 1 + floor(5 * (rank - 1) / N) computed per segment.
+-- 3. RFM+N: 100 per-segment models (ties scored by their first position),
+-- scored in hash-join order, against score = 1 + floor(5 * (rank - 1) / N)
+-- computed per segment.
 CREATE TABLE seg_models AS
-SELECT seg, custvalue.rfmn_fit(x, y, z, NULL) AS model FROM cache_rows GROUP BY seg;
+SELECT seg, custvalue.rfmn_fit(x, y, z, NULL, '{"ties": "first"}') AS model
+  FROM cache_rows GROUP BY seg;
 ANALYZE seg_models;
 CREATE TABLE rfm_expected AS
 SELECT i, 1 + (5 * (rank() OVER (PARTITION BY seg ORDER BY x DESC) - 1)) / count(*) OVER (PARTITION BY seg) AS r,

@@ -5,9 +5,9 @@
 # CANCEL_ROWS (default 2,000,000) all-distinct rows, serial and under a
 # forced parallel plan, and scorecard_fit under the parallel plan (its
 # state stays small, so the serial fit holds nothing long), with timeouts
-# at half and nine tenths of the full time; every cancelled run must end at
-# most 0.5 s past its timeout.  A run past the bound is retried once, so that a burst
-# of load elsewhere on the machine does not fail the test.
+# at 0.4 and 0.8 of the full time; every cancelled run must end at most
+# 0.5 s past its timeout.  A run past the bound is retried once, so that a
+# burst of load elsewhere on the machine does not fail the test.
 # Runs against the cluster in PGHOST/PGPORT/PGUSER (set by scripts/test.sh).
 set -euo pipefail
 rows=${CANCEL_ROWS:-2000000}
@@ -55,14 +55,14 @@ def run(sql, timeout_ms):
 
 
 failed = []
-cancels = 0
 for plan, settings, fits in RUNS:
     for s in settings:
         cur.execute("SET " + s)
     for fit, sql in fits.items():
-        full, _ = run(sql, 0)
-        worst = 0.0
-        for frac in (0.5, 0.9):
+        # the faster of two full runs: the machine's load varies
+        full = min(run(sql, 0)[0], run(sql, 0)[0])
+        worst, cancels = 0.0, 0
+        for frac in (0.4, 0.8):
             timeout_ms = max(1, int(full * frac * 1000))
             for attempt in (1, 2):
                 seconds, cancelled = run(sql, timeout_ms)
@@ -73,10 +73,10 @@ for plan, settings, fits in RUNS:
             worst = max(worst, over)
             if over > BOUND:
                 failed.append("%s %s: cancelled %.3f s after a %d ms timeout" % (plan, fit, over, timeout_ms))
-        print("%s %s: full %.2f s, worst overshoot %.3f s" % (plan, fit, full, worst))
+        print("%s %s: full %.2f s, %d of 2 runs cancelled, worst overshoot %.3f s" % (plan, fit, full, cancels, worst))
+        if cancels == 0:
+            failed.append("%s %s: no run was cancelled: the timeouts did not interrupt the fit" % (plan, fit))
     cur.execute("RESET ALL")
-if cancels < 4:
-    failed.append("only %d runs were cancelled: the timeouts did not interrupt the fits" % cancels)
 for f in failed:
     print("FAILED: " + f)
 sys.exit(1 if failed else 0)

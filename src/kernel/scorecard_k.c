@@ -4,6 +4,7 @@
  */
 #include "scorecard_k.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +60,28 @@ find_knot(const double *x, int n, double v)
 }
 
 /*
+ * The exponent that scales every knot into (-1, 1): ldexp(x, -exp).  Range
+ * widths measured on that axis are finite for any finite values (the
+ * plain difference of -1e308 and 1e308 is not) and normal for subnormal
+ * values; the scaling is by a power of two, so it does not change the
+ * rounding of a density times a width.
+ */
+static int
+axis_exp(const double *x, int n)
+{
+	double		max = n > 0 ? fmax(fabs(x[0]), fabs(x[n - 1])) : 0.0;
+
+	return max > 0.0 ? ilogb(max) + 1 : 0;
+}
+
+/*
+ * Ranges narrower than this on the scaled axis (2^-900 of the largest
+ * value's magnitude) count as a single value at their low end, so that no
+ * density count / width overflows.
+ */
+#define NARROWEST_RANGE 0x1p-900
+
+/*
  * Knots of one compressed dimension: every range end and exact value
  * becomes a knot; exact entries add to their knot's atom, ranges spread
  * their rows evenly over the intervals they cover (a difference array of
@@ -70,6 +93,7 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 	size_t		nb = 0;
 	double	   *b = cv_malloc(2 * dim->nentries * sizeof(double));
 	double	   *dens;
+	int			xexp;
 
 	for (size_t i = 0; i < dim->nentries; i++)
 	{
@@ -87,17 +111,20 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 	m->atom = cv_calloc(m->nknots, sizeof(double));
 	m->between = cv_calloc(m->nknots > 1 ? m->nknots - 1 : 1, sizeof(double));
 	dens = cv_calloc(m->nknots, sizeof(double));
+	xexp = axis_exp(m->x, m->nknots);
 	for (size_t i = 0; i < dim->nentries; i++)
 	{
 		int			a = find_knot(m->x, m->nknots, dim->lo[i]);
 
+		double		width = ldexp(dim->hi[i], -xexp) - ldexp(dim->lo[i], -xexp);
+
 		cv_interrupt_poll(i);
-		if (dim->hi[i] == dim->lo[i])
+		if (!(width >= NARROWEST_RANGE))
 			m->atom[a] += (double) dim->count[i];
 		else
 		{
 			int			z = find_knot(m->x, m->nknots, dim->hi[i]);
-			double		d = (double) dim->count[i] / (dim->hi[i] - dim->lo[i]);
+			double		d = (double) dim->count[i] / width;
 
 			dens[a] += d;
 			dens[z] -= d;
@@ -110,28 +137,65 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 		{
 			cv_interrupt_poll(j);
 			density += dens[j];
-			m->between[j] = density > 0 ? density * (m->x[j + 1] - m->x[j]) : 0;
+			m->between[j] = density > 0 ?
+				density * (ldexp(m->x[j + 1], -xexp) - ldexp(m->x[j], -xexp)) : 0;
 		}
 	}
 	cv_free(dens);
 }
 
-/* Cumulative rows strictly below each knot, and the population size. */
+/*
+ * Counts of a measure as scoring uses them: scaled by 2^-count_exp, which
+ * is 0 for counts of ordinary sizes and otherwise brings the largest count
+ * into [1, 2), so that sums of counts up to 1.8e308 do not overflow and
+ * subnormal counts keep their bits.  Scaling by a power of two does not
+ * change the points.
+ */
+static inline double
+scaled_count(const cvs_measure *m, double count)
+{
+	return m->count_exp ? ldexp(count, -m->count_exp) : count;
+}
+
+/*
+ * Cumulative rows strictly below each knot, and the population size, in
+ * scaled counts.  Counts stay unscaled while the largest lies within
+ * [2^-900, 2^960], where no sum of at most 2^31 of them overflows.
+ */
 static void
 derive_below(cvs_measure *m)
 {
-	double		acc = 0;
+	double		acc = 0,
+				max = 0;
 
+	for (int j = 0; j < m->nknots; j++)
+	{
+		cv_interrupt_poll(j);
+		max = fmax(max, m->atom[j]);
+		if (m->between && j + 1 < m->nknots)
+			max = fmax(max, m->between[j]);
+	}
+	m->count_exp = (max > 0x1p960 || (max > 0 && max < 0x1p-900)) ? ilogb(max) : 0;
 	m->below = cv_malloc((m->nknots ? m->nknots : 1) * sizeof(double));
 	for (int j = 0; j < m->nknots; j++)
 	{
 		cv_interrupt_poll(j);
 		m->below[j] = acc;
-		acc += m->atom[j];
+		acc += scaled_count(m, m->atom[j]);
 		if (m->between && j + 1 < m->nknots)
-			acc += m->between[j];
+			acc += scaled_count(m, m->between[j]);
 	}
 	m->total = acc;
+}
+
+/* Derive the weights of a valid card, prepared for scoring. */
+static void
+card_weights(cvs_card *c)
+{
+	c->w = cv_malloc(sizeof(double) * c->n);
+	for (int i = 0; i < c->n; i++)
+		c->w[i] = c->m[i].weight;
+	cvh_weights_init(&c->weights, c->w, c->n);
 }
 
 cvs_card *
@@ -166,7 +230,32 @@ cvs_from_distr(cv_distr *d, char **names, const double *weights,
 			knots_from_ranges(m, &dim);
 		derive_below(m);
 	}
+	card_weights(c);
 	return c;
+}
+
+/*
+ * The part of `rows` spread evenly over (lo, hi) that lies below v, for
+ * lo < v < hi: rows * (v - lo) / (hi - lo), in that order (as exact as it
+ * gets), with halved values when hi - lo overflows and the fraction taken
+ * first when rows * (v - lo) overflows or the width is subnormal.
+ */
+static double
+interval_share(double rows, double lo, double hi, double v)
+{
+	double		num = v - lo,
+				den = hi - lo,
+				r;
+
+	if (isinf(den))
+	{
+		num = 0.5 * v - 0.5 * lo;
+		den = 0.5 * hi - 0.5 * lo;
+	}
+	r = rows * num;
+	if (isfinite(r) && den >= DBL_MIN)
+		return r / den;
+	return rows * (num / den);	/* subnormal widths: the exact ratio first */
 }
 
 /* Mid-rank percentile points of v in a fitted population. */
@@ -199,15 +288,15 @@ percentile_points(const cvs_measure *m, double v)
 	else if (m->x[j] == v)
 	{
 		p = m->below[j];
-		e = m->atom[j];
+		e = scaled_count(m, m->atom[j]);
 	}
 	else if (j == m->nknots - 1)
 		p = m->total;
 	else
 	{
-		p = m->below[j] + m->atom[j];
+		p = m->below[j] + scaled_count(m, m->atom[j]);
 		if (m->between)
-			p += m->between[j] * (v - m->x[j]) / (m->x[j + 1] - m->x[j]);
+			p += interval_share(scaled_count(m, m->between[j]), m->x[j], m->x[j + 1], v);
 	}
 	/*
 	 * Reversed points are the share above plus half the share equal, taken
@@ -242,15 +331,13 @@ cvs_score(const cvs_card *c, const double *v, const unsigned char *present,
 		  double *points, double *coverage)
 {
 	unsigned char pres[CVS_MAX_MEASURES];
-	double		w[CVS_MAX_MEASURES];
 
 	for (int i = 0; i < c->n; i++)
 	{
 		points[i] = present[i] ? cvs_points(&c->m[i], v[i]) : NAN;
 		pres[i] = !isnan(points[i]);
-		w[i] = c->m[i].weight;
 	}
-	return cvh_weighted_mean(points, pres, w, c->n, 0.0, coverage);
+	return cvh_weights_mean(&c->weights, points, pres, 0.0, coverage);
 }
 
 char *
@@ -260,11 +347,17 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 	double		coverage;
 	double		score = cvs_score(c, v, present, points, &coverage);
 	double		wsum = 0;
+	unsigned char pres[CVS_MAX_MEASURES];
+	int			exp;
 	cvj_writer	w;
 
+	/* weights scaled by the largest present one, so that no sum overflows */
 	for (int i = 0; i < c->n; i++)
-		if (!isnan(points[i]))
-			wsum += c->m[i].weight;
+		pres[i] = !isnan(points[i]);
+	exp = cvh_weight_exp(c->w, pres, c->n);
+	for (int i = 0; i < c->n; i++)
+		if (pres[i])
+			wsum += ldexp(c->w[i], -exp);
 	cvjw_init(&w);
 	cvjw_begin_object(&w);
 	cvjw_key(&w, "score");
@@ -287,7 +380,7 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 		cvjw_key(&w, "weight");
 		cvjw_number(&w, c->m[i].weight);
 		cvjw_key(&w, "contribution");
-		has ? cvjw_number(&w, c->m[i].weight * points[i] / wsum) : cvjw_null(&w);
+		has ? cvjw_number(&w, ldexp(c->w[i], -exp) * points[i] / wsum) : cvjw_null(&w);
 		cvjw_end_object(&w);
 	}
 	cvjw_end_array(&w);
@@ -362,7 +455,7 @@ check_measure(cvs_measure *m, int i, char *buf, size_t len)
 	return NULL;
 }
 
-/* Rules on the card as a whole; NULL when valid. */
+/* Rules on the card as a whole; NULL when valid (and the weights derived). */
 static const char *
 check_card(cvs_card *c, char *buf, size_t len)
 {
@@ -383,6 +476,7 @@ check_card(cvs_card *c, char *buf, size_t len)
 	}
 	if (!(wsum > 0))
 		return (snprintf(buf, len, "weights must not all be zero"), buf);
+	card_weights(c);
 	return NULL;
 }
 
@@ -803,5 +897,10 @@ cvs_free(cvs_card *c)
 		cv_free(m->points);
 	}
 	cv_free(c->m);
+	if (c->w)
+	{
+		cv_free(c->w);
+		cvh_weights_free(&c->weights);
+	}
 	cv_free(c);
 }

@@ -19,6 +19,7 @@
 
 #include "cvcodec.h"
 #include "distr.h"
+#include "health_k.h"
 
 typedef enum cvs_method
 {
@@ -40,8 +41,9 @@ typedef struct cvs_measure
 	double	   *x;
 	double	   *atom;
 	double	   *between;		/* nknots - 1 entries, or NULL */
-	double	   *below;			/* derived: rows strictly below x[j] */
-	double		total;			/* derived: rows in the population */
+	double	   *below;			/* derived: rows strictly below x[j], scaled */
+	double		total;			/* derived: rows in the population, scaled */
+	int			count_exp;		/* derived: counts are scaled by 2^-count_exp */
 	/* linear, log */
 	double		poor;
 	double		good;
@@ -57,6 +59,9 @@ typedef struct cvs_card
 {
 	int			n;
 	cvs_measure *m;
+	/* derived by the readers: the measures' weights, prepared for scoring */
+	double	   *w;
+	CvhWeights	weights;
 } cvs_card;
 
 /* Largest number of measures a scorecard may have. */
