@@ -158,6 +158,25 @@ scaled_count(const cvs_measure *m, double count)
 }
 
 /*
+ * Every CVS_FENCE_STRIDE-th knot of a long measure, so that a lookup
+ * binary-searches a small array (5 kB for 40,000 knots, which stays in the
+ * CPU caches even when rows alternate between several cards) and then one
+ * block of knots, instead of hopping across the whole array.
+ */
+static void
+derive_fences(cvs_measure *m)
+{
+	m->nfence = 0;
+	m->fence = NULL;
+	if (m->nknots < 4 * CVS_FENCE_STRIDE)
+		return;
+	m->nfence = (m->nknots + CVS_FENCE_STRIDE - 1) / CVS_FENCE_STRIDE;
+	m->fence = cv_malloc(sizeof(double) * m->nfence);
+	for (int f = 0; f < m->nfence; f++)
+		m->fence[f] = m->x[f * CVS_FENCE_STRIDE];
+}
+
+/*
  * Cumulative rows strictly below each knot, and the population size, in
  * scaled counts.  Counts stay unscaled while the largest lies within
  * [2^-900, 2^960], where no sum of at most 2^31 of them overflows.
@@ -186,6 +205,7 @@ derive_below(cvs_measure *m)
 			acc += scaled_count(m, m->between[j]);
 	}
 	m->total = acc;
+	derive_fences(m);
 }
 
 /* Derive the weights of a valid card, prepared for scoring. */
@@ -258,24 +278,17 @@ interval_share(double rows, double lo, double hi, double v)
 	return rows * (num / den);	/* subnormal widths: the exact ratio first */
 }
 
-/* Mid-rank percentile points of v in a fitted population. */
-static double
-percentile_points(const cvs_measure *m, double v)
+/* The last index in lo..hi of ascending x with x[i] <= v, or lo - 1. */
+static inline int
+last_at_most(const double *x, int lo, int hi, double v)
 {
-	int			lo = 0,
-				hi = m->nknots - 1,
-				j = -1;
-	double		p,
-				e = 0,
-				pts;
+	int			j = lo - 1;
 
-	if (m->total <= 0)
-		return NAN;
-	while (lo <= hi)			/* j = last knot <= v */
+	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
 
-		if (m->x[mid] <= v)
+		if (x[mid] <= v)
 		{
 			j = mid;
 			lo = mid + 1;
@@ -283,6 +296,32 @@ percentile_points(const cvs_measure *m, double v)
 		else
 			hi = mid - 1;
 	}
+	return j;
+}
+
+/* Mid-rank percentile points of v in a fitted population. */
+static double
+percentile_points(const cvs_measure *m, double v)
+{
+	int			j;
+	double		p,
+				e = 0,
+				pts;
+
+	if (m->total <= 0)
+		return NAN;
+	if (m->nfence > 0)
+	{
+		/* the fences pick the block, then the search stays inside it */
+		int			f = last_at_most(m->fence, 0, m->nfence - 1, v);
+
+		j = f < 0 ? -1 :
+			last_at_most(m->x, f * CVS_FENCE_STRIDE,
+						 f * CVS_FENCE_STRIDE + CVS_FENCE_STRIDE - 1 < m->nknots - 1 ?
+						 f * CVS_FENCE_STRIDE + CVS_FENCE_STRIDE - 1 : m->nknots - 1, v);
+	}
+	else
+		j = last_at_most(m->x, 0, m->nknots - 1, v);
 	if (j < 0)
 		p = 0;
 	else if (m->x[j] == v)
@@ -893,6 +932,7 @@ cvs_free(cvs_card *c)
 		cv_free(m->atom);
 		cv_free(m->between);
 		cv_free(m->below);
+		cv_free(m->fence);
 		cv_free(m->edges);
 		cv_free(m->points);
 	}

@@ -44,6 +44,8 @@ typedef struct cvs_measure
 	double	   *below;			/* derived: rows strictly below x[j], scaled */
 	double		total;			/* derived: rows in the population, scaled */
 	int			count_exp;		/* derived: counts are scaled by 2^-count_exp */
+	int			nfence;			/* derived: x[0], x[STRIDE], x[2 STRIDE], ... */
+	double	   *fence;			/* (none for short measures) */
 	/* linear, log */
 	double		poor;
 	double		good;
@@ -63,6 +65,9 @@ typedef struct cvs_card
 	double	   *w;
 	CvhWeights	weights;
 } cvs_card;
+
+/* Knots per block of a measure's lookup (see derive_fences). */
+#define CVS_FENCE_STRIDE 64
 
 /* Largest number of measures a scorecard may have. */
 #define CVS_MAX_MEASURES 1000
