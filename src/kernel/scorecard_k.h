@@ -41,7 +41,7 @@ typedef struct cvs_measure
 	double	   *x;
 	double	   *atom;
 	double	   *between;		/* nknots - 1 entries, or NULL */
-	double	   *below;			/* derived: rows strictly below x[j], scaled */
+	double	   *ranks;			/* derived: rows below and at x[j], scaled */
 	double		total;			/* derived: rows in the population, scaled */
 	int			count_exp;		/* derived: counts are scaled by 2^-count_exp */
 	int			nfence;			/* derived: x[0], x[STRIDE], x[2 STRIDE], ... */
