@@ -117,8 +117,17 @@ bench:
 # make coverage: gcov line coverage of src/ by the whole of make test.
 coverage:
 	@scripts/coverage.sh
+# make valgrind: the kernel unit tests under valgrind's memcheck.
+valgrind:
+	@KERNEL_SRCS='$(KERNEL_SRCS)' scripts/valgrind.sh
+# make sqlsmith SQLSMITH_QUERIES=20000: random SQL against the demo data.
+sqlsmith:
+	@scripts/sqlsmith.sh
+# make stress: the bounded long checks (see scripts/stress.sh for knobs).
+stress:
+	@KERNEL_SRCS='$(KERNEL_SRCS)' scripts/stress.sh
 # make fuzz FUZZ_SECONDS=60: libFuzzer over every kernel reader (test/fuzz/).
 fuzz:
 	@KERNEL_SRCS='$(KERNEL_SRCS)' scripts/fuzz.sh
 
-.PHONY: test demo demo-stop bench unit fuzz coverage
+.PHONY: test demo demo-stop bench unit fuzz coverage valgrind sqlsmith stress

@@ -11,7 +11,12 @@ cd "$(dirname "$0")/.."
 root=${CUSTVALUE_CLUSTER_ROOT:-/tmp/custvalue-clusters}
 mkdir -p "$root"
 prefix=$(cd "$root" && pwd)/gcov
-rm -rf "$prefix"; mkdir -p "$prefix"; chmod 777 "$prefix"
+rm -rf "$prefix"
+# the server runs as another user than the unit tests: every directory and
+# count file of the tree is writable by all
+umask 000
+mkdir -p "$prefix$(pwd)/src/kernel"
+chmod -R 777 "$prefix"
 export CUSTVALUE_COVERAGE=1 GCOV_PREFIX=$prefix GCOV_PREFIX_STRIP=0
 scripts/test.sh > "$root/coverage-test.log" 2>&1
 rc=$?
