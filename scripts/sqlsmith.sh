@@ -102,4 +102,8 @@ if [ "$crashes" -gt 0 ] || [ "$pm_before" != "$pm_after" ]; then
   echo "   FAIL: $crashes server crash(es); queries in $out/crash-*.sql"
   exit 1
 fi
+if [ "$internal" -gt 0 ]; then
+  echo "   FAIL: internal errors from custvalue (queries: grep -B1 XX0 $out/server.log)"
+  exit 1
+fi
 echo "   ok   no server crash (server log checked, postmaster $pm_before still up)"
