@@ -46,7 +46,7 @@ GOOD = {
     "boolean": "((g * 7919) % 100003 < 30000 + (g % 37) * 1000)",
     "text[]": "ARRAY['c' || (g % 5), 'd' || (g % 3)]",
     "text": "('c' || (g % 5))",
-    "date": "('2024-01-01'::date + (g % 365))",
+    "date": "('2024-01-01'::date + (g % 365)::int)",
     "timestamp with time zone": "('2024-01-01'::timestamptz + (g % 365) * interval '1 day')",
     "jsonb": "'{}'::jsonb",
 }
@@ -157,7 +157,7 @@ def check_cancel(c):
         if expr is None:
             fail(f"cancel {sig}: no good value for an argument type")
             continue
-        sql = f"SELECT {expr} IS NULL FROM generate_series(1, {CANCEL_ROWS}) g"
+        sql = f"SELECT {expr} IS NULL FROM generate_series(1, {CANCEL_ROWS}::int8) g"
         t0 = time.monotonic()
         try:
             cur.execute(sql)
@@ -198,11 +198,12 @@ def vmhwm_kb(pid):
 
 def check_memory(c):
     cur = c.cursor()
-    cap_mb = int(os.environ.get("STRESS_MEMORY_CAP_MB", 64))
-    print(f"== peak memory: every fit over {MEMORY_ROWS:,} rows, custvalue.max_fit_memory = {cap_mb}MB, serial and parallel")
+    caps = [int(x) for x in os.environ.get("STRESS_MEMORY_CAPS_MB", "64 8").split()]
+    print(f"== peak memory: every fit over {MEMORY_ROWS:,} rows (up to 1M distinct values a column), "
+          f"custvalue.max_fit_memory = {' and '.join(str(x) + 'MB' for x in caps)}, serial and parallel")
     cur.execute(f"DROP TABLE IF EXISTS mem_rows")
     cols = ", ".join(f"{GOOD[t]} AS c{i}" for i, t in enumerate(GOOD) if t != "jsonb")
-    cur.execute(f"CREATE UNLOGGED TABLE mem_rows AS SELECT g, {cols} FROM generate_series(1, {MEMORY_ROWS}) g")
+    cur.execute(f"CREATE UNLOGGED TABLE mem_rows AS SELECT g, {cols} FROM generate_series(1, {MEMORY_ROWS}::int8) g")
     cur.execute("ANALYZE mem_rows")
     colmap = {t: f"c{i}" for i, t in enumerate(GOOD) if t != "jsonb"}
     for sig, name, args, stype, _ in aggregates(cur):
@@ -215,7 +216,7 @@ def check_memory(c):
             fail(f"memory {sig}: no good value for an argument type")
             continue
         sql = f"SELECT custvalue.{name}({', '.join(exprs)}) IS NULL FROM mem_rows"
-        for plan in ("serial", "parallel"):
+        for cap_mb, plan in [(cap, plan) for cap in caps for plan in ("serial", "parallel")]:
             k = connect()
             kc = k.cursor()
             pid = one(kc, "SELECT pg_backend_pid()")
@@ -227,6 +228,7 @@ def check_memory(c):
                     kc.execute("SET " + s)
             else:
                 kc.execute("SET max_parallel_workers_per_gather = 0")
+            kc.execute("SELECT count(*) FROM mem_rows")   # the table's pages count in the baseline
             base = vmhwm_kb(pid)
             peaks = {}
             done = threading.Event()
@@ -254,9 +256,9 @@ def check_memory(c):
             peak = vmhwm_kb(pid)
             k.close()
             grow = (peak - base) / 1024
-            wgrow = max(peaks.values()) / 1024 - base / 1024 if peaks else 0
-            line = (f"{sig} {plan}: {outcome}, leader peak +{grow:.0f} MB"
-                    + (f", workers {len(peaks)} peak +{wgrow:.0f} MB each at most" if peaks else ""))
+            wgrow = max(0, max(peaks.values()) / 1024 - base / 1024) if peaks else 0
+            line = (f"{sig} {plan}, cap {cap_mb}MB: {outcome}, leader peak +{grow:.0f} MB"
+                    + (f", {len(peaks)} workers at most +{wgrow:.0f} MB over the leader baseline" if peaks else ""))
             # the documented bound: the state within the cap; the backend
             # may hold the state, the merge being built and the final
             # function's work: at most three times the cap over baseline
@@ -273,7 +275,7 @@ def check_equality(c):
     print(f"== equality: every aggregate over {EQUAL_ROWS:,} rows, serial = forced parallel = partition-wise")
     cur.execute("DROP TABLE IF EXISTS eq_rows, eq_parted")
     cols = ", ".join(f"{GOOD[t]} AS c{i}" for i, t in enumerate(GOOD) if t != "jsonb")
-    cur.execute(f"CREATE TABLE eq_rows AS SELECT g, g % 4 AS part, g % 3 AS grp, {cols} FROM generate_series(1, {EQUAL_ROWS}) g")
+    cur.execute(f"CREATE TABLE eq_rows AS SELECT g, g % 4 AS part, g % 3 AS grp, {cols} FROM generate_series(1, {EQUAL_ROWS}::int8) g")
     cur.execute("CREATE TABLE eq_parted (LIKE eq_rows) PARTITION BY LIST (part)")
     for p in range(4):
         cur.execute(f"CREATE TABLE eq_parted_{p} PARTITION OF eq_parted FOR VALUES IN ({p})")
@@ -336,7 +338,7 @@ def check_dump(c):
             tab = "keep." + ret.split(".")[1] + "_values"
             cur.execute(f"CREATE TABLE IF NOT EXISTS {tab} (agg text, m {ret})")
             try:
-                cur.execute(f"INSERT INTO {tab} SELECT %s, {expr} FROM generate_series(1, 2000) g", (sig,))
+                cur.execute(f"INSERT INTO {tab} SELECT %s, {expr.replace('%', '%%')} FROM generate_series(1, 2000::int8) g", (sig,))
                 kinds += 1
             except psycopg2.Error as e:
                 print(f"   skip {sig}: {e.pgcode} {str(e).splitlines()[0]}")
@@ -346,8 +348,8 @@ def check_dump(c):
             types = ", ".join(t for _, t in args)
             cur.execute(f"CREATE AGGREGATE keep.state_{i}({types}) (SFUNC = {transfn}, STYPE = custvalue.fitstate)")
             try:
-                cur.execute(f"INSERT INTO keep.states SELECT %s, keep.state_{i}({expr.split('(', 1)[1][:-1]}) "
-                            f"FROM generate_series(1, 2000) g", (sig,))
+                cur.execute(f"INSERT INTO keep.states SELECT %s, keep.state_{i}({expr.split('(', 1)[1][:-1].replace('%', '%%')}) "
+                            f"FROM generate_series(1, 2000::int8) g", (sig,))
             except psycopg2.Error as e:
                 print(f"   skip state of {sig}: {e.pgcode} {str(e).splitlines()[0]}")
     cur.execute("""SELECT string_agg(format('SELECT %L AS t, agg, m::text, md5(' || (SELECT proname FROM pg_proc WHERE oid = typsend) || '(m)) FROM %s',
@@ -411,6 +413,11 @@ def check_pgbench(c):
         if kind == "v":
             scripts["score " + rel] = f"INSERT INTO stress.digest VALUES ('score {rel}', {digest});"
         else:
+            # its defining query: fitting and scoring as the refresh does
+            cur.execute("SELECT rtrim(pg_get_viewdef(%s::regclass), ';')", (rel,))
+            q = " ".join(cur.fetchone()[0].split())
+            scripts["score " + rel] = (f"INSERT INTO stress.digest SELECT 'score {rel}', "
+                                       f"md5(string_agg(t::text, '|' ORDER BY t::text)) FROM ({q}) t;")
             how = "CONCURRENTLY " if unique else ""
             scripts["refresh " + rel] = (f"REFRESH MATERIALIZED VIEW {how}{rel};\n"
                                          f"INSERT INTO stress.digest VALUES ('refresh {rel}', {digest});")
@@ -418,7 +425,7 @@ def check_pgbench(c):
         expr = call(name, args)
         if expr is not None:
             scripts["fit " + sig] = (f"INSERT INTO stress.digest SELECT 'fit {sig}', md5({expr}::text) "
-                                     f"FROM generate_series(1, 5000) g;")
+                                     f"FROM generate_series(1, 5000::int8) g;")
     workdir = f"/tmp/custvalue_pgbench_{os.getpid()}"
     os.makedirs(workdir, exist_ok=True)
     files = []
@@ -435,7 +442,8 @@ def check_pgbench(c):
     log_before = server_log_size()
     cmd = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(secs), db] + sum((["-f", f] for f in files), [])
     r = subprocess.run(cmd, capture_output=True, text=True)
-    tx = [l for l in r.stdout.splitlines() if "number of transactions actually processed" in l or "number of failed" in l]
+    tx = [l for l in r.stdout.splitlines() if l.startswith("number of transactions actually processed")
+          or l.startswith("number of failed transactions")]
     aborted = [l for l in (r.stdout + r.stderr).splitlines() if "aborted" in l or "ERROR" in l]
     cur.execute("SELECT script, count(*), count(DISTINCT digest), min(digest), max(digest) FROM stress.digest GROUP BY 1 ORDER BY 1")
     seen = cur.fetchall()
