@@ -167,7 +167,7 @@ def check_cancel(c):
             continue
         # the transition phase (a third of the way), the last tenth (final
         # function or merge) by each means
-        for how, frac in (("statement_timeout", 0.3), ("pg_cancel_backend", 0.6), ("statement_timeout", 0.9)):
+        for how, frac in (("statement_timeout", 0.3), ("pg_cancel_backend", 0.6), ("statement_timeout", 0.8)):
             after = max(0.05, full * frac)
             outcome, latency, elapsed, usable = run_cancellable(sql, how, after)
             n += 1
