@@ -18,7 +18,8 @@ KERNEL_SRCS = \
 	src/kernel/health_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
-	src/kernel/scorecard_k.c
+	src/kernel/scorecard_k.c \
+	src/kernel/tree_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
