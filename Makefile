@@ -29,7 +29,8 @@ GLUE_SRCS = \
 	src/health.c \
 	src/rfm.c \
 	src/rowfit.c \
-	src/scorecard.c
+	src/scorecard.c \
+	src/tree.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -40,7 +41,8 @@ SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
 	src/rfm.sql \
-	src/scorecard.sql
+	src/scorecard.sql \
+	src/tree.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

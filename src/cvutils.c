@@ -370,6 +370,21 @@ cv_option_bool(Jsonb *opts, const char *key, bool *out)
 	return true;
 }
 
+bool
+cv_option_text(Jsonb *opts, const char *key, char **out)
+{
+	JsonbValue *v = option_get(opts, key);
+
+	if (v == NULL)
+		return false;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a string", key)));
+	*out = pnstrdup(v->val.string.val, v->val.string.len);
+	return true;
+}
+
 /*
  * Walk the elements of an array-valued option, calling `each` on every
  * scalar element.  Returns the element count, or -1 when the key is absent.

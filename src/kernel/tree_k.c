@@ -761,6 +761,9 @@ cvt_criterion_parse(const char *s)
 
 /* ------------------------------------------------------------ checks */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
 static void *
 fail(char *err, size_t errlen, const char *fmt,...)
 {
