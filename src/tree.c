@@ -179,10 +179,10 @@ tree_trans(FunctionCallInfo fcinfo, const CvRowFitArgs *a)
 }
 
 /* Where each tree_fit finds its arguments (after the state, argument 0). */
-static const CvRowFitArgs class_args = {"tree_fit", "features", 1, -1, 2, true, true};
-static const CvRowFitArgs class_cat_args = {"tree_fit", "features", 1, 2, 3, true, true};
-static const CvRowFitArgs reg_args = {"tree_fit", "features", 1, -1, 2, false, true};
-static const CvRowFitArgs reg_cat_args = {"tree_fit", "features", 1, 2, 3, false, true};
+static const CvRowFitArgs class_args = {"tree_fit", "features array", 1, -1, 2, true, true};
+static const CvRowFitArgs class_cat_args = {"tree_fit", "features array", 1, 2, 3, true, true};
+static const CvRowFitArgs reg_args = {"tree_fit", "features array", 1, -1, 2, false, true};
+static const CvRowFitArgs reg_cat_args = {"tree_fit", "features array", 1, 2, 3, false, true};
 
 PG_FUNCTION_INFO_V1(cv_tree_fit_class_trans);
 Datum
