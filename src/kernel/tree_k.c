@@ -133,17 +133,25 @@ typedef struct pending
 	int			has_impurity;	/* root: compute it */
 } pending;
 
+/*
+ * Every column keeps its rows in its own sorted order as three parallel
+ * streams: the row number, the value and the target.  A node is the same
+ * segment [start, end) of every column's streams, so scanning a node reads
+ * memory in order; a split partitions each column's segment stably.
+ */
 typedef struct grower
 {
-	const double *x;
-	const double *y;
 	size_t		n;
 	int			ncols;
 	int			cls;
 	const cvt_params *p;
-	int32_t    *idx;			/* ncols lists of n row indexes, each sorted */
-	int32_t    *tmp;			/* n */
-	unsigned char *left;		/* n flags */
+	int32_t    *idx;			/* ncols * n row numbers */
+	double	   *val;			/* ncols * n values */
+	double	   *tgt;			/* ncols * n targets */
+	int32_t    *tmp_idx;		/* n: partition scratch */
+	double	   *tmp_val;
+	double	   *tmp_tgt;
+	unsigned char *left;		/* n flags, by row number */
 	cvt_node   *nodes;
 	int32_t		nnodes,
 				cap;
@@ -191,15 +199,15 @@ proxy(const grower *g, const stats *l, const stats *r)
 	return -r->w * impurity(g, r) - l->w * impurity(g, l);
 }
 
-/* Sums of the rows list[0..m-1]. */
+/* Sums of the targets y[0..m-1]. */
 static stats
-sum_rows(const grower *g, const int32_t *list, size_t m)
+sum_rows(const grower *g, const double *y, size_t m)
 {
 	stats		st = {(double) m, 0.0, 0.0};
 
 	for (size_t k = 0; k < m; k++)
 	{
-		double		v = g->y[list[k]];
+		double		v = y[k];
 
 		st.s += v;
 		if (!g->cls)
@@ -237,26 +245,26 @@ static void
 scan_column(const grower *g, int j, size_t start, size_t end, const stats *tot,
 			split *best)
 {
-	const int32_t *s = g->idx + (size_t) j * g->n + start;
-	const double *xj = g->x + (size_t) j * g->n;
+	const double *xj = g->val + (size_t) j * g->n + start;
+	const double *yj = g->tgt + (size_t) j * g->n + start;
 	size_t		m = end - start;
 	size_t		msl = (size_t) g->p->min_samples_leaf;
 	stats		l = {0.0, 0.0, 0.0},
 				r;
 	size_t		p = 0;
 
-	if (xj[s[0]] == xj[s[m - 1]])
+	if (xj[0] == xj[m - 1])
 		return;					/* constant in this node */
 	while (p < m)
 	{
-		double		v = xj[s[p]];
+		double		v = xj[p];
 		double		pr;
 
 		do
 		{
-			l.s += g->y[s[p]];
+			l.s += yj[p];
 			p++;
-		} while (p < m && xj[s[p]] == v);
+		} while (p < m && xj[p] == v);
 		if (p >= m)
 			break;
 		if (p < msl || m - p < msl)
@@ -270,7 +278,7 @@ scan_column(const grower *g, int j, size_t start, size_t end, const stats *tot,
 			best->proxy = pr;
 			best->col = j;
 			best->pos = p;
-			best->threshold = midpoint(v, xj[s[p]]);
+			best->threshold = midpoint(v, xj[p]);
 		}
 	}
 }
@@ -288,7 +296,10 @@ partition(grower *g, const split *sp, size_t start, size_t end)
 		g->left[ls[k]] = 1;
 	for (int j = 0; j < g->ncols; j++)
 	{
-		int32_t    *s = g->idx + (size_t) j * g->n + start;
+		size_t		off = (size_t) j * g->n + start;
+		int32_t    *s = g->idx + off;
+		double	   *v = g->val + off;
+		double	   *y = g->tgt + off;
 		size_t		nl = 0,
 					nr = 0;
 
@@ -296,14 +307,22 @@ partition(grower *g, const split *sp, size_t start, size_t end)
 			continue;
 		for (size_t k = 0; k < end - start; k++)
 		{
-			int32_t		i = s[k];
-
-			if (g->left[i])
-				s[nl++] = i;
+			if (g->left[s[k]])
+			{
+				s[nl] = s[k];
+				v[nl] = v[k];
+				y[nl++] = y[k];
+			}
 			else
-				g->tmp[nr++] = i;
+			{
+				g->tmp_idx[nr] = s[k];
+				g->tmp_val[nr] = v[k];
+				g->tmp_tgt[nr++] = y[k];
+			}
 		}
-		memcpy(s + nl, g->tmp, nr * sizeof(int32_t));
+		memcpy(s + nl, g->tmp_idx, nr * sizeof(int32_t));
+		memcpy(v + nl, g->tmp_val, nr * sizeof(double));
+		memcpy(y + nl, g->tmp_tgt, nr * sizeof(double));
 	}
 	for (size_t k = 0; k < sp->pos; k++)
 		g->left[ls[k]] = 0;
@@ -348,8 +367,7 @@ static int
 grow_node(grower *g, const pending *pd, pending *push)
 {
 	size_t		m = pd->end - pd->start;
-	const int32_t *rows0 = g->idx + pd->start;
-	stats		tot = sum_rows(g, rows0, m);
+	stats		tot = sum_rows(g, g->tgt + pd->start, m);
 	double		imp = pd->has_impurity ? pd->impurity : impurity(g, &tot);
 	const cvt_params *p = g->p;
 	int			leaf;
@@ -368,8 +386,7 @@ grow_node(grower *g, const pending *pd, pending *push)
 	}
 	if (!leaf)
 	{
-		const int32_t *ls = g->idx + (size_t) best.col * g->n + pd->start;
-		stats		l = sum_rows(g, ls, best.pos),
+		stats		l = sum_rows(g, g->tgt + (size_t) best.col * g->n + pd->start, best.pos),
 					r;
 		double		wn = (double) m;
 		double		improvement;
@@ -400,29 +417,35 @@ cvt_grow(const double *x, const double *y, size_t n, int ncols,
 	grower		g;
 	pending    *stack;
 	int			top = 0;
+	size_t		cells = (size_t) ncols * n + 1;
 	uint64_t   *key = cv_malloc(sizeof(uint64_t) * (n + 1));
 	uint64_t   *key2 = cv_malloc(sizeof(uint64_t) * (n + 1));
-	int32_t    *idx2 = cv_malloc(sizeof(int32_t) * (n + 1));
 
 	memset(&g, 0, sizeof(g));
-	g.x = x;
-	g.y = y;
 	g.n = n;
 	g.ncols = ncols;
 	g.cls = classification;
 	g.p = p;
-	g.idx = cv_malloc(sizeof(int32_t) * ((size_t) ncols * n + 1));
-	g.tmp = cv_malloc(sizeof(int32_t) * (n + 1));
+	g.idx = cv_malloc(sizeof(int32_t) * cells);
+	g.val = cv_malloc(sizeof(double) * cells);
+	g.tgt = cv_malloc(sizeof(double) * cells);
+	g.tmp_idx = cv_malloc(sizeof(int32_t) * (n + 1));
+	g.tmp_val = cv_malloc(sizeof(double) * (n + 1));
+	g.tmp_tgt = cv_malloc(sizeof(double) * (n + 1));
 	g.left = cv_calloc(n + 1, 1);
 	for (int j = 0; j < ncols; j++)
 	{
-		int32_t    *dst = g.idx + (size_t) j * n;
+		size_t		off = (size_t) j * n;
 
-		sort_column(x + (size_t) j * n, n, dst, key, key2, idx2);
+		sort_column(x + off, n, g.idx + off, key, key2, g.tmp_idx);
+		for (size_t k = 0; k < n; k++)
+		{
+			g.val[off + k] = x[off + g.idx[off + k]];
+			g.tgt[off + k] = y[g.idx[off + k]];
+		}
 	}
 	cv_free(key);
 	cv_free(key2);
-	cv_free(idx2);
 
 	stack = cv_malloc(sizeof(pending) * (2 * (CVT_MAX_DEPTH + 2)));
 	stack[top++] = (pending) {0, n, 0, -1, 0, 0.0, 0};
@@ -435,7 +458,11 @@ cvt_grow(const double *x, const double *y, size_t n, int ncols,
 	}
 	cv_free(stack);
 	cv_free(g.idx);
-	cv_free(g.tmp);
+	cv_free(g.val);
+	cv_free(g.tgt);
+	cv_free(g.tmp_idx);
+	cv_free(g.tmp_val);
+	cv_free(g.tmp_tgt);
 	cv_free(g.left);
 	*nnodes = g.nnodes;
 	return g.nodes;
