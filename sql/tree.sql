@@ -127,6 +127,7 @@ SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[[spend]], churned) FROM tin
 SELECT pg_temp.err($$SELECT custvalue.tree_predict(tree, ARRAY[1]) FROM m$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_predict(tree, ARRAY[1, 2, 3]::float8[]) FROM m$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_predict_args(tree, 1::float8) FROM m$$);
+SELECT pg_temp.err($$SELECT custvalue.tree_predict_args(tree, 1, 2) FROM m$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_predict(tree, ARRAY[1, 2], ARRAY['a']) FROM m$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_predict(custvalue.tree_fit(ARRAY[visits], ARRAY[seg], churned), ARRAY[1]) FROM tiny$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_predict(tree, ARRAY['NaN', 1]::float8[]) FROM m$$);

@@ -43,6 +43,15 @@ extern int	cv_float8_array_into(ArrayType *arr, const char *what,
  */
 extern int	cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 						   double *values, bool *nulls, int max);
+/*
+ * The two halves of cv_float8_args, for a call site that checks the
+ * argument types once (they cannot change between its calls) and then
+ * only reads: the type check (42804 when an argument is not float8),
+ * and the read with the finite-number check.
+ */
+extern void cv_float8_args_check(FunctionCallInfo fcinfo, int first, const char *what);
+extern int	cv_float8_args_read(FunctionCallInfo fcinfo, int first, const char *what,
+								double *values, bool *nulls, int max);
 
 /*
  * Planner support (SupportRequestSimplify) for a function f(x, arr) or

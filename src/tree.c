@@ -260,6 +260,7 @@ typedef struct TreeScorer
 	bool	   *nulls;			/* nnum */
 	int32	   *level;			/* ncat level indexes */
 	double	   *design;			/* ncols */
+	bool		args_checked;	/* this call site's VARIADIC types are float8 */
 } TreeScorer;
 
 static void *
@@ -358,7 +359,13 @@ customer_leaf(FunctionCallInfo fcinfo, TreeScorer *sc, bool args, int catarg)
 	const cv_features *f = sc->t->features;
 	int			n;
 
-	n = args ? cv_float8_args(fcinfo, 1, "features", sc->x, sc->nulls, f->nnum)
+	if (args && !sc->args_checked)
+	{
+		/* the scorer belongs to this call site: check its types once */
+		cv_float8_args_check(fcinfo, 1, "features");
+		sc->args_checked = true;
+	}
+	n = args ? cv_float8_args_read(fcinfo, 1, "features", sc->x, sc->nulls, f->nnum)
 		: cv_float8_array_into(PG_GETARG_ARRAYTYPE_P(1), "features", sc->x, sc->nulls, f->nnum);
 	check_count(n, f->nnum, "features");
 	for (int j = 0; j < n; j++)

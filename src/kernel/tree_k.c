@@ -534,11 +534,17 @@ cvt_link(cvt_tree *t)
 int32_t
 cvt_leaf(const cvt_tree *t, const double *design)
 {
+	const cvt_node *nd = t->nodes;
 	int32_t		i = 0;
 
-	while (t->nodes[i].feature >= 0)
-		i = design[t->nodes[i].feature] <= t->nodes[i].threshold ?
-			t->nodes[i].left : t->nodes[i].right;
+	/* written so that the compiler picks the child without a branch */
+	while (nd[i].feature >= 0)
+	{
+		int32_t		l = nd[i].left,
+					r = nd[i].right;
+
+		i = design[nd[i].feature] > nd[i].threshold ? r : l;
+	}
 	return i;
 }
 
