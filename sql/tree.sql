@@ -2,6 +2,9 @@
 -- without categories and options), scoring, rules, nodes, importances, the
 -- custvalue.tree_model value, errors, tiny inputs and plan independence.
 SET extra_float_digits = 0;
+-- own schema: other tests leave tables of the same names behind
+CREATE SCHEMA tree_regress;
+SET search_path = tree_regress, public;
 -- errors are shown as SQLSTATE: message
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -207,6 +210,7 @@ EXPLAIN (COSTS OFF) SELECT custvalue.tree_fit(f, ARRAY[region], y, '{"max_depth"
 SELECT custvalue.tree_fit(f, ARRAY[region], y, '{"max_depth": 6}')::text = (SELECT c FROM serial) AS partitionwise_equals
   FROM parted;
 RESET ALL;
+SET search_path = tree_regress, public;
 SELECT count(*) AS leaves, sum(rows) AS rows FROM custvalue.tree_rules((SELECT c::custvalue.tree_model FROM serial));
 SELECT feature, round(importance::numeric, 6) AS importance
   FROM custvalue.tree_importance((SELECT c::custvalue.tree_model FROM serial));
