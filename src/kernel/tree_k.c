@@ -609,12 +609,18 @@ sb_put(sbuf *b, const char *s)
 	b->len += n;
 }
 
+/*
+ * A threshold for a reader: rounded to 15 significant digits, so that a
+ * midpoint such as 1.0019999999999998 reads 1.002 (tree_nodes keeps the
+ * exact value).
+ */
 static void
 sb_number(sbuf *b, double d)
 {
 	char		buf[64];
 
-	cvj_format_number(d, buf, sizeof(buf));
+	snprintf(buf, sizeof(buf), "%.15g", d);
+	cvj_format_number(strtod(buf, NULL), buf, sizeof(buf));
 	sb_put(b, buf);
 }
 

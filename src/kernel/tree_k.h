@@ -124,7 +124,8 @@ extern int	cvt_importance(const cvt_tree *t, double *imp);
 /*
  * The conditions that lead to node `node`, merged per feature and in the
  * order the path first tests them, as text: "a > 1.5 AND a <= 3 AND
- * segment = 'Gold'"; "TRUE" for the root.  cv_malloc'd.
+ * segment = 'Gold'"; "TRUE" for the root.  Thresholds are rounded to 15
+ * significant digits (tree_nodes has them exactly).  cv_malloc'd.
  */
 extern char *cvt_rule(const cvt_tree *t, int32_t node);
 
