@@ -35,6 +35,10 @@ static const char *const tree_option_keys[] = {
 	"min_impurity_decrease", "criterion", NULL
 };
 
+/* The criteria of each task, in cvt_criterion order. */
+static const char *const class_criteria[] = {"gini", "entropy", NULL};
+static const char *const reg_criteria[] = {"squared_error", NULL};
+
 /* tree_fit's options: the shared row options and the tree's own. */
 typedef struct TreeOptions
 {
@@ -66,7 +70,7 @@ option_count(Jsonb *opts, const char *key, double lo, int64 *out)
 static void
 tree_options(Jsonb *opts, bool classification, TreeOptions *o)
 {
-	char	   *criterion;
+	int			c;
 	double		d;
 
 	if (opts)
@@ -88,18 +92,8 @@ tree_options(Jsonb *opts, bool classification, TreeOptions *o)
 					 errmsg("option \"min_impurity_decrease\" must not be negative, not %s", cv_fmt(d))));
 		o->tree.min_impurity_decrease = d;
 	}
-	if (cv_option_text(opts, "criterion", &criterion))
-	{
-		int			c = cvt_criterion_parse(criterion);
-
-		if (c < 0 || (c == CVT_SQUARED_ERROR) == classification)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("option \"criterion\" must be %s for a %s tree, not \"%s\"",
-							classification ? "\"gini\" or \"entropy\"" : "\"squared_error\"",
-							classification ? "classification" : "regression", criterion)));
-		o->tree.criterion = (cvt_criterion) c;
-	}
+	if (cv_option_choice(opts, "criterion", classification ? class_criteria : reg_criteria, &c))
+		o->tree.criterion = classification ? (cvt_criterion) c : CVT_SQUARED_ERROR;
 }
 
 /* The options as the text the state keeps ("{}" when absent). */
