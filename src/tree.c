@@ -225,6 +225,12 @@ tree_final(FunctionCallInfo fcinfo, bool classification)
 	rows = cv_rowfit_rows(s, "tree_fit");
 	if (cv_rows_count(rows) == 0)
 		PG_RETURN_NULL();
+	if (cv_rows_count(rows) > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tree_fit: a tree grows on at most %d rows, not %zu", PG_INT32_MAX,
+						cv_rows_count(rows)),
+				 errhint("Set the option \"max_rows\" to sample the rows.")));
 	f = cv_rowfit_features(rows, &o.row, "tree_fit");
 	t = cvt_fit_rows(rows, f, classification, &o.tree);
 	PG_RETURN_DATUM(cv_model_value(&tree_kind, t));
