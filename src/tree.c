@@ -225,6 +225,7 @@ tree_final(FunctionCallInfo fcinfo, bool classification)
 	rows = cv_rowfit_rows(s, "tree_fit");
 	if (cv_rows_count(rows) == 0)
 		PG_RETURN_NULL();
+	/* unreachable while a state is capped at 1GB (16+ bytes a row); kept for safety */
 	if (cv_rows_count(rows) > PG_INT32_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
