@@ -392,80 +392,48 @@ leaf_of(FunctionCallInfo fcinfo, bool args)
 	return customer_leaf(fcinfo, scorer_arg(fcinfo), args, !args && PG_NARGS() > 2 ? 2 : -1);
 }
 
-/* tree_predict: the leaf's value (share of true, or mean); NULL on a NULL input. */
+/* What a scoring function returns about the customer's leaf. */
+typedef enum TreeOutput
+{
+	TREE_VALUE,					/* tree_predict: share of true, or mean */
+	TREE_LEAF,					/* tree_leaf: node number (scikit-learn's apply()) */
+	TREE_PATH					/* tree_path: the conditions leading there */
+} TreeOutput;
+
+/* Every scoring function: NULL when an input is NULL. */
 static Datum
-tree_predict(FunctionCallInfo fcinfo, bool args)
+tree_score(FunctionCallInfo fcinfo, bool args, TreeOutput out)
 {
 	int32		leaf = leaf_of(fcinfo, args);
 
 	if (leaf < 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(scorer_arg(fcinfo)->t->nodes[leaf].value);
-}
-
-PG_FUNCTION_INFO_V1(cv_tree_predict);
-Datum
-cv_tree_predict(PG_FUNCTION_ARGS)
-{
-	return tree_predict(fcinfo, false);
-}
-
-PG_FUNCTION_INFO_V1(cv_tree_predict_args);
-Datum
-cv_tree_predict_args(PG_FUNCTION_ARGS)
-{
-	return tree_predict(fcinfo, true);
-}
-
-/* tree_leaf: the leaf's node number (scikit-learn's apply()). */
-static Datum
-tree_leaf(FunctionCallInfo fcinfo, bool args)
-{
-	int32		leaf = leaf_of(fcinfo, args);
-
-	if (leaf < 0)
-		PG_RETURN_NULL();
-	PG_RETURN_INT32(leaf);
-}
-
-PG_FUNCTION_INFO_V1(cv_tree_leaf);
-Datum
-cv_tree_leaf(PG_FUNCTION_ARGS)
-{
-	return tree_leaf(fcinfo, false);
-}
-
-PG_FUNCTION_INFO_V1(cv_tree_leaf_args);
-Datum
-cv_tree_leaf_args(PG_FUNCTION_ARGS)
-{
-	return tree_leaf(fcinfo, true);
-}
-
-/* tree_path: the conditions that lead to the customer's leaf. */
-static Datum
-tree_path(FunctionCallInfo fcinfo, bool args)
-{
-	int32		leaf = leaf_of(fcinfo, args);
-
-	if (leaf < 0)
-		PG_RETURN_NULL();
+	switch (out)
+	{
+		case TREE_VALUE:
+			PG_RETURN_FLOAT8(scorer_arg(fcinfo)->t->nodes[leaf].value);
+		case TREE_LEAF:
+			PG_RETURN_INT32(leaf);
+		case TREE_PATH:
+			break;
+	}
 	PG_RETURN_TEXT_P(cstring_to_text(cvt_rule(scorer_arg(fcinfo)->t, leaf)));
 }
 
-PG_FUNCTION_INFO_V1(cv_tree_path);
-Datum
-cv_tree_path(PG_FUNCTION_ARGS)
-{
-	return tree_path(fcinfo, false);
+/* A scoring entry point: (model, features [, categories]) or its _args form. */
+#define TREE_SCORING_FUNCTION(name, args, out) \
+PG_FUNCTION_INFO_V1(name); \
+Datum name(PG_FUNCTION_ARGS) \
+{ \
+	return tree_score(fcinfo, args, out); \
 }
 
-PG_FUNCTION_INFO_V1(cv_tree_path_args);
-Datum
-cv_tree_path_args(PG_FUNCTION_ARGS)
-{
-	return tree_path(fcinfo, true);
-}
+TREE_SCORING_FUNCTION(cv_tree_predict, false, TREE_VALUE)
+TREE_SCORING_FUNCTION(cv_tree_predict_args, true, TREE_VALUE)
+TREE_SCORING_FUNCTION(cv_tree_leaf, false, TREE_LEAF)
+TREE_SCORING_FUNCTION(cv_tree_leaf_args, true, TREE_LEAF)
+TREE_SCORING_FUNCTION(cv_tree_path, false, TREE_PATH)
+TREE_SCORING_FUNCTION(cv_tree_path_args, true, TREE_PATH)
 
 /*
  * Planner support of tree_predict, tree_leaf and tree_path (model,

@@ -4,6 +4,9 @@
  */
 #include "cvcodec.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <string.h>
 
 #include "cvalloc.h"
@@ -405,4 +408,15 @@ cv_hash_f64(double v, uint64_t seed)
 	for (i = 0; i < 8; i++)
 		le[i] = (unsigned char) (bits >> (8 * i));
 	return cv_hash64(le, sizeof(le), seed);
+}
+
+void *
+cv_errorf(char *err, size_t errlen, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return NULL;
 }

@@ -55,6 +55,16 @@ extern char *cvr_str(cv_rbuf *r);
 /* 1 when no error occurred and every byte was consumed. */
 extern int	cvr_done(const cv_rbuf *r);
 
+/*
+ * printf into a reader's error buffer (err, errlen); returns NULL, so a
+ * reader can `return cv_errorf(err, errlen, "...", ...)`.
+ */
+extern void *cv_errorf(char *err, size_t errlen, const char *fmt,...)
+#if defined(__GNUC__)
+			__attribute__((format(printf, 3, 4)))
+#endif
+			;
+
 /* Encoded length of n bytes (without the NUL). */
 extern size_t cv_base64_len(size_t n);
 /* Standard alphabet, '=' padding, no newlines; out gets a final NUL. */

@@ -800,20 +800,6 @@ cvt_criterion_parse(const char *s)
 
 /* ------------------------------------------------------------ checks */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void *
-fail(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
 /*
  * The checks every reader applies: the options in range, the counters
  * consistent, and the nodes a tree: every split node names a column, has a
@@ -833,11 +819,11 @@ tree_check(cvt_tree *t, char *err, size_t errlen)
 		 p->min_samples_leaf < 1 || !isfinite(p->min_impurity_decrease) ||
 		 p->min_impurity_decrease < 0 || t->max_rows < 0 ||
 		 (t->classification != (p->criterion != CVT_SQUARED_ERROR))))
-		return (fail(err, errlen, "tree options are out of range or do not match the task"), -1);
+		return (cv_errorf(err, errlen, "tree options are out of range or do not match the task"), -1);
 	if (t->rows_seen < 0 || t->rows_used < 0 || t->rows_skipped < 0 || t->rows_used > t->rows_seen)
-		return (fail(err, errlen, "row counts must be >= 0 with rows used <= rows seen"), -1);
+		return (cv_errorf(err, errlen, "row counts must be >= 0 with rows used <= rows seen"), -1);
 	if (t->nnodes < 1)
-		return (fail(err, errlen, "a tree needs at least one node"), -1);
+		return (cv_errorf(err, errlen, "a tree needs at least one node"), -1);
 	refs = cv_calloc(t->nnodes + 1, sizeof(int32_t));
 	for (int32_t i = 0; i < t->nnodes; i++)
 	{
@@ -874,13 +860,13 @@ tree_check(cvt_tree *t, char *err, size_t errlen)
 		if (bad)
 		{
 			cv_free(refs);
-			return (fail(err, errlen, "node %d %s", (int) i, bad), -1);
+			return (cv_errorf(err, errlen, "node %d %s", (int) i, bad), -1);
 		}
 	}
 	for (int32_t i = 1; i < t->nnodes; i++)
 		if (refs[i] != 1)
 		{
-			fail(err, errlen, "node %d must be the child of exactly one node, not %d",
+			cv_errorf(err, errlen, "node %d must be the child of exactly one node, not %d",
 				 (int) i, (int) refs[i]);
 			cv_free(refs);
 			return -1;
@@ -942,7 +928,7 @@ cvt_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	if (t->classification > 1 || t->has_params > 1)
 	{
 		cv_free(t);
-		return fail(err, errlen, "tree header is out of range");
+		return cv_errorf(err, errlen, "tree header is out of range");
 	}
 	if (t->has_params)
 	{
@@ -962,7 +948,7 @@ cvt_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	if (r.err || (t->features = cv_features_read(&r, err, errlen)) == NULL)
 	{
 		if (r.err)
-			fail(err, errlen, "tree is truncated");
+			cv_errorf(err, errlen, "tree is truncated");
 		cv_free(t);
 		return NULL;
 	}
@@ -970,7 +956,7 @@ cvt_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	if (r.err || nnodes > (r.len - r.pos) / NODE_BYTES)
 	{
 		cvt_free(t);
-		return fail(err, errlen, "tree node count is out of range");
+		return cv_errorf(err, errlen, "tree node count is out of range");
 	}
 	t->nnodes = (int32_t) nnodes;
 	t->nodes = cv_calloc(nnodes + 1, sizeof(cvt_node));
@@ -989,7 +975,7 @@ cvt_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	if (!cvr_done(&r))
 	{
 		cvt_free(t);
-		return fail(err, errlen, "tree has trailing or missing bytes");
+		return cv_errorf(err, errlen, "tree has trailing or missing bytes");
 	}
 	if (tree_check(t, err, errlen) < 0)
 	{
@@ -1109,16 +1095,16 @@ json_options(cvt_tree *t, const cvj_value *o, char *err, size_t errlen)
 	const char *bad;
 
 	if (o->type != CVJ_OBJECT || (bad = cvj_unknown_key(o, keys)) != NULL)
-		return (fail(err, errlen, "\"options\" must be an object with the keys criterion, max_depth, min_samples_split, min_samples_leaf, min_impurity_decrease, max_rows"), -1);
+		return (cv_errorf(err, errlen, "\"options\" must be an object with the keys criterion, max_depth, min_samples_split, min_samples_leaf, min_impurity_decrease, max_rows"), -1);
 	if (c == NULL || c->type != CVJ_STRING || cvt_criterion_parse(c->string) < 0)
-		return (fail(err, errlen, "\"criterion\" must be \"gini\", \"entropy\" or \"squared_error\""), -1);
+		return (cv_errorf(err, errlen, "\"criterion\" must be \"gini\", \"entropy\" or \"squared_error\""), -1);
 	t->params.criterion = (cvt_criterion) cvt_criterion_parse(c->string);
 	if (!json_whole(cvj_get(o, "max_depth"), 1, CVT_MAX_DEPTH, &depth) ||
 		!json_whole(cvj_get(o, "min_samples_split"), 2, 9e15, &t->params.min_samples_split) ||
 		!json_whole(cvj_get(o, "min_samples_leaf"), 1, 9e15, &t->params.min_samples_leaf) ||
 		!json_whole(cvj_get(o, "max_rows"), 0, 9e15, &t->max_rows) ||
 		mid == NULL || mid->type != CVJ_NUMBER || mid->number < 0)
-		return (fail(err, errlen, "\"options\" must hold max_depth 1..%d, min_samples_split >= 2, min_samples_leaf >= 1, min_impurity_decrease >= 0 and max_rows >= 0",
+		return (cv_errorf(err, errlen, "\"options\" must hold max_depth 1..%d, min_samples_split >= 2, min_samples_leaf >= 1, min_impurity_decrease >= 0 and max_rows >= 0",
 					 CVT_MAX_DEPTH), -1);
 	t->params.max_depth = (int) depth;
 	t->params.min_impurity_decrease = mid->number;
@@ -1136,7 +1122,7 @@ json_rows(cvt_tree *t, const cvj_value *o, char *err, size_t errlen)
 		!json_whole(cvj_get(o, "seen"), 0, 9e15, &t->rows_seen) ||
 		!json_whole(cvj_get(o, "used"), 0, 9e15, &t->rows_used) ||
 		!json_whole(cvj_get(o, "skipped"), 0, 9e15, &t->rows_skipped))
-		return (fail(err, errlen, "\"rows\" must be an object of whole numbers >= 0: seen, used, skipped"), -1);
+		return (cv_errorf(err, errlen, "\"rows\" must be an object of whole numbers >= 0: seen, used, skipped"), -1);
 	return 0;
 }
 
@@ -1172,41 +1158,41 @@ json_node(cvt_tree *t, int32_t i, const cvj_value *o, char *err, size_t errlen)
 	nd->rows = -1;
 	nd->impurity = nd->value = NAN;
 	if (o->type != CVJ_OBJECT)
-		return (fail(err, errlen, "node %d must be an object", (int) i), -1);
+		return (cv_errorf(err, errlen, "node %d must be an object", (int) i), -1);
 	if ((bad = cvj_unknown_key(o, keys)) != NULL)
-		return (fail(err, errlen, "unknown key \"%s\" in node %d", bad, (int) i), -1);
+		return (cv_errorf(err, errlen, "unknown key \"%s\" in node %d", bad, (int) i), -1);
 	if (feature != NULL)
 	{
 		if (feature->type != CVJ_STRING || (nd->feature = column_by_name(t->features, feature->string)) < 0)
-			return (fail(err, errlen, "node %d: \"feature\" must name a feature (or \"name=level\" of a categorical one)", (int) i), -1);
+			return (cv_errorf(err, errlen, "node %d: \"feature\" must name a feature (or \"name=level\" of a categorical one)", (int) i), -1);
 		v = cvj_get(o, "threshold");
 		if (v == NULL || v->type != CVJ_NUMBER)
-			return (fail(err, errlen, "node %d: a split needs a number \"threshold\"", (int) i), -1);
+			return (cv_errorf(err, errlen, "node %d: a split needs a number \"threshold\"", (int) i), -1);
 		nd->threshold = v->number;
 		if (!json_whole(cvj_get(o, "left"), 1, t->nnodes - 1, &k))
-			return (fail(err, errlen, "node %d: \"left\" must be a node number", (int) i), -1);
+			return (cv_errorf(err, errlen, "node %d: \"left\" must be a node number", (int) i), -1);
 		nd->left = (int32_t) k;
 		if (!json_whole(cvj_get(o, "right"), 1, t->nnodes - 1, &k))
-			return (fail(err, errlen, "node %d: \"right\" must be a node number", (int) i), -1);
+			return (cv_errorf(err, errlen, "node %d: \"right\" must be a node number", (int) i), -1);
 		nd->right = (int32_t) k;
 	}
 	else if (cvj_get(o, "threshold") || cvj_get(o, "left") || cvj_get(o, "right"))
-		return (fail(err, errlen, "node %d: \"threshold\", \"left\" and \"right\" need a \"feature\"", (int) i), -1);
+		return (cv_errorf(err, errlen, "node %d: \"threshold\", \"left\" and \"right\" need a \"feature\"", (int) i), -1);
 	if ((v = cvj_get(o, "rows")) != NULL)
 	{
 		if (!json_whole(v, 0, 9e15, &nd->rows))
-			return (fail(err, errlen, "node %d: \"rows\" must be a whole number >= 0", (int) i), -1);
+			return (cv_errorf(err, errlen, "node %d: \"rows\" must be a whole number >= 0", (int) i), -1);
 	}
 	if ((v = cvj_get(o, "impurity")) != NULL)
 	{
 		if (v->type != CVJ_NUMBER)
-			return (fail(err, errlen, "node %d: \"impurity\" must be a number", (int) i), -1);
+			return (cv_errorf(err, errlen, "node %d: \"impurity\" must be a number", (int) i), -1);
 		nd->impurity = v->number;
 	}
 	if ((v = cvj_get(o, "value")) != NULL)
 	{
 		if (v->type != CVJ_NUMBER)
-			return (fail(err, errlen, "node %d: \"value\" must be a number", (int) i), -1);
+			return (cv_errorf(err, errlen, "node %d: \"value\" must be a number", (int) i), -1);
 		nd->value = v->number;
 	}
 	return 0;
@@ -1225,16 +1211,16 @@ tree_from_doc(cvt_tree *t, const cvj_value *root, char *err, size_t errlen)
 	const char *bad;
 
 	if (root->type != CVJ_OBJECT)
-		return (fail(err, errlen, "a tree must be a JSON object"), -1);
+		return (cv_errorf(err, errlen, "a tree must be a JSON object"), -1);
 	if ((bad = cvj_unknown_key(root, keys)) != NULL)
-		return (fail(err, errlen, "unknown key \"%s\"", bad), -1);
+		return (cv_errorf(err, errlen, "unknown key \"%s\"", bad), -1);
 	if (kind == NULL || kind->type != CVJ_STRING || strcmp(kind->string, "tree") != 0)
-		return (fail(err, errlen, "\"kind\" must be \"tree\""), -1);
+		return (cv_errorf(err, errlen, "\"kind\" must be \"tree\""), -1);
 	if (version == NULL || version->type != CVJ_NUMBER || version->number != 1)
-		return (fail(err, errlen, "\"version\" must be 1"), -1);
+		return (cv_errorf(err, errlen, "\"version\" must be 1"), -1);
 	if (task == NULL || task->type != CVJ_STRING ||
 		(strcmp(task->string, "classification") != 0 && strcmp(task->string, "regression") != 0))
-		return (fail(err, errlen, "\"task\" must be \"classification\" or \"regression\""), -1);
+		return (cv_errorf(err, errlen, "\"task\" must be \"classification\" or \"regression\""), -1);
 	t->classification = strcmp(task->string, "classification") == 0;
 	if (cvj_get(root, "options") && json_options(t, cvj_get(root, "options"), err, errlen) < 0)
 		return -1;
@@ -1243,7 +1229,7 @@ tree_from_doc(cvt_tree *t, const cvj_value *root, char *err, size_t errlen)
 	if ((t->features = cv_features_from_json(cvj_get(root, "features"), err, errlen)) == NULL)
 		return -1;
 	if (nodes == NULL || nodes->type != CVJ_ARRAY || nodes->n < 1)
-		return (fail(err, errlen, "\"nodes\" must be a non-empty array"), -1);
+		return (cv_errorf(err, errlen, "\"nodes\" must be a non-empty array"), -1);
 	t->nnodes = nodes->n;
 	t->nodes = cv_calloc(nodes->n + 1, sizeof(cvt_node));
 	for (int32_t i = 0; i < t->nnodes; i++)
@@ -1260,7 +1246,7 @@ cvt_from_json(const char *text, size_t len, char *err, size_t errlen)
 	cvt_tree   *t;
 
 	if (root == NULL)
-		return fail(err, errlen, "%s", perr);
+		return cv_errorf(err, errlen, "%s", perr);
 	t = cv_calloc(1, sizeof(cvt_tree));
 	if (tree_from_doc(t, root, err, errlen) < 0)
 	{
