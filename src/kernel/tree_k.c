@@ -855,8 +855,9 @@ tree_check(cvt_tree *t, char *err, size_t errlen)
 			bad = "has a value outside 0..1 (a classification tree's value is the share of true)";
 		if (!bad && nd->rows < -1)
 			bad = "has a negative row count";
-		if (!bad && !isnan(nd->impurity) && (!isfinite(nd->impurity) || nd->impurity < 0))
-			bad = "has an impurity that is not a finite number >= 0";
+		/* squared error as scikit-learn computes it may round below 0 */
+		if (!bad && !isnan(nd->impurity) && !isfinite(nd->impurity))
+			bad = "has an impurity that is not a finite number";
 		if (bad)
 		{
 			cv_free(refs);
