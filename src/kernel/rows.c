@@ -347,69 +347,18 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 static const cv_rows *sort_rows;
 static size_t sort_calls;
 
-/* Rows with equal hashes, by content. */
 static int
-content_order_cmp(const void *pa, const void *pb)
+order_cmp(const void *pa, const void *pb)
 {
+	size_t		a = *(const size_t *) pa,
+				b = *(const size_t *) pb;
+	uint64_t	ha = sort_rows->hash[a],
+				hb = sort_rows->hash[b];
+
 	maybe_interrupt(++sort_calls);
-	return content_cmp(sort_rows, *(const size_t *) pa, *(const size_t *) pb);
-}
-
-/*
- * Row numbers in (hash, content) order into idx: an LSD radix sort on the
- * hashes (16 bits a pass, passes whose digit all rows share skipped), then
- * each run of equal hashes by content.  Linear where a comparison sort of
- * a million rows spends most of a fit's final function.
- */
-static void
-order_rows(const cv_rows *r, size_t *idx)
-{
-	size_t		n = r->n;
-	size_t	   *tmp = cv_malloc((n ? n : 1) * sizeof(size_t));
-	size_t	   *count = cv_malloc(65536 * sizeof(size_t));
-	size_t	   *a = idx,
-			   *b = tmp;
-
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	for (int shift = 0; shift < 64; shift += 16)
-	{
-		size_t		sum = 0;
-		size_t	   *t;
-
-		memset(count, 0, 65536 * sizeof(size_t));
-		for (size_t i = 0; i < n; i++)
-			count[(r->hash[a[i]] >> shift) & 0xFFFF]++;
-		if (n == 0 || count[(r->hash[a[0]] >> shift) & 0xFFFF] == n)
-			continue;
-		for (size_t d = 0; d < 65536; d++)
-		{
-			size_t		c = count[d];
-
-			count[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			b[count[(r->hash[a[i]] >> shift) & 0xFFFF]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-		maybe_interrupt(0);
-	}
-	if (a != idx)
-		memcpy(idx, a, n * sizeof(size_t));
-	sort_rows = r;
-	sort_calls = 0;
-	for (size_t i = 0, j; i < n; i = j)
-	{
-		for (j = i + 1; j < n && r->hash[idx[j]] == r->hash[idx[i]]; j++)
-			;
-		if (j - i > 1)
-			qsort(idx + i, j - i, sizeof(size_t), content_order_cmp);
-	}
-	sort_rows = NULL;
-	cv_free(tmp);
-	cv_free(count);
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return content_cmp(sort_rows, a, b);
 }
 
 /*
@@ -426,7 +375,12 @@ sort_and_keep(cv_rows *r, size_t keep)
 	int32_t    *cat;
 	uint64_t   *hash;
 
-	order_rows(r, idx);
+	for (size_t i = 0; i < r->n; i++)
+		idx[i] = i;
+	sort_rows = r;
+	sort_calls = 0;
+	qsort(idx, r->n, sizeof(size_t), order_cmp);
+	sort_rows = NULL;
 	if (keep > r->n)
 		keep = r->n;
 	num = cv_malloc((r->cap ? r->cap : 1) * sizeof(double) * (w ? w : 1));
