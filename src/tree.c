@@ -464,14 +464,17 @@ tree_arg(FunctionCallInfo fcinfo)
 	return cv_model_decode(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)), TREE_MAGIC, TREE_TYPE, tree_decode);
 }
 
-/* A node's rows and impurity, NULL when unknown (a hand-written tree). */
+/*
+ * A node's rows and impurity into columns rows_at and impurity_at of a
+ * result row, NULL when unknown (a hand-written tree).
+ */
 static void
-node_stats(const cvt_node *nd, Datum *values, bool *nulls)
+node_stats(const cvt_node *nd, Datum *values, bool *nulls, int rows_at, int impurity_at)
 {
-	values[0] = Int64GetDatum(nd->rows);
-	nulls[0] = nd->rows < 0;
-	values[1] = Float8GetDatum(nd->impurity);
-	nulls[1] = isnan(nd->impurity);
+	values[rows_at] = Int64GetDatum(nd->rows);
+	nulls[rows_at] = nd->rows < 0;
+	values[impurity_at] = Float8GetDatum(nd->impurity);
+	nulls[impurity_at] = isnan(nd->impurity);
 }
 
 /* tree_rules(model): every leaf as a rule, with its rows, value and impurity. */
@@ -493,9 +496,7 @@ cv_tree_rules(PG_FUNCTION_ARGS)
 			continue;
 		values[0] = Int32GetDatum(i);
 		values[1] = CStringGetTextDatum(cvt_rule(t, i));
-		node_stats(nd, &values[2], &nulls[2]);
-		values[4] = values[3];
-		nulls[4] = nulls[3];
+		node_stats(nd, values, nulls, 2, 4);
 		values[3] = Float8GetDatum(nd->value);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
@@ -529,7 +530,7 @@ cv_tree_nodes(PG_FUNCTION_ARGS)
 			values[5] = Int32GetDatum(nd->left);
 			values[6] = Int32GetDatum(nd->right);
 		}
-		node_stats(nd, &values[7], &nulls[7]);
+		node_stats(nd, values, nulls, 7, 8);
 		values[9] = Float8GetDatum(nd->value);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
