@@ -89,6 +89,33 @@ cvb_f64(cv_wbuf *b, double v)
 	cvb_le(b, bits, 8);
 }
 
+/* True on a host that stores doubles little-endian (then bytes copy as is). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CV_HOST_LE 1
+#else
+#define CV_HOST_LE 0
+#endif
+
+void
+cvb_expect(cv_wbuf *b, size_t n)
+{
+	(void) cvb_reserve(b, n);
+}
+
+void
+cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+{
+	if (CV_HOST_LE)
+	{
+		memcpy(cvb_reserve(b, n * 8), v, n * 8);
+		b->len += n * 8;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		cvb_f64(b, v[i]);
+}
+
 void
 cvb_bytes(cv_wbuf *b, const void *p, size_t n)
 {
@@ -172,6 +199,23 @@ cvr_f64(cv_rbuf *r)
 
 	memcpy(&v, &bits, sizeof(v));
 	return v;
+}
+
+void
+cvr_f64s(cv_rbuf *r, double *out, size_t n)
+{
+	if (CV_HOST_LE)
+	{
+		const unsigned char *d = cvr_take(r, n * 8);
+
+		if (d)
+			memcpy(out, d, n * 8);
+		else
+			memset(out, 0, n * 8);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = cvr_f64(r);
 }
 
 const unsigned char *
