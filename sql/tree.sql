@@ -125,6 +125,7 @@ SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[spend], churned, jsonb_buil
 SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[spend, 'NaN'], churned) FROM tiny$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[spend, 'Infinity'], revenue) FROM tiny$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[spend], 'NaN'::float8) FROM tiny$$);
+SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[spend], -1.5e100::float8) FROM tiny$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[]::float8[], churned) FROM tiny$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[[spend]], churned) FROM tiny$$);
 SELECT pg_temp.err($$SELECT custvalue.tree_predict(tree, ARRAY[1]) FROM m$$);

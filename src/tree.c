@@ -104,45 +104,8 @@ options_text(Jsonb *opts)
 }
 
 /*
- * The options of the current row as text, cached per call site on the
- * jsonb's bytes, so that a constant options argument costs one memcmp a
- * row.
- */
-typedef struct OptionsCache
-{
-	Size		len;
-	char	   *bytes;
-	char	   *text;
-} OptionsCache;
-
-static const char *
-options_text_cached(FunctionCallInfo fcinfo, Jsonb *opts)
-{
-	OptionsCache *c = (OptionsCache *) fcinfo->flinfo->fn_extra;
-	Size		len = opts ? VARSIZE(opts) : 0;
-	MemoryContext old;
-
-	if (c && c->len == len && (len == 0 || memcmp(c->bytes, opts, len) == 0))
-		return c->text;
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	if (c == NULL)
-		c = fcinfo->flinfo->fn_extra = palloc0(sizeof(OptionsCache));
-	else
-	{
-		if (c->bytes)
-			pfree(c->bytes);
-		pfree(c->text);
-	}
-	c->len = len;
-	c->bytes = len ? memcpy(palloc(len), opts, len) : NULL;
-	c->text = options_text(opts);
-	MemoryContextSwitchTo(old);
-	return c->text;
-}
-
-/*
  * The transition of every tree_fit: on a group's first row validate the
- * options and start a rows state; later rows must bring the same options.
+ * options and start a rows state; every row must bring the same options.
  * Rows with a NULL (features, an element, categories, the label) are
  * skipped and counted.
  */
@@ -151,23 +114,24 @@ tree_trans(FunctionCallInfo fcinfo, const CvRowFitArgs *a)
 {
 	CvFitState *s = cv_fitstate_current(fcinfo);
 	int			optarg = a->yarg + 1;
-	Jsonb	   *opts = (PG_NARGS() > optarg && !PG_ARGISNULL(optarg)) ?
-		PG_GETARG_JSONB_P(optarg) : NULL;
-	const char *text = options_text_cached(fcinfo, opts);
 
 	if (s == NULL)
 	{
+		Jsonb	   *opts = (PG_NARGS() > optarg && !PG_ARGISNULL(optarg)) ?
+			PG_GETARG_JSONB_P(optarg) : NULL;
 		TreeOptions o;
 
 		tree_options(opts, a->ybool, &o);
-		s = cv_rowfit_begin(fcinfo, a, &o.row, text);
+		s = cv_rowfit_begin(fcinfo, a, &o.row, options_text(opts));
 	}
-	else if (strcmp(text, cv_fitstate_params(s)) != 0)
+	cv_fitstate_check_options(s, fcinfo, optarg);
+	if (!a->ybool && !PG_ARGISNULL(a->yarg) && fabs(PG_GETARG_FLOAT8(a->yarg)) > CVT_MAX_TARGET)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: options must be the same in every row of a group", a->fitname),
-				 errdetail("The group started with %s and a row has %s.",
-						   cv_fitstate_params(s), text)));
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the target must lie between -1e100 and 1e100, not %s",
+						a->fitname, cv_fmt(PG_GETARG_FLOAT8(a->yarg))),
+				 errdetail("The squared error sums squares of targets, which must stay finite."),
+				 errhint("Fit the target in larger units.")));
 	cv_rowfit_add(fcinfo, s, a);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }

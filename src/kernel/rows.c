@@ -17,11 +17,9 @@
 #include <string.h>
 
 #include "cvalloc.h"
+#include "cvsort.h"
 
 #define ROWS_FORMAT 1
-#define INTERRUPT_EVERY 4096
-
-void		(*cv_rows_interrupt) (void) = NULL;
 
 /* One categorical position's dictionary: code -> string, string -> code. */
 typedef struct catdict
@@ -53,13 +51,6 @@ struct cv_rows
 	int			have_cut;		/* a prune happened: rows above cut are out */
 	uint64_t	cut;			/* largest hash kept by the last prune */
 };
-
-static void
-maybe_interrupt(size_t i)
-{
-	if (cv_rows_interrupt && (i % INTERRUPT_EVERY) == 0)
-		cv_rows_interrupt();
-}
 
 static int
 row_width(const cv_rows *r)
@@ -345,70 +336,18 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 
 /* qsort has no context argument: the buffer being sorted. */
 static const cv_rows *sort_rows;
-static size_t sort_calls;
 
-/* A row's hash and index, the unit the canonical sort moves. */
-typedef struct hash_idx
-{
-	uint64_t	h;
-	size_t		i;
-} hash_idx;
-
-/* Rows with equal hashes (duplicates, or a rare collision): by content. */
 static int
-content_order_cmp(const void *pa, const void *pb)
+order_cmp(const void *pa, const void *pb)
 {
-	const hash_idx *a = pa,
-			   *b = pb;
+	size_t		a = *(const size_t *) pa,
+				b = *(const size_t *) pb;
+	uint64_t	ha = sort_rows->hash[a],
+				hb = sort_rows->hash[b];
 
-	maybe_interrupt(++sort_calls);
-	return content_cmp(sort_rows, a->i, b->i);
-}
-
-/*
- * Sort a[n] by hash: LSD radix sort on 16-bit digits (tmp has n slots),
- * skipping a digit on which every key agrees.  Stable, O(n), so the
- * canonical sort of a million rows costs a few passes over 16 MB rather
- * than n log n comparisons through a function pointer.
- */
-static void
-radix_sort_hash(hash_idx *a, hash_idx *tmp, size_t n)
-{
-	size_t	   *count = cv_malloc(sizeof(size_t) * 65536);
-	hash_idx   *src = a,
-			   *dst = tmp;
-
-	for (int shift = 0; shift < 64; shift += 16)
-	{
-		size_t		sum = 0;
-		int			single = 0;
-		hash_idx   *swap;
-
-		memset(count, 0, sizeof(size_t) * 65536);
-		for (size_t i = 0; i < n; i++)
-		{
-			maybe_interrupt(i + 1);
-			count[(src[i].h >> shift) & 0xFFFF]++;
-		}
-		for (size_t d = 0; d < 65536; d++)
-		{
-			size_t		c = count[d];
-
-			single |= c == n;
-			count[d] = sum;
-			sum += c;
-		}
-		if (single)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i].h >> shift) & 0xFFFF]++] = src[i];
-		swap = src;
-		src = dst;
-		dst = swap;
-	}
-	if (src != a)
-		memcpy(a, src, sizeof(hash_idx) * n);
-	cv_free(count);
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return content_cmp(sort_rows, a, b);
 }
 
 /*
@@ -418,8 +357,7 @@ radix_sort_hash(hash_idx *a, hash_idx *tmp, size_t n)
 static void
 sort_and_keep(cv_rows *r, size_t keep)
 {
-	hash_idx   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
-	hash_idx   *tmp = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
+	size_t	   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(size_t));
 	int			w = row_width(r),
 				nc = ncat_of(r);
 	double	   *num;
@@ -427,21 +365,9 @@ sort_and_keep(cv_rows *r, size_t keep)
 	uint64_t   *hash;
 
 	for (size_t i = 0; i < r->n; i++)
-	{
-		idx[i].h = r->hash[i];
-		idx[i].i = i;
-	}
-	radix_sort_hash(idx, tmp, r->n);
-	cv_free(tmp);
+		idx[i] = i;
 	sort_rows = r;
-	sort_calls = 0;
-	for (size_t lo = 0, hi; lo < r->n; lo = hi)
-	{
-		for (hi = lo + 1; hi < r->n && idx[hi].h == idx[lo].h; hi++)
-			;
-		if (hi - lo > 1)
-			qsort(idx + lo, hi - lo, sizeof(hash_idx), content_order_cmp);
-	}
+	cv_sort(idx, r->n, sizeof(size_t), order_cmp);
 	sort_rows = NULL;
 	if (keep > r->n)
 		keep = r->n;
@@ -450,10 +376,10 @@ sort_and_keep(cv_rows *r, size_t keep)
 	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < keep; i++)
 	{
-		maybe_interrupt(i);
-		memcpy(num + i * w, r->num + idx[i].i * w, sizeof(double) * w);
-		memcpy(cat + i * nc, r->cat + idx[i].i * nc, sizeof(int32_t) * nc);
-		hash[i] = idx[i].h;
+		cv_interrupt_poll(i);
+		memcpy(num + i * w, r->num + idx[i] * w, sizeof(double) * w);
+		memcpy(cat + i * nc, r->cat + idx[i] * nc, sizeof(int32_t) * nc);
+		hash[i] = r->hash[idx[i]];
 	}
 	cv_free(idx);
 	cv_free(r->num);
@@ -564,7 +490,7 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < src->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int p = 0; p < nc; p++)
 			codes[p] = remap[p][src->cat[i * nc + p]];
 		append_row(dst, src->hash[i], src->num + i * row_width(src), codes);
@@ -710,7 +636,7 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 	cvb_expect(b, r->n * ((size_t) w * 8 + (size_t) nc * 4));
 	for (size_t i = 0; i < r->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		cvb_f64s(b, r->num + i * w, (size_t) w);
 		for (int p = 0; p < nc; p++)
 			cvb_u32(b, (uint32_t) r->cat[i * nc + p]);
@@ -780,7 +706,7 @@ read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
 		double	   *v = r->num + i * w;
 		int32_t    *codes = r->cat + i * nc;
 
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		cvr_f64s(rb, v, (size_t) w);
 		for (int j = 0; j < w; j++)
 		{

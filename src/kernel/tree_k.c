@@ -25,11 +25,11 @@
 /* scikit-learn's EPSILON: np.finfo('double').eps */
 #define CVT_EPSILON DBL_EPSILON
 
+/* Check for a cancelled query now (between nodes, between sort passes). */
 static void
 interrupt(void)
 {
-	if (cv_rows_interrupt)
-		cv_rows_interrupt();
+	cv_interrupt_poll(0);
 }
 
 /* ------------------------------------------------------------ sorting */
@@ -63,6 +63,7 @@ sort_column(const double *col, size_t n, int32_t *out, uint64_t *key,
 
 	for (size_t i = 0; i < n; i++)
 	{
+		cv_interrupt_poll(i);
 		key[i] = sort_key(col[i]);
 		idx[i] = (int32_t) i;
 	}
@@ -79,6 +80,7 @@ sort_column(const double *col, size_t n, int32_t *out, uint64_t *key,
 		{
 			uint64_t	d = (key[i] >> shift) & (RADIX_SIZE - 1);
 
+			cv_interrupt_poll(i);
 			count[d]++;
 			same &= (d == d0);
 		}
@@ -95,6 +97,7 @@ sort_column(const double *col, size_t n, int32_t *out, uint64_t *key,
 		{
 			size_t		at = count[(key[i] >> shift) & (RADIX_SIZE - 1)]++;
 
+			cv_interrupt_poll(i);
 			key2[at] = key[i];
 			idx2[at] = idx[i];
 		}
@@ -307,6 +310,7 @@ partition(grower *g, const split *sp, size_t start, size_t end)
 			continue;
 		for (size_t k = 0; k < end - start; k++)
 		{
+			cv_interrupt_poll(k);
 			if (g->left[s[k]])
 			{
 				s[nl] = s[k];
@@ -381,7 +385,10 @@ grow_node(grower *g, const pending *pd, pending *push)
 	if (!leaf)
 	{
 		for (int j = 0; j < g->ncols; j++)
+		{
+			interrupt();
 			scan_column(g, j, pd->start, pd->end, &tot, &best);
+		}
 		leaf = best.col < 0;
 	}
 	if (!leaf)
@@ -440,6 +447,7 @@ cvt_grow(const double *x, const double *y, size_t n, int ncols,
 		sort_column(x + off, n, g.idx + off, key, key2, g.tmp_idx);
 		for (size_t k = 0; k < n; k++)
 		{
+			cv_interrupt_poll(k);
 			g.val[off + k] = x[off + g.idx[off + k]];
 			g.tgt[off + k] = y[g.idx[off + k]];
 		}
@@ -482,6 +490,7 @@ cvt_fit_rows(const cv_rows *rows, cv_features *f, int classification,
 
 	for (size_t i = 0; i < n; i++)
 	{
+		cv_interrupt_poll(i);
 		cv_features_row_levels(f, rows, i, level);
 		cv_features_design(f, cv_rows_x(rows, i), level, design);
 		for (int j = 0; j < ncols; j++)

@@ -47,6 +47,12 @@
 /* Deepest tree tree_fit grows (max_depth may be 1 to this). */
 #define CVT_MAX_DEPTH 64
 
+/*
+ * Largest |target| of a regression tree: the squared error sums squares of
+ * targets, which must stay finite for up to 2^31 rows.
+ */
+#define CVT_MAX_TARGET 1e100
+
 typedef enum cvt_criterion
 {
 	CVT_GINI = 0,
@@ -95,8 +101,8 @@ typedef struct cvt_tree
 /*
  * Grow a tree on n rows of ncols design columns, x column-major
  * (x[j * n + i]), y the label 0/1 or the target; all finite.  Returns the
- * nodes (*nnodes of them, cv_malloc'd).  Calls cv_rows_interrupt (when set)
- * between nodes.
+ * nodes (*nnodes of them, cv_malloc'd).  Polls the interrupt hook
+ * (cvalloc.h) between nodes and in every loop over the rows.
  */
 extern cvt_node *cvt_grow(const double *x, const double *y, size_t n, int ncols,
 						  int classification, const cvt_params *p, int32_t *nnodes);
