@@ -58,6 +58,23 @@ SELECT custvalue.tree_path(t, ARRAY[5], ARRAY['Gold']) AS gold, custvalue.tree_p
        custvalue.tree_predict(t, ARRAY[5], ARRAY[NULL]) AS null_category
   FROM (SELECT custvalue.tree_fit(ARRAY[visits], ARRAY[seg], revenue, '{"max_depth": 1, "names": ["visits", "segment"]}') AS t
           FROM tiny) s;
+-- with categories too, the features are passed as separate arguments
+CREATE TABLE mc AS
+SELECT custvalue.tree_fit(ARRAY[visits], ARRAY[seg], revenue, '{"max_depth": 1, "names": ["visits", "segment"]}') AS t
+  FROM tiny;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT custvalue.tree_predict(t, ARRAY[visits], ARRAY[seg]), custvalue.tree_path(t, ARRAY[visits], ARRAY[seg])
+  FROM tiny, mc;
+SELECT id, custvalue.tree_predict(t, ARRAY[visits], ARRAY[seg]) AS rewritten,
+       custvalue.tree_predict(t, (SELECT ARRAY[visits]), ARRAY[seg]) AS as_array,
+       custvalue.tree_leaf(t, ARRAY[visits], ARRAY[seg]) AS leaf
+  FROM tiny, mc ORDER BY id;
+SELECT custvalue.tree_predict_args(t, NULL::text[], 1::float8) AS null_categories,
+       custvalue.tree_predict_args(t, ARRAY['Gold'], NULL::float8) AS null_feature,
+       custvalue.tree_predict_args(t, ARRAY['Gold'], 1::float8) AS gold
+  FROM mc;
+SELECT pg_temp.err($$SELECT custvalue.tree_predict_args(t, ARRAY['Gold'], 1) FROM mc$$);
+SELECT pg_temp.err($$SELECT custvalue.tree_predict_args(t, ARRAY['Gold', 'Std'], 1::float8) FROM mc$$);
 SELECT custvalue.tree_leaf(t, ARRAY[5], ARRAY['Gold']) AS leaf_with_categories
   FROM (SELECT custvalue.tree_fit(ARRAY[visits], ARRAY[seg], churned) AS t FROM tiny) s;
 

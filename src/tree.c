@@ -314,23 +314,44 @@ read_levels(FunctionCallInfo fcinfo, TreeScorer *sc, int argno)
 }
 
 /*
- * The leaf of the customer in the arguments: features as an array in
- * argument 1 (or, with args, as separate float8 arguments from 1 on) and
- * categories in argument catarg (-1: none).  -1 when a value is NULL.
+ * How a scoring entry point receives the customer: (model, features
+ * float8[] [, categories text[]]); or as the planner support rewrites a
+ * call written with ARRAY[...], (model, VARIADIC features) or (model,
+ * categories, VARIADIC features).
+ */
+typedef enum TreeCall
+{
+	TREE_CALL_ARRAY,
+	TREE_CALL_ARGS,
+	TREE_CALL_CAT_ARGS
+} TreeCall;
+
+/*
+ * The leaf of the customer in the arguments; -1 when an input is NULL (the
+ * _args functions are not strict, so the model or categories may be).
  */
 static int32
-customer_leaf(FunctionCallInfo fcinfo, TreeScorer *sc, bool args, int catarg)
+leaf_of(FunctionCallInfo fcinfo, TreeCall call)
 {
-	const cv_features *f = sc->t->features;
+	TreeScorer *sc;
+	const cv_features *f;
+	int			first = call == TREE_CALL_CAT_ARGS ? 2 : 1;
+	int			catarg = call == TREE_CALL_CAT_ARGS ? 1 :
+		(call == TREE_CALL_ARRAY && PG_NARGS() > 2) ? 2 : -1;
 	int			n;
 
-	if (args && !sc->args_checked)
+	if (PG_ARGISNULL(0) || (catarg >= 0 && PG_ARGISNULL(catarg)))
+		return -1;
+	sc = scorer_arg(fcinfo);
+	f = sc->t->features;
+	if (call != TREE_CALL_ARRAY && !sc->args_checked)
 	{
 		/* the scorer belongs to this call site: check its types once */
-		cv_float8_args_check(fcinfo, 1, "features");
+		cv_float8_args_check(fcinfo, first, "features");
 		sc->args_checked = true;
 	}
-	n = args ? cv_float8_args_read(fcinfo, 1, "features", sc->x, sc->nulls, f->nnum)
+	n = call != TREE_CALL_ARRAY
+		? cv_float8_args_read(fcinfo, first, "features", sc->x, sc->nulls, f->nnum)
 		: cv_float8_array_into(PG_GETARG_ARRAYTYPE_P(1), "features", sc->x, sc->nulls, f->nnum);
 	check_count(n, f->nnum, "features");
 	for (int j = 0; j < n; j++)
@@ -340,20 +361,6 @@ customer_leaf(FunctionCallInfo fcinfo, TreeScorer *sc, bool args, int catarg)
 		return -1;
 	cv_features_design(f, sc->x, sc->level, sc->design);
 	return cvt_leaf(sc->t, sc->design);
-}
-
-/*
- * The leaf for any of the scoring entry points: (model, features),
- * (model, features, categories) or (model, VARIADIC features) as the
- * planner support rewrites the first.  NULL model: -1 (the _args
- * functions are not strict).
- */
-static int32
-leaf_of(FunctionCallInfo fcinfo, bool args)
-{
-	if (args && PG_ARGISNULL(0))
-		return -1;
-	return customer_leaf(fcinfo, scorer_arg(fcinfo), args, !args && PG_NARGS() > 2 ? 2 : -1);
 }
 
 /* What a scoring function returns about the customer's leaf. */
@@ -366,9 +373,9 @@ typedef enum TreeOutput
 
 /* Every scoring function: NULL when an input is NULL. */
 static Datum
-tree_score(FunctionCallInfo fcinfo, bool args, TreeOutput out)
+tree_score(FunctionCallInfo fcinfo, TreeCall call, TreeOutput out)
 {
-	int32		leaf = leaf_of(fcinfo, args);
+	int32		leaf = leaf_of(fcinfo, call);
 
 	if (leaf < 0)
 		PG_RETURN_NULL();
@@ -384,25 +391,29 @@ tree_score(FunctionCallInfo fcinfo, bool args, TreeOutput out)
 	PG_RETURN_TEXT_P(cstring_to_text(cvt_rule(scorer_arg(fcinfo)->t, leaf)));
 }
 
-/* A scoring entry point: (model, features [, categories]) or its _args form. */
-#define TREE_SCORING_FUNCTION(name, args, out) \
+/* A scoring entry point: one of the three calls, one of the three outputs. */
+#define TREE_SCORING_FUNCTION(name, call, out) \
 PG_FUNCTION_INFO_V1(name); \
 Datum name(PG_FUNCTION_ARGS) \
 { \
-	return tree_score(fcinfo, args, out); \
+	return tree_score(fcinfo, call, out); \
 }
 
-TREE_SCORING_FUNCTION(cv_tree_predict, false, TREE_VALUE)
-TREE_SCORING_FUNCTION(cv_tree_predict_args, true, TREE_VALUE)
-TREE_SCORING_FUNCTION(cv_tree_leaf, false, TREE_LEAF)
-TREE_SCORING_FUNCTION(cv_tree_leaf_args, true, TREE_LEAF)
-TREE_SCORING_FUNCTION(cv_tree_path, false, TREE_PATH)
-TREE_SCORING_FUNCTION(cv_tree_path_args, true, TREE_PATH)
+TREE_SCORING_FUNCTION(cv_tree_predict, TREE_CALL_ARRAY, TREE_VALUE)
+TREE_SCORING_FUNCTION(cv_tree_predict_args, TREE_CALL_ARGS, TREE_VALUE)
+TREE_SCORING_FUNCTION(cv_tree_predict_cat_args, TREE_CALL_CAT_ARGS, TREE_VALUE)
+TREE_SCORING_FUNCTION(cv_tree_leaf, TREE_CALL_ARRAY, TREE_LEAF)
+TREE_SCORING_FUNCTION(cv_tree_leaf_args, TREE_CALL_ARGS, TREE_LEAF)
+TREE_SCORING_FUNCTION(cv_tree_leaf_cat_args, TREE_CALL_CAT_ARGS, TREE_LEAF)
+TREE_SCORING_FUNCTION(cv_tree_path, TREE_CALL_ARRAY, TREE_PATH)
+TREE_SCORING_FUNCTION(cv_tree_path_args, TREE_CALL_ARGS, TREE_PATH)
+TREE_SCORING_FUNCTION(cv_tree_path_cat_args, TREE_CALL_CAT_ARGS, TREE_PATH)
 
 /*
  * Planner support of tree_predict, tree_leaf and tree_path (model,
- * features): an ARRAY[...] of features becomes separate arguments of the
- * function of the same name with "_args" appended.
+ * features [, categories]): an ARRAY[...] of features becomes separate
+ * arguments of the function of the same name with "_args" appended (which
+ * takes the categories, if any, before them).
  */
 PG_FUNCTION_INFO_V1(cv_tree_args_support);
 Datum

@@ -118,9 +118,10 @@ CREATE AGGREGATE custvalue.tree_fit(features float8[], categories text[], target
 COMMENT ON AGGREGATE custvalue.tree_fit(float8[], text[], float8, jsonb)
     IS 'grow a regression tree on numeric and categorical features, with options';
 
--- Scoring.  tree_predict(m, ARRAY[a, b, ...]) (and tree_leaf, tree_path) is
--- rewritten by the planner into tree_predict_args(m, a, b, ...), which takes
--- the features as separate arguments: no array is built per row.
+-- Scoring.  tree_predict(m, ARRAY[a, b, ...] [, categories]) (and tree_leaf,
+-- tree_path) is rewritten by the planner into tree_predict_args(m
+-- [, categories], a, b, ...), which takes the features as separate
+-- arguments: no array of features is built per row.
 CREATE FUNCTION custvalue.tree_args_support(internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'cv_tree_args_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION custvalue.tree_args_support(internal) IS
@@ -137,9 +138,15 @@ CREATE FUNCTION custvalue.tree_predict(model custvalue.tree_model, features floa
     SUPPORT custvalue.tree_args_support;
 COMMENT ON FUNCTION custvalue.tree_predict(custvalue.tree_model, float8[])
     IS 'the value of the customer''s leaf: probability of true (classification) or mean target; NULL when a feature is NULL';
+CREATE FUNCTION custvalue.tree_predict_args(model custvalue.tree_model, categories text[], VARIADIC features "any")
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'cv_tree_predict_cat_args' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION custvalue.tree_predict_args(custvalue.tree_model, text[], "any")
+    IS 'tree_predict with categories and the float8 features as separate arguments';
 CREATE FUNCTION custvalue.tree_predict(model custvalue.tree_model, features float8[], categories text[])
     RETURNS float8
-    AS 'MODULE_PATHNAME', 'cv_tree_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'cv_tree_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    SUPPORT custvalue.tree_args_support;
 COMMENT ON FUNCTION custvalue.tree_predict(custvalue.tree_model, float8[], text[])
     IS 'the value of the customer''s leaf, with categorical features (unseen levels count as the reference level)';
 
@@ -154,9 +161,15 @@ CREATE FUNCTION custvalue.tree_leaf(model custvalue.tree_model, features float8[
     SUPPORT custvalue.tree_args_support;
 COMMENT ON FUNCTION custvalue.tree_leaf(custvalue.tree_model, float8[])
     IS 'the node number of the customer''s leaf (as tree_rules and tree_nodes number them)';
+CREATE FUNCTION custvalue.tree_leaf_args(model custvalue.tree_model, categories text[], VARIADIC features "any")
+    RETURNS int
+    AS 'MODULE_PATHNAME', 'cv_tree_leaf_cat_args' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION custvalue.tree_leaf_args(custvalue.tree_model, text[], "any")
+    IS 'tree_leaf with categories and the float8 features as separate arguments';
 CREATE FUNCTION custvalue.tree_leaf(model custvalue.tree_model, features float8[], categories text[])
     RETURNS int
-    AS 'MODULE_PATHNAME', 'cv_tree_leaf' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'cv_tree_leaf' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    SUPPORT custvalue.tree_args_support;
 COMMENT ON FUNCTION custvalue.tree_leaf(custvalue.tree_model, float8[], text[])
     IS 'the node number of the customer''s leaf, with categorical features';
 
@@ -171,9 +184,15 @@ CREATE FUNCTION custvalue.tree_path(model custvalue.tree_model, features float8[
     SUPPORT custvalue.tree_args_support;
 COMMENT ON FUNCTION custvalue.tree_path(custvalue.tree_model, float8[])
     IS 'the conditions that lead the customer to its leaf, in the model''s feature names';
+CREATE FUNCTION custvalue.tree_path_args(model custvalue.tree_model, categories text[], VARIADIC features "any")
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'cv_tree_path_cat_args' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION custvalue.tree_path_args(custvalue.tree_model, text[], "any")
+    IS 'tree_path with categories and the float8 features as separate arguments';
 CREATE FUNCTION custvalue.tree_path(model custvalue.tree_model, features float8[], categories text[])
     RETURNS text
-    AS 'MODULE_PATHNAME', 'cv_tree_path' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'cv_tree_path' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    SUPPORT custvalue.tree_args_support;
 COMMENT ON FUNCTION custvalue.tree_path(custvalue.tree_model, float8[], text[])
     IS 'the conditions that lead the customer to its leaf, with categorical features';
 

@@ -118,7 +118,10 @@ SELECT 'tree ' || (SELECT count(custvalue.tree_predict(tree, ARRAY[r, f])) || ' 
                           || count(custvalue.tree_path(tree, (SELECT ARRAY[r, f]))) || ' '
                           || count(custvalue.tree_predict(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
                           || count(custvalue.tree_leaf(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
-                          || count(custvalue.tree_path(tree2, ARRAY[r], ARRAY[(id % 3)::text])) FROM c)
+                          || count(custvalue.tree_path(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_predict(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_leaf(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_path(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) FROM c)
        || ' ' || (SELECT count(*) FROM custvalue.tree_rules(tree)) || ' ' || (SELECT count(*) FROM custvalue.tree_nodes(tree))
        || ' ' || (SELECT count(*) FROM custvalue.tree_importance(tree2)) || ' ' || (tree::jsonb ->> 'kind')
        || ' ' || length(tree::text::custvalue.tree_model::text)
