@@ -27,6 +27,9 @@ SELECT 'custvalue.scorecard', custvalue.scorecard_fit(ARRAY[g % 7, g % 3, g, g *
 INSERT INTO badinput.sample
 SELECT 'custvalue.rfmn_model', custvalue.rfmn_fit(g % 9, g % 4, g * 10, g % 11)::text
   FROM generate_series(1, 40) g;
+INSERT INTO badinput.sample
+SELECT 'custvalue.tree_model', custvalue.tree_fit(ARRAY[g % 7, g % 3, g, g * 0.5]::float8[], ARRAY['a' || g % 3, 'b'], g % 4 = 0)::text
+  FROM generate_series(1, 40) g;
 
 -- A good value of each argument type: `val` for constant arguments, `rowval`
 -- varying with the row number g for aggregate arguments.

@@ -54,13 +54,19 @@ END $$;
 
 -- States of other shapes, offered to every fit as its own: distributions
 -- of 1, 3 and 1000 dimensions (a crafted 1000-dimension state once crashed
--- the server through rfmn_fit_trans).
+-- the server through rfmn_fit_trans), row buffers of 1 and 1000 features.
 CREATE TABLE badinput.foreign_state (label text, txt text);
 CREATE AGGREGATE badinput.distr_state(float8[]) (SFUNC = custvalue.scorecard_fit_trans, STYPE = custvalue.fitstate);
 INSERT INTO badinput.foreign_state
 SELECT 'distr of ' || d || ' dimensions', badinput.distr_state(x)::text
   FROM unnest(ARRAY[1, 3, 1000]) d,
        LATERAL (SELECT array_fill(g::float8, ARRAY[d]) x FROM generate_series(1, 5) g) r
+ GROUP BY d;
+CREATE AGGREGATE badinput.rows_state(float8[], bool) (SFUNC = custvalue.tree_fit_class_trans, STYPE = custvalue.fitstate);
+INSERT INTO badinput.foreign_state
+SELECT 'rows of ' || d || ' features', badinput.rows_state(x, y)::text
+  FROM unnest(ARRAY[1, 1000]) d,
+       LATERAL (SELECT array_fill(g::float8, ARRAY[d]) x, g % 2 = 0 y FROM generate_series(1, 5) g) r
  GROUP BY d;
 
 -- 2. Mutations of each state's bytes.
@@ -128,7 +134,7 @@ BEGIN
                                   f.id, f.ret, c.txt,
                                   (SELECT kind FROM badinput.state WHERE id = f.id),
                                   (SELECT bytes FROM badinput.state WHERE id = f.id)));
-      IF c.label ~ '^(truncated to [0-9]$|truncated to [1-3][0-9]$|u32 at [0-9]+ = ffffffff|i64 at [0-9]+ = ffffffffffffff7f|kind byte|named|state of|distr of)' THEN
+      IF c.label ~ '^(truncated to [0-9]$|truncated to [1-3][0-9]$|u32 at [0-9]+ = ffffffff|i64 at [0-9]+ = ffffffffffffff7f|kind byte|named|state of|distr of|rows of)' THEN
         n := n + 1;
         IF badinput.run(f.agg, 4, 'initcond: ' || c.label, NULL,
                         format('CREATE AGGREGATE badinput.init_%s(%s) (SFUNC = %s, STYPE = custvalue.fitstate, FINALFUNC = %s, COMBINEFUNC = %s, INITCOND = %L)',
@@ -158,11 +164,11 @@ SELECT count(*) >= 500 AS at_least_500_cases,
        count(*) FILTER (WHERE label ~ '^initcond') > 0 AS initcond_cases,
        count(*) FILTER (WHERE label ~ '^read' AND state = 'ok') > 0 AS some_mutations_read
   FROM badinput.state_result;
--- Every crafted case that went wrong (none).
-SELECT fn, label, state,
-       CASE WHEN state = 'ok' THEN result ELSE message END AS why
+-- Every crafted case that went wrong (none), by function and reason.
+SELECT fn, state, regexp_replace(left(CASE WHEN state = 'ok' THEN result ELSE message END, 90), '[0-9]+', 'N', 'g') AS why,
+       count(*) AS cases, min(label) AS first_case
   FROM badinput.state_result
  WHERE (state <> 'ok' AND left(state, 2) NOT IN ('22', '54', '0A'))
     OR (state = 'ok' AND result ~ '(NaN|Infinity|^UNREADABLE)')
     OR ms > 5000
- ORDER BY fn::text, label;
+ GROUP BY 1, 2, 3 ORDER BY fn::text, 2, 3;

@@ -29,6 +29,7 @@
 #include "rfm_k.h"
 #include "rows.h"
 #include "scorecard_k.h"
+#include "tree_k.h"
 
 typedef void *(*fuzz_read_fn) (const unsigned char *p, size_t n, char *err, size_t errlen);
 
@@ -373,6 +374,61 @@ map_free(void *obj)
 	rfm_map_free(obj);
 }
 
+/* ---- decision tree ---- */
+
+static void *
+tree_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return cvt_read(p, n, err, errlen);
+}
+
+static void *
+tree_from_json(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return cvt_from_json((const char *) p, n, err, errlen);
+}
+
+static void
+tree_write(void *obj, cv_wbuf *b)
+{
+	cvt_write(obj, b);
+}
+
+static char *
+tree_text(void *obj)
+{
+	return cvt_to_json(obj);
+}
+
+/* Drop a row of zeros and one of large values down the tree, importances
+ * and every node's rule. */
+static void
+tree_use(void *obj)
+{
+	cvt_tree   *t = obj;
+	int			ncols = t->features->ncols;
+	double	   *x = cv_calloc(ncols + 1, sizeof(double));
+	double	   *imp = cv_calloc(ncols + 1, sizeof(double));
+	int32_t		i;
+
+	cvt_link(t);
+	(void) cvt_leaf(t, x);
+	for (i = 0; i < ncols; i++)
+		x[i] = 1e300;
+	(void) cvt_leaf(t, x);
+	(void) cvt_importance(t, imp);
+	for (i = 0; i < t->nnodes && i < 64; i++)
+		cv_free(cvt_rule(t, i));
+	cv_free(x);
+	cv_free(imp);
+}
+
+static void
+tree_free(void *obj)
+{
+	cvt_free(obj);
+}
+
 /* ---- features block ---- */
 
 static void
@@ -453,6 +509,8 @@ static const fuzz_target targets[] = {
 	{"model_rfmn", rfmn_read, rfmn_write, NULL, rfmn_use, rfmn_free},
 	{"json_rfmn", rfmn_from_json, NULL, rfmn_text, rfmn_use, rfmn_free},
 	{"json_rfm_map", map_read, NULL, NULL, map_use, map_free},
+	{"model_tree", tree_read, tree_write, NULL, tree_use, tree_free},
+	{"json_tree", tree_from_json, NULL, tree_text, tree_use, tree_free},
 	{"features", features_read, features_write, NULL, features_use, features_free},
 	{"json_features", features_from_json, NULL, features_text, features_use, features_free},
 };

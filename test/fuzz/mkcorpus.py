@@ -50,8 +50,19 @@ SEEDS = {
         ("fit", "SELECT encode(custvalue.rfmn_model_send(custvalue.rfmn_fit(a, b, c, d)), 'hex') FROM fz"),
         ("opts", "SELECT encode(custvalue.rfmn_model_send(custvalue.rfmn_fit(a, b, c, d, '{\"bins\": 3, \"ties\": \"first\"}')), 'hex') FROM fz"),
     ],
+    "json_tree": [
+        ("class", "SELECT custvalue.tree_fit(ARRAY[a, b], ARRAY['c' || (i % 3)], d > 0, '{\"max_depth\": 4}')::text FROM fz"),
+        ("reg", "SELECT custvalue.tree_fit(ARRAY[a, b], d * 1.5, '{\"max_depth\": 3}')::text FROM fz"),
+    ],
+    "model_tree": [
+        ("class", "SELECT encode(custvalue.tree_model_send(custvalue.tree_fit(ARRAY[a, b], ARRAY['c' || (i % 3)], d > 0, '{\"max_depth\": 4}')), 'hex') FROM fz"),
+        ("reg", "SELECT encode(custvalue.tree_model_send(custvalue.tree_fit(ARRAY[a, b], d * 1.5, '{\"max_depth\": 3}')), 'hex') FROM fz"),
+    ],
     "state_distr": [
         ("scorecard", "SELECT custvalue.fitstate_out(pg_temp.fz_scorecard_state(ARRAY[a, b, c]))::text FROM fz"),
+    ],
+    "state_rows": [
+        ("tree", "SELECT custvalue.fitstate_out(pg_temp.fz_tree_state(ARRAY[a, b], ARRAY['c' || (i % 3)], d > 0))::text FROM fz"),
     ],
     "json_rfm_map": [
         ("map", "SELECT '[{\"segment\": \"Champions\", \"r\": [4, 5], \"f\": [4, 5]}, {\"segment\": \"Lost\", \"r\": [1, 1]}]'"),
@@ -61,6 +72,8 @@ SEEDS = {
 STATE_AGGS = """
 CREATE AGGREGATE pg_temp.fz_scorecard_state(float8[]) (
   SFUNC = custvalue.scorecard_fit_trans, STYPE = custvalue.fitstate);
+CREATE AGGREGATE pg_temp.fz_tree_state(float8[], text[], bool) (
+  SFUNC = custvalue.tree_fit_class_trans, STYPE = custvalue.fitstate);
 """
 
 # Generic JSON documents for the parser.
@@ -105,9 +118,11 @@ def main():
     for seed, doc in JSON_DOCS.items():
         with open(os.path.join(d, seed), "w") as f:
             f.write(doc)
-    for name in ("json_scorecard", "json_rfmn"):
-        shutil.copy(os.path.join(CORPUS, name, "fit"), os.path.join(d, name))
-    for name in ("state_rows", "features", "json_features"):
+    for name in SEEDS:
+        if name.startswith("json_") and name != "json_rfm_map":
+            first = min(os.listdir(os.path.join(CORPUS, name)), key=lambda f: os.path.getsize(os.path.join(CORPUS, name, f)))
+            shutil.copy(os.path.join(CORPUS, name, first), os.path.join(d, name))
+    for name in ("features", "json_features"):
         shutil.rmtree(os.path.join(CORPUS, name), ignore_errors=True)
         os.makedirs(os.path.join(CORPUS, name))
     subprocess.run([seeds, CORPUS], check=True)
