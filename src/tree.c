@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "cvalloc.h"
 #include "cvutils.h"
 #include "fitstate.h"
 #include "funcapi.h"
@@ -171,6 +172,27 @@ cv_tree_fit_reg_cat_trans(PG_FUNCTION_ARGS)
 }
 
 /*
+ * A classification state holds labels 0 and 1 only: the transition function
+ * stores booleans, but a crafted state (or a regression tree's state handed
+ * to a classification final function) can hold any target, and a tree grown
+ * on it would not read back.
+ */
+static void
+check_labels(const cv_rows *rows)
+{
+	for (size_t i = 0; i < cv_rows_count(rows); i++)
+	{
+		double		y = cv_rows_y(rows, i);
+
+		cv_interrupt_poll(i);
+		if (y != 0.0 && y != 1.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tree_fit cannot grow a classification tree from this fit state: label %g is not 0 or 1", y)));
+	}
+}
+
+/*
  * The final function of every tree_fit: grow the tree on the canonical
  * rows.  NULL for a group without complete rows.
  */
@@ -196,6 +218,8 @@ tree_final(FunctionCallInfo fcinfo, bool classification)
 				 errmsg("tree_fit: a tree grows on at most %d rows, not %zu", PG_INT32_MAX,
 						cv_rows_count(rows)),
 				 errhint("Set the option \"max_rows\" to sample the rows.")));
+	if (classification)
+		check_labels(rows);
 	f = cv_rowfit_features(rows, &o.row, "tree_fit");
 	t = cvt_fit_rows(rows, f, classification, &o.tree);
 	PG_RETURN_DATUM(cv_model_value(&tree_kind, t));
