@@ -7,6 +7,7 @@
 #include "fmgr.h"
 #include "cvalloc.h"
 #include "miscadmin.h"
+#include "distr.h"
 #include "rows.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -77,4 +78,5 @@ _PG_init(void)
 	cv_realloc = pg_kernel_realloc;
 	cv_free = pg_kernel_free;
 	cv_rows_interrupt = pg_kernel_interrupt;
+	cv_distr_interrupt = pg_kernel_interrupt;
 }

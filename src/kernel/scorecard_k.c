@@ -38,87 +38,92 @@ copy_doubles(const double *src, size_t n)
 	return d;
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/*
+ * Knots of compressed ranges lo[i]..hi[i] holding count[i] rows (ascending
+ * and disjoint; lo == hi for a single value): every range end and single
+ * value becomes a knot; single values add to their knot's atom, ranges
+ * spread their rows evenly over the interval they cover.
+ */
+static void
+knots_from_ranges(cvs_measure *m, const double *lo, const double *hi,
+				  const int64_t *count, size_t nr)
 {
-	double		x = *(const double *) a,
-				y = *(const double *) b;
+	size_t		nb = 0;
+	double	   *b = cv_malloc((nr > 0 ? 2 * nr : 1) * sizeof(double));
 
-	return (x > y) - (x < y);
-}
-
-/* Index of v in the ascending array x[0..n) (v must be present). */
-static int
-find_knot(const double *x, int n, double v)
-{
-	int			lo = 0,
-				hi = n - 1;
-
-	while (lo < hi)
+	for (size_t i = 0; i < nr; i++)
 	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (x[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
+		b[nb++] = lo[i];
+		if (hi[i] != lo[i])
+			b[nb++] = hi[i];
 	}
-	return lo;
+	/* ranges are ascending and disjoint, so the ends already are */
+	m->nknots = (int) nb;
+	m->x = b;
+	m->atom = cv_calloc(nb ? nb : 1, sizeof(double));
+	m->between = cv_calloc(nb > 1 ? nb - 1 : 1, sizeof(double));
+	for (size_t i = 0, j = 0; i < nr; i++)
+	{
+		if (hi[i] == lo[i])
+			m->atom[j++] = (double) count[i];
+		else
+		{
+			m->between[j] = (double) count[i];
+			j += 2;
+		}
+	}
 }
 
 /*
- * Knots of one compressed dimension: every range end and exact value
- * becomes a knot; exact entries add to their knot's atom, ranges spread
- * their rows evenly over the intervals they cover (a difference array of
- * densities keeps this O(entries log entries)).
+ * A measure's knots from a dimension's exact distinct values.  Up to
+ * CVS_EXACT_KNOTS values are kept as they are.  Beyond, runs of adjacent
+ * values are grouped greedily from the smallest into ranges of at most
+ * floor(n * CVS_RANGE_SHARE) rows (a value heavier than that stays alone):
+ * two adjacent groups always hold more than that many rows, so there are
+ * at most 2 / CVS_RANGE_SHARE + 1 groups and twice as many knots, and a
+ * value's points move by at most 100 * CVS_RANGE_SHARE.  The grouping is a
+ * function of the distribution alone, so every plan gives the same card.
  */
 static void
-knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
+knots_from_distr(cvs_measure *m, const cv_distr_dim *dim)
 {
-	size_t		nb = 0;
-	double	   *b = cv_malloc(2 * dim->nentries * sizeof(double));
-	double	   *dens;
+	int64_t		limit = (int64_t) floor((double) dim->n * CVS_RANGE_SHARE);
+	size_t		nr = 0;
+	double	   *lo,
+			   *hi;
+	int64_t    *count;
 
-	for (size_t i = 0; i < dim->nentries; i++)
+	if (dim->nentries <= CVS_EXACT_KNOTS)
 	{
-		b[nb++] = dim->lo[i];
-		if (dim->hi[i] != dim->lo[i])
-			b[nb++] = dim->hi[i];
+		m->nknots = (int) dim->nentries;
+		m->x = copy_doubles(dim->value, dim->nentries);
+		m->atom = cv_malloc((dim->nentries ? dim->nentries : 1) * sizeof(double));
+		for (size_t j = 0; j < dim->nentries; j++)
+			m->atom[j] = (double) dim->count[j];
+		return;
 	}
-	qsort(b, nb, sizeof(double), cmp_double);
-	m->nknots = 0;
-	for (size_t i = 0; i < nb; i++)
-		if (m->nknots == 0 || b[m->nknots - 1] != b[i])
-			b[m->nknots++] = b[i];
-	m->x = b;
-	m->atom = cv_calloc(m->nknots, sizeof(double));
-	m->between = cv_calloc(m->nknots > 1 ? m->nknots - 1 : 1, sizeof(double));
-	dens = cv_calloc(m->nknots, sizeof(double));
-	for (size_t i = 0; i < dim->nentries; i++)
+	if (limit < 1)
+		limit = 1;
+	lo = cv_malloc(dim->nentries * sizeof(double));
+	hi = cv_malloc(dim->nentries * sizeof(double));
+	count = cv_malloc(dim->nentries * sizeof(int64_t));
+	for (size_t i = 0; i < dim->nentries;)
 	{
-		int			a = find_knot(m->x, m->nknots, dim->lo[i]);
+		int64_t		w = dim->count[i];
+		size_t		j = i + 1;
 
-		if (dim->hi[i] == dim->lo[i])
-			m->atom[a] += (double) dim->count[i];
-		else
-		{
-			int			z = find_knot(m->x, m->nknots, dim->hi[i]);
-			double		d = (double) dim->count[i] / (dim->hi[i] - dim->lo[i]);
-
-			dens[a] += d;
-			dens[z] -= d;
-		}
+		while (j < dim->nentries && w + dim->count[j] <= limit)
+			w += dim->count[j++];
+		lo[nr] = dim->value[i];
+		hi[nr] = dim->value[j - 1];
+		count[nr] = w;
+		nr++;
+		i = j;
 	}
-	{
-		double		density = 0;
-
-		for (int j = 0; j + 1 < m->nknots; j++)
-		{
-			density += dens[j];
-			m->between[j] = density > 0 ? density * (m->x[j + 1] - m->x[j]) : 0;
-		}
-	}
-	cv_free(dens);
+	knots_from_ranges(m, lo, hi, count, nr);
+	cv_free(lo);
+	cv_free(hi);
+	cv_free(count);
 }
 
 /* Cumulative rows strictly below each knot, and the population size. */
@@ -155,16 +160,7 @@ cvs_from_distr(cv_distr *d, char **names, const double *weights,
 		m->weight = weights[i];
 		m->method = CVS_PERCENTILE;
 		m->higher_is_better = higher_is_better[i];
-		if (dim.hi == NULL)
-		{
-			m->nknots = (int) dim.nentries;
-			m->x = copy_doubles(dim.lo, dim.nentries);
-			m->atom = cv_malloc((dim.nentries ? dim.nentries : 1) * sizeof(double));
-			for (size_t j = 0; j < dim.nentries; j++)
-				m->atom[j] = (double) dim.count[j];
-		}
-		else
-			knots_from_ranges(m, &dim);
+		knots_from_distr(m, &dim);
 		derive_below(m);
 	}
 	return c;
