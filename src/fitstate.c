@@ -118,11 +118,30 @@ distr_merge_bytes(void *dst, cv_rbuf *r, char *err, size_t errlen)
 	return cv_distr_merge_bytes(dst, r, err, errlen);
 }
 
-/* rows: likewise */
+/*
+ * rows: likewise.  Category levels become text in models, so a state's
+ * levels must be valid in the database encoding.
+ */
 static void *
 rows_read(cv_rbuf *r, char *err, size_t errlen)
 {
-	return cv_rows_read(r, err, errlen);
+	cv_rows    *rows = cv_rows_read(r, err, errlen);
+
+	for (int p = 0; rows && p < cv_rows_ncat(rows); p++)
+		for (int c = 0; c < cv_rows_nlevels(rows, p); c++)
+		{
+			size_t		len;
+			const char *level = cv_rows_level(rows, p, c, &len);
+
+			if (!pg_verifymbstr(level, len, true))
+			{
+				snprintf(err, errlen, "level %d of categorical position %d is not valid in the database encoding",
+						 c + 1, p + 1);
+				cv_rows_free(rows);
+				return NULL;
+			}
+		}
+	return rows;
 }
 
 static void

@@ -120,10 +120,27 @@ read_categories(ArrayType *arr, const CvRowFitArgs *a, int *n,
 	return 0;
 }
 
+cv_rows *
+cv_rowfit_check(CvFitState *s, const CvRowFitArgs *a)
+{
+	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
+
+	if (cv_rows_has_y(r) != (a->yarg >= 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a row state %s a target", a->fitname,
+						cv_rows_has_y(r) ? "with" : "without")));
+	if (a->catarg < 0 && cv_rows_ncat(r) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a row state with categorical features", a->fitname)));
+	return r;
+}
+
 void
 cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 {
-	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
+	cv_rows    *r = cv_rowfit_check(s, a);
 	double	   *x;
 	bool	   *xnull;
 	int			nnum,

@@ -486,18 +486,29 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 				 src->nnum, src->ncat, dst->nnum, dst->ncat);
 		return -1;
 	}
+	if (src->seen > CV_ROWS_MAX_SEEN - dst->seen || src->skipped > CV_ROWS_MAX_SEEN - dst->skipped)
+	{
+		snprintf(err, errlen, "merged row counts are out of range");
+		return -1;
+	}
 	dst->seen += src->seen;
 	dst->skipped += src->skipped;
 	nc = ncat_of(dst);
-	/* map each of src's codes to dst's dictionary, position by position */
+
+	/*
+	 * Map each of src's codes to dst's dictionary, position by position.  A
+	 * src whose shape is not fixed yet (it saw only incomplete rows) has no
+	 * dictionaries and no rows.
+	 */
 	codes = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
 	remap = cv_malloc(sizeof(int32_t *) * (nc ? nc : 1));
 	for (int p = 0; p < nc; p++)
 	{
-		const catdict *sd = &src->dict[p];
+		const catdict *sd = p < ncat_of(src) ? &src->dict[p] : NULL;
+		int			nlev = sd ? sd->n : 0;
 
-		remap[p] = cv_malloc(sizeof(int32_t) * (sd->n ? sd->n : 1));
-		for (int c = 0; c < sd->n; c++)
+		remap[p] = cv_malloc(sizeof(int32_t) * (nlev ? nlev : 1));
+		for (int c = 0; c < nlev; c++)
 			remap[p][c] = dict_code(&dst->dict[p], sd->str[c], sd->len[c]);
 	}
 	for (size_t i = 0; i < src->n; i++)
@@ -778,7 +789,8 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 		return NULL;
 	}
 	if (nnum < -1 || nnum > CV_ROWS_MAX_FEATURES || ncat < -1 || ncat > CV_ROWS_MAX_FEATURES ||
-		has_y > 1 || max_rows < 0 || seen < 0 || skipped < 0)
+		(nnum >= 0 && ncat < 0) || has_y > 1 || max_rows < 0 ||
+		seen < 0 || seen > CV_ROWS_MAX_SEEN || skipped < 0 || skipped > CV_ROWS_MAX_SEEN)
 	{
 		snprintf(err, errlen, "row state header is out of range (%d numeric, %d categorical features, target flag %d, max_rows %lld, %lld rows seen, %lld skipped)",
 				 nnum, ncat, has_y, (long long) max_rows, (long long) seen, (long long) skipped);
@@ -789,6 +801,12 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 	{
 		snprintf(err, errlen, "row state holds %llu rows, inconsistent with %lld rows seen and max_rows %lld",
 				 (unsigned long long) n, (long long) seen, (long long) max_rows);
+		return NULL;
+	}
+	/* every categorical position needs at least its 4-byte level count */
+	if (ncat > 0 && (size_t) ncat > (rb->len - rb->pos) / 4)
+	{
+		snprintf(err, errlen, "row state claims %d categorical positions, more than the data holds", ncat);
 		return NULL;
 	}
 	r = cv_rows_new(nnum, ncat, has_y, max_rows, seed);

@@ -40,6 +40,9 @@ typedef struct cv_rows cv_rows;
 /* Largest number of numeric or categorical features a row may have. */
 #define CV_ROWS_MAX_FEATURES 10000
 
+/* Largest count of rows seen or skipped (so that merged counts never overflow). */
+#define CV_ROWS_MAX_SEEN (INT64_MAX / 4)
+
 /*
  * A new, empty buffer.  nnum or ncat may be -1, "not known yet": the first
  * row added (or the first state merged) fixes them.  max_rows 0 keeps
