@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "cvalloc.h"
 #include "cvcodec.h"
 #include "cvutils.h"
@@ -218,16 +219,18 @@ size_error(CvFitState *s, size_t bytes)
 }
 
 /*
- * Give a state that bounds its own growth the current cap; every change
- * to such a state starts here.
+ * Give a state that bounds its own growth the current cap, less the
+ * partial states merged into it that the executor still holds; every
+ * change to such a state starts here.
  */
 static void
 state_budget(CvFitState *s)
 {
 	const CvStateKindOps *ops = kind_ops(s->kind);
+	Size		cap = cv_max_fit_bytes();
 
 	if (ops->budget)
-		ops->budget(s->k, cv_max_fit_bytes());
+		ops->budget(s->k, s->held < cap ? cap - s->held : 1);
 }
 
 /*
@@ -244,7 +247,7 @@ over_error(CvFitState *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fit state holds too many rows")));
-	size_error(s, need);
+	size_error(s, need + s->held);
 }
 
 /* Fail with 54000 when a state has grown past custvalue.max_fit_memory. */
@@ -658,6 +661,7 @@ combine_flat(CvFitState *a, Datum d)
 
 	fitstate_header(&r, (unsigned char *) VARDATA(v), VARSIZE(v) - VARHDRSZ, &kind, &params);
 	check_combinable(a, kind, params);
+	a->held += VARSIZE(v);
 	state_budget(a);
 	old = MemoryContextSwitchTo(a->hdr.eoh_context);
 	rc = kind_ops(a->kind)->merge_bytes(a->k, &r, err, sizeof(err));
@@ -671,6 +675,24 @@ combine_flat(CvFitState *a, Datum d)
 		invalid_state("trailing bytes");
 	if ((Pointer) v != DatumGetPointer(d))
 		pfree(v);
+}
+
+/*
+ * The first state a combine receives, as a private state to merge the
+ * others into.  A flat one stays with the executor, so it counts as held.
+ */
+static CvFitState *
+combine_first(Datum d, MemoryContext aggcxt)
+{
+	CvFitState *s = fitstate_private_copy(d, aggcxt);
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		s->held = toast_raw_datum_size(d);
+		if (kind_ops(s->kind)->bytes(s->k) + s->held > cv_max_fit_bytes())
+			size_error(s, kind_ops(s->kind)->bytes(s->k) + s->held);
+	}
+	return s;
 }
 
 /*
@@ -696,7 +718,7 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(cv_fitstate_return(cv_fitstate_current(fcinfo)));
 	}
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(cv_fitstate_return(fitstate_private_copy(PG_GETARG_DATUM(1), aggcxt)));
+		PG_RETURN_DATUM(cv_fitstate_return(combine_first(PG_GETARG_DATUM(1), aggcxt)));
 
 	a = cv_fitstate_current(fcinfo);
 	bd = PG_GETARG_DATUM(1);

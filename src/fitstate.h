@@ -36,6 +36,9 @@ typedef struct CvFitState
 	void	   *k;				/* the kind's kernel object */
 	cv_wbuf		flat;			/* serialised form, valid while !dirty */
 	bool		dirty;
+	Size		held;			/* bytes of the flat partial states merged in,
+								 * which the executor still holds: they count
+								 * against custvalue.max_fit_memory */
 } CvFitState;
 
 /*

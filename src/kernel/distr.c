@@ -373,7 +373,7 @@ resize_pending(cv_distr *d, dimbuf *b)
 }
 
 /*
- * Sort the raw values in, then resize their buffer.  The sort's second
+ * Sort the raw values in.  The sort's second
  * array is the only other allocation; run-length encoding reuses both
  * arrays (distinct values in one, counts in the other).
  */
@@ -430,14 +430,14 @@ flush_dim(cv_distr *d, dimbuf *b)
 		if (rc < 0)
 			return -1;
 	}
-	return resize_pending(d, b);
+	return 0;
 }
 
 /* Queue one value (as a key) for sorting. */
 static inline int
 pend_key(cv_distr *d, dimbuf *b, uint64_t key)
 {
-	if (b->npend == b->pcap && flush_dim(d, b) < 0)
+	if (b->npend == b->pcap && (flush_dim(d, b) < 0 || resize_pending(d, b) < 0))
 		return -1;
 	b->pend[b->npend++] = key;
 	return 0;
@@ -505,12 +505,26 @@ over:
 	return CV_DISTR_OVER;
 }
 
+/*
+ * Sort every pending value in, then release the buffers of raw values: a
+ * compacted state is usually about to be written or read, not added to
+ * (adding allocates a buffer again).
+ */
 int
 cv_distr_compact(cv_distr *d)
 {
 	for (int i = 0; i < d->ndims; i++)
-		if (d->dims[i].npend > 0 && flush_dim(d, &d->dims[i]) < 0)
+	{
+		dimbuf	   *b = &d->dims[i];
+
+		if (flush_dim(d, b) < 0)
 			return -1;
+		if (b->pend)
+			cv_free(b->pend);
+		d->bytes -= b->pcap * sizeof(uint64_t);
+		b->pend = NULL;
+		b->pcap = 0;
+	}
 	return 0;
 }
 

@@ -90,7 +90,10 @@ extern int	cv_distr_merge(cv_distr *dst, const cv_distr *src, char *err, size_t 
  */
 extern int	cv_distr_merge_bytes(cv_distr *dst, cv_rbuf *r, char *err, size_t errlen);
 
-/* Sort every pending value into the distinct values; -1 past the budget. */
+/*
+ * Sort every pending value into the distinct values and release the
+ * buffers of raw values; -1 past the budget.
+ */
 extern int	cv_distr_compact(cv_distr *d);
 
 /* Dimension i; the dimension must have been compacted. */
