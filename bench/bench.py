@@ -92,6 +92,9 @@ SELECT segment, count(*)
  GROUP BY 1"""
 RFMN_FIT = """
 SELECT length(custvalue.rfmn_fit(recency, frequency, monetary, nps)::text) FROM bench_rfmn"""
+# The floor of a fit: reading the same four columns once.
+RFMN_SCAN = """
+SELECT sum(recency) + sum(frequency) + sum(monetary) + sum(nps) FROM bench_rfmn"""
 
 # The SQL functions each comparison needs: (name, argument types as
 # oidvectortypes prints them).
@@ -328,7 +331,27 @@ def bench_rfmn(b):
               target, yes_no(sql[0] / cv[0] >= 10.0))
     if cv is not None and spill is not None:
         b.add(cap, "  (same)", "", fmt_faster(spill[0], cv[0], "SQL at " + DEFAULT_WORK_MEM))
+    bench_rfmn_fit_scan(b)
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
+
+
+def bench_rfmn_fit_scan(b):
+    """rfmn_fit alone against a plain scan of the same four columns."""
+    cap = "rfmn_fit"
+    target = "≤ 2.50× scan"
+    scan_label = "floor: sum(recency) + sum(frequency) + sum(monetary) + sum(nps), serial"
+    label = "length(rfmn_fit(r, f, m, n)::text), serial"
+    if not b.installed(cap):
+        b.add(cap, scan_label, NOT_INSTALLED, "baseline")
+        b.add(cap, label, NOT_INSTALLED, "n/a", target, "n/a")
+        return
+    scan, fit = b.timed(cap, [("scan", RFMN_SCAN, SERIAL, False), ("fit", RFMN_FIT, SERIAL, False)])
+    b.add(cap, scan_label, fmt_time(scan), "baseline")
+    if scan is None or fit is None:
+        b.add(cap, label, fmt_time(fit), "n/a", target, "n/a")
+        return
+    ratio = fit[0] / scan[0]
+    b.add(cap, label, fmt_time(fit), "%.2f× scan" % ratio, target, yes_no(ratio <= 2.5))
 
 
 def machine(b):
