@@ -18,6 +18,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "cvutils.h"
@@ -261,6 +262,32 @@ cv_rfmn_score(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(tup));
 }
 
+/*
+ * The text value of a segment name.  rfm_segment_of returns one of four
+ * string constants, so each becomes a text value once per backend, which
+ * is returned as it is rather than built per row.
+ */
+static Datum
+segment_text(const char *name)
+{
+	static const char *names[4];
+	static text *texts[4];
+
+	for (int i = 0; i < 4; i++)
+	{
+		if (names[i] == NULL)
+		{
+			texts[i] = MemoryContextAlloc(TopMemoryContext, VARHDRSZ + strlen(name));
+			SET_VARSIZE(texts[i], VARHDRSZ + strlen(name));
+			memcpy(VARDATA(texts[i]), name, strlen(name));
+			names[i] = name;
+		}
+		if (names[i] == name)
+			return PointerGetDatum(texts[i]);
+	}
+	return CStringGetTextDatum(name);
+}
+
 PG_FUNCTION_INFO_V1(cv_rfmn_segment);
 
 /*
@@ -279,7 +306,7 @@ cv_rfmn_segment(PG_FUNCTION_ARGS)
 	m = score_args(fcinfo, &s);
 	if (!s.has_score)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(rfm_segment_of(m, s.score)));
+	PG_RETURN_DATUM(segment_text(rfm_segment_of(m, s.score)));
 }
 
 PG_FUNCTION_INFO_V1(cv_rfmn_thresholds);
