@@ -23,6 +23,8 @@
 #define PEND_SMALL_MAX 16384	/* the buffer doubles up to this ... */
 /* ... and is at least half the distinct values beyond it */
 #define DIM_HEADER_BYTES 24		/* n, nulls, nentries */
+#define FRONT_BITS 9			/* 512 slots of counted values a dimension */
+#define FRONT_SLOTS (1 << FRONT_BITS)
 #define INTERRUPT_MASK ((1 << 18) - 1)
 
 void		(*cv_distr_interrupt) (void) = NULL;
@@ -39,6 +41,10 @@ typedef struct dimbuf
 	size_t		npend;			/* raw values waiting to be sorted in */
 	size_t		pcap;
 	uint64_t   *pend;			/* as sortable keys (see to_key) */
+	/* a direct-mapped table counting repeated values before the buffer */
+	uint64_t   *fkey;			/* FRONT_SLOTS keys, or NULL */
+	int64_t    *fcount;			/* 0 marks an empty slot */
+	size_t		nfront;			/* occupied slots */
 } dimbuf;
 
 struct cv_distr
@@ -154,8 +160,14 @@ radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
 		uint64_t	u = a[i];
 
 		maybe_interrupt(i);
-		for (int b = 0; b < 8; b++)
-			hist[b][(u >> (8 * b)) & 255]++;
+		hist[0][u & 255]++;
+		hist[1][(u >> 8) & 255]++;
+		hist[2][(u >> 16) & 255]++;
+		hist[3][(u >> 24) & 255]++;
+		hist[4][(u >> 32) & 255]++;
+		hist[5][(u >> 40) & 255]++;
+		hist[6][(u >> 48) & 255]++;
+		hist[7][u >> 56]++;
 	}
 	for (int b = 0; b < 8; b++)
 	{
@@ -293,6 +305,14 @@ merge_run(cv_distr *d, dimbuf *b, const run *r)
 			j++;
 		}
 	}
+	if (dup == r->m)
+	{
+		/* every value is known already (the usual case): add the counts */
+		for (i = 0, j = 0; j < r->m; i++)
+			if (b->value[i] == run_v(r, j))
+				b->count[i] += run_c(r, j++);
+		return 0;
+	}
 	total = b->nent + r->m - dup;
 	if (total > b->ecap)
 	{
@@ -340,7 +360,8 @@ merge_run(cv_distr *d, dimbuf *b, const run *r)
 }
 
 /*
- * Size the buffer of raw values of an empty buffer: doubling from
+ * Size the buffer of raw values of an empty buffer (and allocate the front
+ * table on first use): doubling from
  * PEND_START up to PEND_SMALL_MAX, at least half the distinct values
  * beyond, and only as far as the budget allows room to sort it too.
  */
@@ -348,6 +369,17 @@ static int
 resize_pending(cv_distr *d, dimbuf *b)
 {
 	size_t		want = b->pcap ? b->pcap * 2 : PEND_START;
+
+	if (b->fkey == NULL)
+	{
+		/* the front table comes with the first buffer */
+		if (!afford(d, FRONT_SLOTS * 16))
+			return -1;
+		b->fkey = cv_malloc(FRONT_SLOTS * sizeof(uint64_t));
+		b->fcount = cv_calloc(FRONT_SLOTS, sizeof(int64_t));
+		b->nfront = 0;
+		d->bytes += FRONT_SLOTS * 16;
+	}
 
 	if (want > PEND_SMALL_MAX)
 		want = PEND_SMALL_MAX;
@@ -372,8 +404,74 @@ resize_pending(cv_distr *d, dimbuf *b)
 	return 0;
 }
 
+/* Order of counted values by key, for sorting the front table. */
+static int
+front_cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *) a,
+				y = *(const uint64_t *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* The values counted in a front table, sorted. */
+typedef struct front_values
+{
+	uint64_t	pairs[2 * FRONT_SLOTS];	/* key, count */
+	double		vals[FRONT_SLOTS];
+	int64_t		counts[FRONT_SLOTS];
+} front_values;
+
+/* The front table of b as a sorted run over f. */
+static run
+front_run(const dimbuf *b, front_values *f)
+{
+	size_t		k = 0;
+	run			r;
+
+	for (size_t i = 0; b->fkey && i < FRONT_SLOTS; i++)
+		if (b->fcount[i] != 0)
+		{
+			f->pairs[2 * k] = b->fkey[i];
+			f->pairs[2 * k + 1] = (uint64_t) b->fcount[i];
+			k++;
+		}
+	qsort(f->pairs, k, 2 * sizeof(uint64_t), front_cmp);
+	for (size_t i = 0; i < k; i++)
+	{
+		f->vals[i] = from_key(f->pairs[2 * i]);
+		f->counts[i] = (int64_t) f->pairs[2 * i + 1];
+	}
+	r.m = k;
+	r.v = f->vals;
+	r.c = f->counts;
+	r.vb = r.cb = NULL;
+	return r;
+}
+
 /*
- * Sort the raw values in.  The sort's second
+ * Sort the values counted in the front table into the distinct values and
+ * empty the table, so that the values that repeat most claim its slots
+ * again.
+ */
+static int
+flush_front(cv_distr *d, dimbuf *b)
+{
+	if (b->nfront > 0)
+	{
+		static front_values f;
+		run			r = front_run(b, &f);
+
+		if (merge_run(d, b, &r) < 0)
+			return -1;
+		memset(b->fcount, 0, FRONT_SLOTS * sizeof(int64_t));
+		b->nfront = 0;
+	}
+	return 0;
+}
+
+/*
+ * Sort the raw values in, then the front table's.  The sort's second
  * array is the only other allocation; run-length encoding reuses both
  * arrays (distinct values in one, counts in the other).
  */
@@ -430,13 +528,35 @@ flush_dim(cv_distr *d, dimbuf *b)
 		if (rc < 0)
 			return -1;
 	}
-	return 0;
+	return flush_front(d, b);
 }
 
-/* Queue one value (as a key) for sorting. */
+/*
+ * Queue one value (as a key) for sorting.  Most columns repeat a few values
+ * (days, counts, ratings, zero): a small direct-mapped table counts a
+ * value whose slot is free or already holds it, which keeps repeated
+ * values out of the sort; any other value goes to the buffer.
+ */
 static inline int
 pend_key(cv_distr *d, dimbuf *b, uint64_t key)
 {
+	if (b->fkey)
+	{
+		size_t		slot = (size_t) ((key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - FRONT_BITS));
+
+		if (b->fcount[slot] != 0 && b->fkey[slot] == key)
+		{
+			b->fcount[slot]++;
+			return 0;
+		}
+		if (b->fcount[slot] == 0)
+		{
+			b->fkey[slot] = key;
+			b->fcount[slot] = 1;
+			b->nfront++;
+			return 0;
+		}
+	}
 	if (b->npend == b->pcap && (flush_dim(d, b) < 0 || resize_pending(d, b) < 0))
 		return -1;
 	b->pend[b->npend++] = key;
@@ -484,6 +604,8 @@ cv_distr_merge(cv_distr *dst, const cv_distr *src, char *err, size_t errlen)
 		dimbuf	   *a = &dst->dims[i];
 		const dimbuf *b = &src->dims[i];
 		run			r = {b->nent, b->value, b->count, NULL, NULL};
+		static front_values f;
+		run			fr;
 
 		if (!rows_fit(a, b->n, b->nulls))
 		{
@@ -491,6 +613,9 @@ cv_distr_merge(cv_distr *dst, const cv_distr *src, char *err, size_t errlen)
 			return CV_DISTR_OVER;
 		}
 		if (merge_run(dst, a, &r) < 0)
+			goto over;
+		fr = front_run(b, &f);
+		if (merge_run(dst, a, &fr) < 0)
 			goto over;
 		for (size_t j = 0; j < b->npend; j++)
 			if (pend_key(dst, a, b->pend[j]) < 0)
@@ -524,6 +649,14 @@ cv_distr_compact(cv_distr *d)
 		d->bytes -= b->pcap * sizeof(uint64_t);
 		b->pend = NULL;
 		b->pcap = 0;
+		if (b->fkey)
+		{
+			cv_free(b->fkey);
+			cv_free(b->fcount);
+			d->bytes -= FRONT_SLOTS * 16;
+			b->fkey = NULL;
+			b->fcount = NULL;
+		}
 	}
 	return 0;
 }
@@ -714,6 +847,11 @@ cv_distr_free(cv_distr *d)
 			cv_free(b->count);
 		if (b->pend)
 			cv_free(b->pend);
+		if (b->fkey)
+		{
+			cv_free(b->fkey);
+			cv_free(b->fcount);
+		}
 	}
 	cv_free(d->dims);
 	cv_free(d);

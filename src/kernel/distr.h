@@ -5,12 +5,14 @@
  *	  rfmn_fit).  Plain C, no PostgreSQL headers.
  *
  * Each dimension keeps its non-NULL values exactly, as sorted distinct
- * values with counts, plus a buffer of raw values added since the last
- * merge.  Adding a row appends to the buffer; a full buffer is sorted with
- * a radix sort of the values' bits (linear, and it skips the byte
- * positions in which every value agrees, as the low bytes of whole
- * numbers do), run-length encoded and merged into the sorted values in
- * place.  The result depends only on the multiset of values added, never
+ * values with counts, plus the values added since the last merge: a small
+ * direct-mapped table (512 slots) counts a value whose slot is free or
+ * holds it already, so the few values that most columns repeat (days,
+ * counts, ratings, zero) cost one probe; any other value is appended to a
+ * buffer.  A full buffer is sorted with a radix sort of the values' bits
+ * (linear, and it skips the byte positions in which every value agrees, as
+ * the low bytes of whole numbers do), run-length encoded and merged into
+ * the sorted values in place, and the table's counts after it.  The result depends only on the multiset of values added, never
  * on their order or on how the rows were split between partial states, so
  * every plan (serial, parallel, partition-wise, distributed) ends with the
  * same distribution, bit for bit.
@@ -20,7 +22,8 @@
  * dimension has distinct values (at least 256, growing to 16384 while the
  * dimension is small), plus as much again while a full buffer is sorted.
  * A dimension of d distinct values therefore takes at most 16 d + 8 d =
- * 24 d bytes (plus 256 kB), peak included.  A budget set with
+ * 24 d bytes, plus about 264 kB (the table, 8 kB, and the smallest
+ * buffers), peak included.  A budget set with
  * cv_distr_set_budget bounds the whole state: an operation that would
  * take the state past it allocates nothing and fails, and the buffer stops
  * growing (sorting more often) rather than take the state past it.
