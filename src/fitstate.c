@@ -787,19 +787,50 @@ cv_fitstate_in(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fitstate_flat_datum(s));
 }
 
+/*
+ * The byte format of the state in a datum: a flat value's own bytes
+ * (validated when the value was made), or an expanded state's serialised
+ * form.  Its kind into *kind.
+ */
+static const unsigned char *
+fitstate_bytes(Datum d, size_t *len, int *kind)
+{
+	const unsigned char *p;
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		CvFitState *s = (CvFitState *) DatumGetEOHP(d);
+
+		fitstate_serialise(s);
+		p = s->flat.data;
+		*len = s->flat.len;
+	}
+	else
+	{
+		struct varlena *v = PG_DETOAST_DATUM(d);
+
+		p = (const unsigned char *) VARDATA(v);
+		*len = VARSIZE(v) - VARHDRSZ;
+	}
+	if (*len < FITSTATE_HEADER || kind_name(p[0]) == NULL)
+		invalid_state("truncated header");
+	*kind = p[0];
+	return p;
+}
+
 PG_FUNCTION_INFO_V1(cv_fitstate_out);
 Datum
 cv_fitstate_out(PG_FUNCTION_ARGS)
 {
-	CvFitState *s = fitstate_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
-	const char *name;
+	size_t		len;
+	int			kind;
+	const unsigned char *p = fitstate_bytes(PG_GETARG_DATUM(0), &len, &kind);
+	const char *name = kind_name(kind);
 	char	   *out;
 
-	fitstate_serialise(s);
-	name = kind_name(s->kind);
-	out = palloc(strlen(name) + 1 + cv_base64_len(s->flat.len) + 1);
+	out = palloc(strlen(name) + 1 + cv_base64_len(len) + 1);
 	sprintf(out, "%s:", name);
-	cv_base64_encode(s->flat.data, s->flat.len, out + strlen(name) + 1);
+	cv_base64_encode(p, len, out + strlen(name) + 1);
 	PG_RETURN_CSTRING(out);
 }
 
@@ -820,11 +851,12 @@ PG_FUNCTION_INFO_V1(cv_fitstate_send);
 Datum
 cv_fitstate_send(PG_FUNCTION_ARGS)
 {
-	CvFitState *s = fitstate_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
+	size_t		len;
+	int			kind;
+	const unsigned char *p = fitstate_bytes(PG_GETARG_DATUM(0), &len, &kind);
 	StringInfoData buf;
 
-	fitstate_serialise(s);
 	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, (char *) s->flat.data, s->flat.len);
+	pq_sendbytes(&buf, (const char *) p, len);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
