@@ -25,9 +25,6 @@
 #define DIM_HEADER_BYTES 24		/* n, nulls, nentries */
 #define FRONT_BITS 9			/* 512 slots of counted values a dimension */
 #define FRONT_SLOTS (1 << FRONT_BITS)
-#define INTERRUPT_MASK ((1 << 18) - 1)
-
-void		(*cv_distr_interrupt) (void) = NULL;
 
 /* One dimension: sorted distinct values with counts, plus raw values. */
 typedef struct dimbuf
@@ -55,13 +52,6 @@ struct cv_distr
 	size_t		bytes;			/* allocated now */
 	dimbuf	   *dims;
 };
-
-static void
-maybe_interrupt(size_t i)
-{
-	if (cv_distr_interrupt && (i & INTERRUPT_MASK) == 0)
-		cv_distr_interrupt();
-}
 
 cv_distr *
 cv_distr_new(int ndims)
@@ -159,7 +149,7 @@ radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
 	{
 		uint64_t	u = a[i];
 
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		hist[0][u & 255]++;
 		hist[1][(u >> 8) & 255]++;
 		hist[2][(u >> 16) & 255]++;
@@ -186,7 +176,7 @@ radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
 		}
 		for (size_t i = 0; i < n; i++)
 		{
-			maybe_interrupt(i);
+			cv_interrupt_poll(i);
 			dst[h[(src[i] >> (8 * b)) & 255]++] = src[i];
 		}
 		swap = src;
@@ -254,7 +244,7 @@ check_run(const run *r, int64_t n)
 		double		x = run_v(r, j);
 		int64_t		c = run_c(r, j);
 
-		maybe_interrupt(j);
+		cv_interrupt_poll(j);
 		if (!isfinite(x))
 			return "non-finite value";
 		if (j > 0 && !(x > run_v(r, j - 1)))
@@ -293,7 +283,7 @@ merge_run(cv_distr *d, dimbuf *b, const run *r)
 	{
 		double		x = run_v(r, j);
 
-		maybe_interrupt(i + j);
+		cv_interrupt_poll(i + j);
 		if (b->value[i] < x)
 			i++;
 		else if (b->value[i] > x)
@@ -309,8 +299,11 @@ merge_run(cv_distr *d, dimbuf *b, const run *r)
 	{
 		/* every value is known already (the usual case): add the counts */
 		for (i = 0, j = 0; j < r->m; i++)
+		{
+			cv_interrupt_poll(i);
 			if (b->value[i] == run_v(r, j))
 				b->count[i] += run_c(r, j++);
+		}
 		return 0;
 	}
 	total = b->nent + r->m - dup;
@@ -333,7 +326,7 @@ merge_run(cv_distr *d, dimbuf *b, const run *r)
 	{
 		double		x = run_v(r, jj - 1);
 
-		maybe_interrupt(k);
+		cv_interrupt_poll(k);
 		k--;
 		if (ii > 0 && b->value[ii - 1] > x)
 		{
@@ -701,7 +694,7 @@ cv_distr_write(const cv_distr *d, cv_wbuf *w)
 		cvb_i64(w, (int64_t) b->nent);
 		for (size_t j = 0; j < b->nent; j++)
 		{
-			maybe_interrupt(j);
+			cv_interrupt_poll(j);
 			cvb_f64(w, b->value[j]);
 		}
 		for (size_t j = 0; j < b->nent; j++)

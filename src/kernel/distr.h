@@ -111,10 +111,4 @@ extern void cv_distr_write(const cv_distr *d, cv_wbuf *b);
 extern cv_distr *cv_distr_read(cv_rbuf *r, char *err, size_t errlen);
 extern void cv_distr_free(cv_distr *d);
 
-/*
- * Interrupt hook, called every few hundred thousand values of a sort or
- * merge.  The glue points it at CHECK_FOR_INTERRUPTS; NULL in unit tests.
- */
-extern void (*cv_distr_interrupt) (void);
-
 #endif							/* CV_DISTR_H */
