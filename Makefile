@@ -19,7 +19,8 @@ KERNEL_SRCS = \
 	src/kernel/health_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
-	src/kernel/scorecard_k.c
+	src/kernel/scorecard_k.c \
+	src/kernel/tree_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
@@ -29,7 +30,8 @@ GLUE_SRCS = \
 	src/health.c \
 	src/rfm.c \
 	src/rowfit.c \
-	src/scorecard.c
+	src/scorecard.c \
+	src/tree.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -40,7 +42,8 @@ SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
 	src/rfm.sql \
-	src/scorecard.sql
+	src/scorecard.sql \
+	src/tree.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in
