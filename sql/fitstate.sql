@@ -160,3 +160,6 @@ SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate',
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate',
                           pg_temp.rows_state(0, 1, 0, 1, 1, pg_temp.i32(1) || pg_temp.i32(1) || '\x61'::bytea || pg_temp.i32(1))));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 0, 1, 1, pg_temp.f64(1) || '\x00'::bytea)));
+-- a row state without a target, fed to a fit that needs one
+SELECT pg_temp.err(format('SELECT custvalue.tree_fit_class_final(%L)', pg_temp.rows_state(1, 0, 0, 2, 2, pg_temp.f64(1.5) || pg_temp.f64(-2))));
+SELECT custvalue.tree_fit_class_final(pg_temp.rows_state(1, 0, 1, 2, 2, pg_temp.f64(1.5) || pg_temp.f64(1) || pg_temp.f64(-2) || pg_temp.f64(0))::custvalue.fitstate) IS NOT NULL AS with_target_fits;
