@@ -16,6 +16,7 @@ KERNEL_SRCS = \
 	src/kernel/cvjson.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
+	src/kernel/kmeans_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
 	src/kernel/scorecard_k.c
