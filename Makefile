@@ -27,6 +27,7 @@ GLUE_SRCS = \
 	src/fitstate.c \
 	src/model.c \
 	src/health.c \
+	src/kmeans.c \
 	src/rfm.c \
 	src/rowfit.c \
 	src/scorecard.c
@@ -39,6 +40,7 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
+	src/kmeans.sql \
 	src/rfm.sql \
 	src/scorecard.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
