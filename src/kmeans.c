@@ -211,20 +211,36 @@ cv_kmeans_fit_trans(PG_FUNCTION_ARGS)
 /*
  * The canonical rows of a state as one contiguous n x d array of design
  * vectors (z-scores when standardising), the layout the kernels want.
+ * Rows without a target that need no standardising are that array already
+ * (rows.h): then it is returned as is and *owned is NULL; otherwise it is
+ * a copy in *owned.
  */
-static double *
-design_matrix(cv_rows *rows, cv_features *f)
+static const double *
+design_matrix(cv_rows *rows, cv_features *f, double **owned)
 {
 	size_t		n = cv_rows_count(rows);
 	int			d = f->ncols;
-	double	   *X = cv_malloc(sizeof(double) * Max(n, 1) * d);
+	double	   *X;
+	double	   *scale;
 
+	*owned = NULL;
+	if (!f->standardize && f->ncat == 0 && !cv_rows_has_y(rows))
+		return cv_rows_x(rows, 0);
+	X = *owned = cv_malloc(sizeof(double) * Max(n, 1) * d);
+	scale = palloc(sizeof(double) * d);
+	for (int j = 0; j < d; j++)
+		scale[j] = f->standardize ? (f->sd[j] > 0 ? 1.0 / f->sd[j] : 0.0) : 1.0;
 	for (size_t i = 0; i < n; i++)
 	{
+		const double *x = cv_rows_x(rows, i);
+		double	   *out = X + i * d;
+
 		if ((i & 65535) == 65535)
 			CHECK_FOR_INTERRUPTS();
-		cv_features_design(f, cv_rows_x(rows, i), NULL, X + i * d);
+		for (int j = 0; j < d; j++)
+			out[j] = f->standardize ? (x[j] - f->mean[j]) * scale[j] : x[j];
 	}
+	pfree(scale);
 	return X;
 }
 
@@ -246,7 +262,8 @@ cv_kmeans_fit_final(PG_FUNCTION_ARGS)
 	cv_features *f;
 	size_t		n,
 				distinct;
-	double	   *X;
+	const double *X;
+	double	   *owned;
 	km_result	r;
 	km_model   *m;
 	MemoryContext fitcxt,
@@ -268,7 +285,7 @@ cv_kmeans_fit_final(PG_FUNCTION_ARGS)
 								   ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(fitcxt);
 	f = cv_rowfit_features(rows, &o, "kmeans_fit");
-	X = design_matrix(rows, f);
+	X = design_matrix(rows, f, &owned);
 	distinct = km_distinct_upto(X, n, f->ncols, (size_t) p.k);
 	if (distinct < (size_t) p.k)
 		ereport(ERROR,
@@ -544,7 +561,8 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 	cv_rows    *rows;
 	cv_features *f;
 	size_t		n;
-	double	   *X;
+	const double *X;
+	double	   *owned;
 	int32	   *labels;
 	double		result;
 	int			nclusters;
@@ -557,7 +575,7 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 	if (n == 0)
 		PG_RETURN_NULL();
 	f = cv_rowfit_features(rows, &o, "silhouette");
-	X = design_matrix(rows, f);
+	X = design_matrix(rows, f, &owned);
 	labels = palloc(sizeof(int32) * n);
 	for (size_t i = 0; i < n; i++)
 		labels[i] = (int32) cv_rows_y(rows, i);
@@ -573,7 +591,8 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 				 errhint("Option \"max_rows\" (default %d) sets how many points are used exactly.",
 						 SILHOUETTE_MAX_ROWS)));
 	cv_features_free(f);
-	cv_free(X);
+	if (owned)
+		cv_free(owned);
 	PG_RETURN_FLOAT8(result);
 }
 
