@@ -6,7 +6,8 @@
 #   - running a report twice leaves one pg_cron job each (idempotent);
 #   - the materialized views refresh CONCURRENTLY under an empty search_path;
 #   - the results keep the seed reports' shape (health tiers, Enterprise
-#     healthiest, four value segments ordered by recency and minutes, three
+#     healthiest, four value segments ordered by recency and minutes, the
+#     accounts active on the last day at R = 5 and so some Champions, three
 #     k-means clusters that recover the generator's hidden behaviours, the
 #     best silhouette at k = 3).
 # pg_cron can be created only in cron.database_name, `postgres` on the test
@@ -107,6 +108,11 @@ SELECT 'four segments, R falls and F, M rise with value: ' ||
           FROM usage.account_segments GROUP BY segment) s;
 SELECT 'most high-value accounts stable: ' || (avg((trend = 'stable')::int) > 0.8)
   FROM usage.account_segments WHERE segment = 'high_value';
+SELECT 'the accounts active on the last day (about 28%) all get R = 5, and there are Champions: ' ||
+       (avg((recency_days = 0)::int) BETWEEN 0.2 AND 0.35
+        AND bool_and(r_score = 5) FILTER (WHERE recency_days = 0)
+        AND count(*) FILTER (WHERE named_segment = 'Champions') > 0)
+  FROM usage.account_segments;
 SELECT 'three named clusters, each mostly one hidden behaviour: ' ||
        (count(DISTINCT cluster_name) = 3 AND min(purity) > 0.8)
   FROM (SELECT cluster_name, max(n)::float8 / sum(n) AS purity
@@ -125,6 +131,6 @@ SELECT 'silhouette is highest at k = 3: ' ||
          GROUP BY k) s;
 SQL
 cat "$out/checks"
-if [ "$(grep -c ': true$' "$out/checks")" != 7 ]; then
+if [ "$(grep -c ': true$' "$out/checks")" != 8 ]; then
   echo "not every check printed true"; exit 1
 fi
