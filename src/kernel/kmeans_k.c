@@ -528,6 +528,53 @@ order_cmp(const void *pa, const void *pb)
 	return a->index - b->index;
 }
 
+/* The work arrays of a fit on n points of d coordinates, k clusters. */
+static void
+work_alloc(km_work *w, size_t n, int d, int k)
+{
+	w->closest = cv_malloc(sizeof(double) * n);
+	w->cand = cv_malloc(sizeof(double) * n);
+	w->best = cv_malloc(sizeof(double) * n);
+	w->cum = cv_malloc(sizeof(double) * n);
+	w->labels = cv_malloc(sizeof(int32_t) * n);
+	w->sums = cv_malloc(sizeof(double) * k * d);
+	w->newc = cv_malloc(sizeof(double) * k * d);
+	w->counts = cv_malloc(sizeof(int64_t) * k);
+	w->shift = cv_malloc(sizeof(double) * k);
+	w->half = cv_malloc(sizeof(double) * k);
+}
+
+static void
+work_free(km_work *w)
+{
+	cv_free(w->closest);
+	cv_free(w->cand);
+	cv_free(w->best);
+	cv_free(w->cum);
+	cv_free(w->labels);
+	cv_free(w->sums);
+	cv_free(w->newc);
+	cv_free(w->counts);
+	cv_free(w->shift);
+	cv_free(w->half);
+}
+
+double
+km_lloyd(const double *X, size_t n, int d, int k, double *C, int max_iter, double tol,
+		 int64_t *sizes, int *iterations, int *converged)
+{
+	km_work		w;
+	double	   *within = cv_malloc(sizeof(double) * k);
+	double		inertia;
+
+	work_alloc(&w, n, d, k);
+	lloyd(X, n, d, k, max_iter, absolute_tol(X, n, d, tol), &w, C, iterations, converged, NULL);
+	inertia = final_assign(X, n, d, k, C, w.labels, sizes, within, NULL);
+	work_free(&w);
+	cv_free(within);
+	return inertia;
+}
+
 void
 km_fit(const double *X, size_t n, int d, const km_params *p, km_result *out)
 {
@@ -545,16 +592,7 @@ km_fit(const double *X, size_t n, int d, const km_params *p, km_result *out)
 				best_conv = 0;
 	km_order   *ord = cv_malloc(sizeof(km_order) * k);
 
-	w.closest = cv_malloc(sizeof(double) * n);
-	w.cand = cv_malloc(sizeof(double) * n);
-	w.best = cv_malloc(sizeof(double) * n);
-	w.cum = cv_malloc(sizeof(double) * n);
-	w.labels = cv_malloc(sizeof(int32_t) * n);
-	w.sums = cv_malloc(sizeof(double) * k * d);
-	w.newc = cv_malloc(sizeof(double) * k * d);
-	w.counts = cv_malloc(sizeof(int64_t) * k);
-	w.shift = cv_malloc(sizeof(double) * k);
-	w.half = cv_malloc(sizeof(double) * k);
+	work_alloc(&w, n, d, k);
 
 	for (int run = 0; run < p->n_init; run++)
 	{
@@ -601,16 +639,7 @@ km_fit(const double *X, size_t n, int d, const km_params *p, km_result *out)
 	out->iterations = best_iter;
 	out->converged = best_conv;
 
-	cv_free(w.closest);
-	cv_free(w.cand);
-	cv_free(w.best);
-	cv_free(w.cum);
-	cv_free(w.labels);
-	cv_free(w.sums);
-	cv_free(w.newc);
-	cv_free(w.counts);
-	cv_free(w.shift);
-	cv_free(w.half);
+	work_free(&w);
 	cv_free(C);
 	cv_free(bestC);
 	cv_free(sizes);

@@ -80,6 +80,15 @@ extern void km_fit(const double *X, size_t n, int d, const km_params *p, km_resu
 extern void km_result_free(km_result *r);
 
 /*
+ * One run of Lloyd iterations from the k centres in C (updated in place),
+ * without seeding or reordering: fills sizes[k], the iterations and
+ * whether it converged, and returns the inertia.  For tests of the
+ * iterations on chosen starts.
+ */
+extern double km_lloyd(const double *X, size_t n, int d, int k, double *C, int max_iter,
+					   double tol, int64_t *sizes, int *iterations, int *converged);
+
+/*
  * The mean silhouette coefficient of X[n][d] labelled by labels[n] (any
  * integers), with Euclidean distances, as scikit-learn's silhouette_score:
  * s(i) = (b - a) / max(a, b), a the mean distance to the other points of

@@ -176,6 +176,28 @@ test_edges(void)
 	}
 }
 
+/*
+ * A start whose middle centre (100) is nearest to no point: the empty
+ * cluster takes the point farthest from its centre (0, the first of the
+ * points at distance 1), from a cluster that keeps points, and the
+ * iterations settle at centres 1.5, 0 and 11 with no empty cluster.
+ */
+static void
+test_empty_cluster(void)
+{
+	double		X[] = {0, 1, 2, 10, 11, 12};
+	double		C[] = {1, 100, 11};
+	int64_t		sizes[3];
+	int			iters,
+				conv;
+	double		inertia = km_lloyd(X, 6, 1, 3, C, 100, 0, sizes, &iters, &conv);
+
+	tap_ok(C[0] == 1.5 && C[1] == 0 && C[2] == 11, "empty cluster re-seeded with the farthest point");
+	tap_ok(sizes[0] == 2 && sizes[1] == 1 && sizes[2] == 3, "empty cluster: no cluster left empty");
+	tap_near(inertia, 2.5, 1e-15, "empty cluster: inertia of the settled centres");
+	tap_ok(conv, "empty cluster: converged");
+}
+
 static void
 test_silhouette(void)
 {
@@ -285,6 +307,7 @@ main(void)
 	test_blobs();
 	test_fixed_point();
 	test_edges();
+	test_empty_cluster();
 	test_silhouette();
 	test_seasonality();
 	test_model();
