@@ -139,6 +139,18 @@ SELECT custvalue.kmeans_fit(p, 3, '{"names": ["a", "b", "a"]}') FROM km_pts;
 -- options are checked on the first row, before any point is read
 SELECT custvalue.kmeans_fit(ARRAY['NaN']::float8[], 3, '{"n_init": -1}');
 
+-- States read from text are checked before use: one fit's state handed to
+-- another's final function is an error, and a state survives its text form.
+CREATE AGGREGATE km_state_km(float8[], int) (SFUNC = custvalue.kmeans_fit_trans, STYPE = custvalue.fitstate);
+CREATE AGGREGATE km_state_sil(float8[], int) (SFUNC = custvalue.silhouette_trans, STYPE = custvalue.fitstate);
+SELECT custvalue.kmeans_fit_final(km_state_sil(ARRAY[x, 1], 1)) FROM generate_series(1, 3) x;
+SELECT custvalue.silhouette_final(km_state_km(ARRAY[x, 1], 1)) FROM generate_series(1, 3) x;
+SELECT custvalue.kmeans_fit_final(km_state_km(ARRAY[x, 1], 2)::text::custvalue.fitstate)::text
+       = custvalue.kmeans_fit(ARRAY[x, 1], 2)::text AS state_text_round_trip
+  FROM generate_series(1, 3) x;
+DROP AGGREGATE km_state_km(float8[], int);
+DROP AGGREGATE km_state_sil(float8[], int);
+
 -- Scoring: the ARRAY[...] form is rewritten (no array per row) and gives
 -- the same answers; errors of both forms.
 CREATE TABLE km_cols AS SELECT i, p[1] AS a, p[2] AS b, p[3] AS c FROM km_pts;

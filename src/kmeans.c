@@ -209,6 +209,19 @@ cv_kmeans_fit_trans(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Raise 22023 unless a state's rows are numeric only: a state read from
+ * text may come from a fit with categorical features.
+ */
+static void
+check_numeric_rows(cv_rows *rows, const char *fitname)
+{
+	if (cv_rows_ncat(rows) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the fit state holds categorical features", fitname)));
+}
+
+/*
  * The canonical rows of a state as one contiguous n x d array of design
  * vectors (z-scores when standardising), the layout the kernels want.
  * Rows without a target that need no standardising are that array already
@@ -275,8 +288,12 @@ cv_kmeans_fit_final(PG_FUNCTION_ARGS)
 	params = cv_rowfit_params(s);
 	kmeans_read_options(params, &o, &p);
 	if (!cv_option_int(params, "k", 1, KM_MAX_K, &p.k))
-		elog(ERROR, "kmeans_fit state has no k");
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans_fit: the fit state has no k"),
+				 errdetail("Its options are %s.", cv_fitstate_params(s))));
 	rows = cv_rowfit_rows(s, "kmeans_fit");
+	check_numeric_rows(rows, "kmeans_fit");
 	n = cv_rows_count(rows);
 	if (n == 0)
 		PG_RETURN_NULL();
@@ -571,6 +588,7 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	silhouette_read_options(cv_rowfit_params(s), &o);
 	rows = cv_rowfit_rows(s, "silhouette");
+	check_numeric_rows(rows, "silhouette");
 	n = cv_rows_count(rows);
 	if (n == 0)
 		PG_RETURN_NULL();
@@ -578,7 +596,16 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 	X = design_matrix(rows, f, &owned);
 	labels = palloc(sizeof(int32) * n);
 	for (size_t i = 0; i < n; i++)
-		labels[i] = (int32) cv_rows_y(rows, i);
+	{
+		double		y = cv_rows_y(rows, i);
+
+		/* a state read from text may hold anything: only int4 cluster ids */
+		if (!cv_rows_has_y(rows) || y != floor(y) || y < PG_INT32_MIN || y > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("silhouette: the fit state does not hold integer cluster ids")));
+		labels[i] = (int32) y;
+	}
 	if (km_silhouette(X, labels, n, f->ncols, kmeans_interrupt, &result, &nclusters) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
