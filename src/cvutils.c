@@ -159,9 +159,21 @@ cv_float8_array_into(ArrayType *arr, const char *what, double *values,
 }
 
 /* Read variadic float8 arguments: see cvutils.h. */
+void
+cv_float8_args_types(FunctionCallInfo fcinfo, int first, const char *what)
+{
+	for (int i = first; i < PG_NARGS(); i++)
+		if (get_fn_expr_argtype(fcinfo->flinfo, i) != FLOAT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s must be float8 values", what),
+					 errdetail("Argument %d is of type %s.", i + 1,
+							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, i)))));
+}
+
 int
-cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
-			   double *values, bool *nulls, int max)
+cv_float8_args_values(FunctionCallInfo fcinfo, int first, const char *what,
+					  double *values, bool *nulls, int max)
 {
 	int			n = PG_NARGS() - first;
 
@@ -169,12 +181,6 @@ cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 		return n;
 	for (int i = 0; i < n; i++)
 	{
-		if (get_fn_expr_argtype(fcinfo->flinfo, first + i) != FLOAT8OID)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("%s must be float8 values", what),
-					 errdetail("Argument %d is of type %s.", first + i + 1,
-							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, first + i)))));
 		nulls[i] = PG_ARGISNULL(first + i);
 		values[i] = nulls[i] ? 0.0 : PG_GETARG_FLOAT8(first + i);
 		if (!nulls[i] && !isfinite(values[i]))
@@ -184,6 +190,16 @@ cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 					 errdetail("Element %d is %s.", i + 1, cv_fmt(values[i]))));
 	}
 	return n;
+}
+
+int
+cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
+			   double *values, bool *nulls, int max)
+{
+	if (PG_NARGS() - first > max)
+		return PG_NARGS() - first;
+	cv_float8_args_types(fcinfo, first, what);
+	return cv_float8_args_values(fcinfo, first, what, values, nulls, max);
 }
 
 /* Planner support rewriting ARRAY[...] arguments: see cvutils.h. */

@@ -45,6 +45,16 @@ extern int	cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 						   double *values, bool *nulls, int max);
 
 /*
+ * cv_float8_args in two steps, for callers that check the argument types
+ * once per call site (they cannot change between calls) rather than per
+ * row: cv_float8_args_types raises 42804 unless arguments first.. are
+ * float8; cv_float8_args_values reads them with the other checks.
+ */
+extern void cv_float8_args_types(FunctionCallInfo fcinfo, int first, const char *what);
+extern int	cv_float8_args_values(FunctionCallInfo fcinfo, int first, const char *what,
+								  double *values, bool *nulls, int max);
+
+/*
  * Planner support (SupportRequestSimplify) for a function f(x, arr) or
  * f(arr, x) whose float8[] argument is written as ARRAY[e1, ..., en]:
  * rewrites the call into f_args(x, e1, ..., en) when the schema has that

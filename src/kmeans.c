@@ -382,6 +382,8 @@ check_dimension(int got, int want)
 static int
 assign_point(FunctionCallInfo fcinfo, bool separate, double *dist)
 {
+	/* the call site's first row: fn_extra is still empty */
+	bool		first_row = fcinfo->flinfo->fn_extra == NULL;
 	km_model   *m = cv_model_cached(fcinfo, 0, KMEANS_MAGIC, KMEANS_TYPE, kmeans_decode);
 	double		xs[64];
 	bool		ns[64];
@@ -392,7 +394,10 @@ assign_point(FunctionCallInfo fcinfo, bool separate, double *dist)
 
 	if (separate)
 	{
-		got = cv_float8_args(fcinfo, 1, "point", x, nulls, m->d);
+		/* argument types are fixed at a call site: checked on its first row */
+		if (first_row)
+			cv_float8_args_types(fcinfo, 1, "point");
+		got = cv_float8_args_values(fcinfo, 1, "point", x, nulls, m->d);
 		check_dimension(got, m->d);
 		for (int j = 0; j < got; j++)
 			if (nulls[j])

@@ -123,6 +123,27 @@ nearest2(const double *x, const double *C, int k, int d, double *best, double *s
 	return a;
 }
 
+/* Nearest centre of x among C[k][d] (ties to the lower index), scoring's loop. */
+static int
+nearest(const double *x, const double *C, int k, int d, double *best)
+{
+	int			a = 0;
+	double		b1 = sqdist(x, C, d);
+
+	for (int j = 1; j < k; j++)
+	{
+		double		dd = sqdist(x, C + (size_t) j * d, d);
+
+		if (dd < b1)
+		{
+			b1 = dd;
+			a = j;
+		}
+	}
+	*best = b1;
+	return a;
+}
+
 /* ---------------------------------------------------- distinct points */
 
 /* Hash of a point with -0.0 folded onto 0.0 (they compare equal). */
@@ -806,12 +827,11 @@ km_model_free(km_model *m)
 int
 km_model_assign(km_model *m, const double *x, double *dist)
 {
-	double		b1,
-				b2;
+	double		b1;
 	int			a;
 
 	cv_features_design(m->f, x, NULL, m->scratch);
-	a = nearest2(m->scratch, m->zc, m->k, m->d, &b1, &b2);
+	a = nearest(m->scratch, m->zc, m->k, m->d, &b1);
 	*dist = sqrt(b1);
 	return a;
 }
