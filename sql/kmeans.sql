@@ -167,6 +167,9 @@ SELECT custvalue.kmeans_distance(model, ARRAY[1, NULL, 3]::float8[]) FROM km_mod
 SELECT custvalue.kmeans_distance(model, ARRAY[a, NULL, c]) FROM km_cols, km_model LIMIT 1;
 SELECT custvalue.kmeans_cluster(model, ARRAY[1, 'Infinity', 3]::float8[]) FROM km_model;
 SELECT custvalue.kmeans_cluster(model, ARRAY[a, 'NaN', c]) FROM km_cols, km_model LIMIT 1;
+-- the rewritten form called directly with other types
+SELECT custvalue.kmeans_cluster_args(model, 1, 2, 3) FROM km_model;
+SELECT custvalue.kmeans_distance_args(model, 1.5::float8, 2::float8, 3::numeric) FROM km_model;
 SELECT custvalue.kmeans_cluster(NULL, ARRAY[a, b, c]) IS NULL AS null_model,
        custvalue.kmeans_cluster(model, NULL) IS NULL AS null_point
   FROM km_cols, km_model LIMIT 1;

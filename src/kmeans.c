@@ -382,21 +382,26 @@ check_dimension(int got, int want)
 static int
 assign_point(FunctionCallInfo fcinfo, bool separate, double *dist)
 {
-	/* the call site's first row: fn_extra is still empty */
-	bool		first_row = fcinfo->flinfo->fn_extra == NULL;
-	km_model   *m = cv_model_cached(fcinfo, 0, KMEANS_MAGIC, KMEANS_TYPE, kmeans_decode);
+	km_model   *m;
 	double		xs[64];
 	bool		ns[64];
-	double	   *x = m->d <= 64 ? xs : palloc(sizeof(double) * m->d);
-	bool	   *nulls = m->d <= 64 ? ns : palloc(sizeof(bool) * m->d);
+	double	   *x;
+	bool	   *nulls;
 	int			got;
 	int			a;
 
+	/*
+	 * Argument types are fixed at a call site: they are checked on its
+	 * first row, while fn_extra is still empty (before the model is cached,
+	 * so a failed check is repeated, never skipped).
+	 */
+	if (separate && fcinfo->flinfo->fn_extra == NULL)
+		cv_float8_args_types(fcinfo, 1, "point");
+	m = cv_model_cached(fcinfo, 0, KMEANS_MAGIC, KMEANS_TYPE, kmeans_decode);
+	x = m->d <= 64 ? xs : palloc(sizeof(double) * m->d);
+	nulls = m->d <= 64 ? ns : palloc(sizeof(bool) * m->d);
 	if (separate)
 	{
-		/* argument types are fixed at a call site: checked on its first row */
-		if (first_row)
-			cv_float8_args_types(fcinfo, 1, "point");
 		got = cv_float8_args_values(fcinfo, 1, "point", x, nulls, m->d);
 		check_dimension(got, m->d);
 		for (int j = 0; j < got; j++)
