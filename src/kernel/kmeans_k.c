@@ -69,18 +69,40 @@ rng_uniform(km_rng *r)
 
 /* ------------------------------------------------------------ helpers */
 
+/*
+ * Squared Euclidean distance.  Four running sums, not one: the additions
+ * of one sum wait for each other, four independent ones keep the
+ * floating-point unit busy (the order is fixed, so results are the same
+ * on every run).
+ */
 static inline double
 sqdist(const double *a, const double *b, int d)
 {
-	double		s = 0.0;
+	double		s0 = 0.0,
+				s1 = 0.0,
+				s2 = 0.0,
+				s3 = 0.0;
+	int			j = 0;
 
-	for (int j = 0; j < d; j++)
+	for (; j + 4 <= d; j += 4)
+	{
+		double		t0 = a[j] - b[j],
+					t1 = a[j + 1] - b[j + 1],
+					t2 = a[j + 2] - b[j + 2],
+					t3 = a[j + 3] - b[j + 3];
+
+		s0 += t0 * t0;
+		s1 += t1 * t1;
+		s2 += t2 * t2;
+		s3 += t3 * t3;
+	}
+	for (; j < d; j++)
 	{
 		double		t = a[j] - b[j];
 
-		s += t * t;
+		s0 += t * t;
 	}
-	return s;
+	return (s0 + s1) + (s2 + s3);
 }
 
 /* Call the interrupt hook, if any. */
@@ -90,6 +112,9 @@ poll(void (*interrupt) (void))
 	if (interrupt)
 		interrupt();
 }
+
+/* Most k-means++ candidates per step (2 + ln k for k up to KM_MAX_K). */
+#define KM_MAX_TRIALS 16
 
 /* How often (in points) the long loops poll for interrupts. */
 #define KM_POLL_MASK 16383
@@ -238,6 +263,14 @@ draw(const double *cum, const double *closest, size_t n, double r)
  * Greedy k-means++ as scikit-learn's _kmeans_plusplus: the first centre
  * uniformly, then per step 2 + floor(ln k) candidates sampled with
  * probability D^2 / potential, keeping the one whose potential is lowest.
+ *
+ * A step reads the points twice whatever the number of candidates: once
+ * to sum every candidate's potential, once to update D^2 (and its running
+ * sum, for the next draw) with the winner.  w->labels[i] keeps the chosen
+ * centre nearest to point i, so the triangle inequality skips most
+ * distances: when |y - c|^2 >= 4 D^2(x) for the candidate y and x's centre
+ * c, then |x - y| >= D(x) and x's term stays D^2(x).  At the end labels,
+ * D^2 and the centres are the first assignment of the iterations.
  */
 static void
 seed_plusplus(const double *X, size_t n, int d, int k, km_rng *rng,
@@ -246,59 +279,79 @@ seed_plusplus(const double *X, size_t n, int d, int k, km_rng *rng,
 	int			trials = 2 + (int) log((double) k);
 	size_t		first = (size_t) (rng_uniform(rng) * (double) n);
 	double		pot = 0.0;
+	double	   *cc = cv_malloc(sizeof(double) * KM_MAX_TRIALS * k);
 
+	if (trials > KM_MAX_TRIALS)
+		trials = KM_MAX_TRIALS;
 	if (first >= n)
 		first = n - 1;
 	memcpy(C, X + first * d, sizeof(double) * d);
 	for (size_t i = 0; i < n; i++)
 	{
 		w->closest[i] = sqdist(X + i * d, C, d);
-		pot += w->closest[i];
+		w->labels[i] = 0;
+		w->cum[i] = (pot += w->closest[i]);
 	}
 	for (int c = 1; c < k; c++)
 	{
-		double		run = 0.0,
-					best_pot = INFINITY;
-		size_t		best_id = 0;
-		double		r[64];
+		const double *y[KM_MAX_TRIALS] = {NULL};
+		double		p[KM_MAX_TRIALS];
+		double		r[KM_MAX_TRIALS];
+		int			best = 0;
+		const double *yb,
+				   *ccb;
 
-		for (size_t i = 0; i < n; i++)
-			w->cum[i] = (run += w->closest[i]);
-		for (int t = 0; t < trials && t < 64; t++)
+		for (int t = 0; t < trials; t++)
 			r[t] = rng_uniform(rng) * pot;
-		for (int t = 0; t < trials && t < 64; t++)
+		for (int t = 0; t < trials; t++)
 		{
-			size_t		id = draw(w->cum, w->closest, n, r[t]);
-			const double *y = X + id * d;
-			double		p = 0.0;
-
-			for (size_t i = 0; i < n; i++)
-			{
-				double		dd = sqdist(X + i * d, y, d);
-
-				w->cand[i] = dd < w->closest[i] ? dd : w->closest[i];
-				p += w->cand[i];
-			}
-			if (p < best_pot)
-			{
-				double	   *tmp = w->best;
-
-				w->best = w->cand;
-				w->cand = tmp;
-				best_pot = p;
-				best_id = id;
-			}
-			poll(interrupt);
+			y[t] = X + draw(w->cum, w->closest, n, r[t]) * d;
+			p[t] = 0.0;
+			for (int j = 0; j < c; j++)
+				cc[t * k + j] = sqdist(y[t], C + (size_t) j * d, d);
 		}
-		memcpy(C + (size_t) c * d, X + best_id * d, sizeof(double) * d);
+		for (size_t i = 0; i < n; i++)
 		{
-			double	   *tmp = w->closest;
+			const double *x = X + i * d;
+			double		ci = w->closest[i],
+						far = 4.0 * ci;
+			int			o = w->labels[i];
 
-			w->closest = w->best;
-			w->best = tmp;
+			if ((i & KM_POLL_MASK) == KM_POLL_MASK)
+				poll(interrupt);
+			for (int t = 0; t < trials; t++)
+			{
+				double		dd = cc[t * k + o] >= far ? ci : sqdist(x, y[t], d);
+
+				p[t] += dd < ci ? dd : ci;
+			}
 		}
-		pot = best_pot;
+		for (int t = 1; t < trials; t++)
+			if (p[t] < p[best])
+				best = t;
+		yb = y[best];
+		ccb = cc + best * k;
+		memcpy(C + (size_t) c * d, yb, sizeof(double) * d);
+		pot = 0.0;
+		for (size_t i = 0; i < n; i++)
+		{
+			double		ci = w->closest[i];
+
+			if (ccb[w->labels[i]] < 4.0 * ci)
+			{
+				double		dd = sqdist(X + i * d, yb, d);
+
+				if (dd < ci)
+				{
+					w->closest[i] = dd;
+					w->labels[i] = c;
+				}
+			}
+			w->cum[i] = (pot += w->closest[i]);
+		}
+		pot = p[best];
 	}
+	cv_free(cc);
 }
 
 /* ---------------------------------------------------------- iterations */
@@ -385,60 +438,94 @@ center_halves(const double *C, int k, int d, double *half)
 }
 
 /*
- * One run of Lloyd iterations from the centres in C (updated in place),
- * as scikit-learn's _kmeans_single_lloyd: stop when the labels did not
- * change (strict convergence) or the squared shifts sum to at most tol_abs.
- * Hamerly's bounds: upper[i] >= distance to the assigned centre, lower[i]
- * <= distance to every other centre; a point whose upper bound is below
- * max(lower, half) keeps its centre without computing distances.
+ * One assignment of every point to its nearest centre of C with Hamerly's
+ * bounds: upper[i] >= the distance to the assigned centre, lower[i] <= the
+ * distance to every other centre, half[c] half the distance from centre c
+ * to its nearest other centre.  A point whose upper bound is below
+ * max(lower, half) keeps its centre without computing distances; one whose
+ * bound ties it is recomputed in full, so ties go to the lower index as in
+ * plain Lloyd.  Returns how many labels changed.
+ */
+static size_t
+assign_bounded(const double *X, size_t n, int d, int k, const double *C, km_work *w,
+			   void (*interrupt) (void))
+{
+	double	   *upper = w->closest,
+			   *lower = w->cand;
+	size_t		changed = 0;
+
+	center_halves(C, k, d, w->half);
+	for (size_t i = 0; i < n; i++)
+	{
+		const double *x = X + i * d;
+		int			cur = w->labels[i];
+		double		m = w->half[cur] > lower[i] ? w->half[cur] : lower[i];
+		double		b1,
+					b2;
+		int			a;
+
+		if ((i & KM_POLL_MASK) == KM_POLL_MASK)
+			poll(interrupt);
+		if (upper[i] < m)
+			continue;
+		upper[i] = sqrt(sqdist(x, C + (size_t) cur * d, d));
+		if (upper[i] < m)
+			continue;
+		a = nearest2(x, C, k, d, &b1, &b2);
+		changed += a != cur;
+		w->labels[i] = a;
+		upper[i] = sqrt(b1);
+		lower[i] = sqrt(b2);
+	}
+	return changed;
+}
+
+/*
+ * Lloyd iterations from the centres in C (updated in place), as
+ * scikit-learn's _kmeans_single_lloyd: stop when the labels did not change
+ * (strict convergence) or the squared shifts sum to at most tol_abs.  With
+ * `seeded`, w->labels and w->closest hold the nearest centre of every point
+ * and its squared distance (as k-means++ leaves them); otherwise the first
+ * assignment is computed in full.  The first iteration always counts as a
+ * change (scikit-learn starts from labels -1).  On return the bounds hold
+ * for the final C.
  */
 static void
 lloyd(const double *X, size_t n, int d, int k, int max_iter, double tol_abs,
-	  km_work *w, double *C, int *iterations, int *converged,
+	  km_work *w, double *C, int seeded, int *iterations, int *converged,
 	  void (*interrupt) (void))
 {
 	double	   *upper = w->closest,
 			   *lower = w->cand;
 	int			it;
 
+	for (size_t i = 0; i < n; i++)
+	{
+		double		b2;
+
+		if (seeded)
+		{
+			upper[i] = sqrt(upper[i]);
+			lower[i] = 0.0;
+		}
+		else
+		{
+			w->labels[i] = nearest2(X + i * d, C, k, d, &upper[i], &b2);
+			upper[i] = sqrt(upper[i]);
+			lower[i] = sqrt(b2);
+		}
+	}
 	*converged = 0;
 	for (it = 0; it < max_iter; it++)
 	{
-		size_t		changed = 0;
+		size_t		changed = assign_bounded(X, n, d, k, C, w, interrupt);
 		double		total = 0.0,
 					max1 = 0.0,
 					max2 = 0.0;
 		int			argmax = -1;
 
-		if (it > 0)
-			center_halves(C, k, d, w->half);
-		for (size_t i = 0; i < n; i++)
-		{
-			const double *x = X + i * d;
-			double		b1,
-						b2;
-			int			a;
-
-			if ((i & KM_POLL_MASK) == KM_POLL_MASK)
-				poll(interrupt);
-			if (it > 0)
-			{
-				int			cur = w->labels[i];
-				double		m = w->half[cur] > lower[i] ? w->half[cur] : lower[i];
-
-				if (upper[i] <= m)
-					continue;
-				upper[i] = sqrt(sqdist(x, C + (size_t) cur * d, d));
-				if (upper[i] <= m)
-					continue;
-			}
-			a = nearest2(x, C, k, d, &b1, &b2);
-			if (it == 0 || a != w->labels[i])
-				changed++;
-			w->labels[i] = a;
-			upper[i] = sqrt(b1);
-			lower[i] = sqrt(b2);
-		}
+		if (it == 0)
+			changed = n;
 		update_centers(X, n, d, k, C, w);
 		for (int c = 0; c < k; c++)
 		{
@@ -473,56 +560,59 @@ lloyd(const double *X, size_t n, int d, int k, int max_iter, double tol_abs,
 }
 
 /*
- * Exact assignment to the final centres (ties to the lower index): labels,
- * sizes, within-cluster sums of squares; returns the inertia.
+ * Exact assignment to the final centres (ties to the lower index), from the
+ * bounds the iterations leave: labels, sizes, within-cluster sums of
+ * squares; returns the inertia.
  */
 static double
 final_assign(const double *X, size_t n, int d, int k, const double *C,
-			 int32_t *labels, int64_t *sizes, double *within,
+			 km_work *w, int64_t *sizes, double *within,
 			 void (*interrupt) (void))
 {
 	double		inertia = 0.0;
 
+	(void) assign_bounded(X, n, d, k, C, w, interrupt);
 	memset(sizes, 0, sizeof(int64_t) * k);
 	memset(within, 0, sizeof(double) * k);
 	for (size_t i = 0; i < n; i++)
 	{
-		double		b1,
-					b2;
-		int			a = nearest2(X + i * d, C, k, d, &b1, &b2);
+		int			a = w->labels[i];
+		double		dd = sqdist(X + i * d, C + (size_t) a * d, d);
 
-		if ((i & KM_POLL_MASK) == KM_POLL_MASK)
-			poll(interrupt);
-		labels[i] = a;
 		sizes[a]++;
-		within[a] += b1;
-		inertia += b1;
+		within[a] += dd;
+		inertia += dd;
 	}
 	return inertia;
 }
 
-/* tol * the mean of the per-dimension (population) variances. */
+/*
+ * tol * the mean of the per-dimension (population) variances, in two
+ * row-major passes (means, then squared deviations).
+ */
 static double
 absolute_tol(const double *X, size_t n, int d, double tol)
 {
+	double	   *mean = cv_calloc(d, sizeof(double));
+	double	   *ss = cv_calloc(d, sizeof(double));
 	double		total = 0.0;
 
+	for (size_t i = 0; i < n; i++)
+		for (int j = 0; j < d; j++)
+			mean[j] += X[i * d + j];
 	for (int j = 0; j < d; j++)
-	{
-		double		mean = 0.0,
-					ss = 0.0;
-
-		for (size_t i = 0; i < n; i++)
-			mean += X[i * d + j];
-		mean /= (double) n;
-		for (size_t i = 0; i < n; i++)
+		mean[j] /= (double) n;
+	for (size_t i = 0; i < n; i++)
+		for (int j = 0; j < d; j++)
 		{
-			double		t = X[i * d + j] - mean;
+			double		t = X[i * d + j] - mean[j];
 
-			ss += t * t;
+			ss[j] += t * t;
 		}
-		total += ss / (double) n;
-	}
+	for (int j = 0; j < d; j++)
+		total += ss[j] / (double) n;
+	cv_free(mean);
+	cv_free(ss);
 	return tol * total / (double) d;
 }
 
@@ -589,8 +679,8 @@ km_lloyd(const double *X, size_t n, int d, int k, double *C, int max_iter, doubl
 	double		inertia;
 
 	work_alloc(&w, n, d, k);
-	lloyd(X, n, d, k, max_iter, absolute_tol(X, n, d, tol), &w, C, iterations, converged, NULL);
-	inertia = final_assign(X, n, d, k, C, w.labels, sizes, within, NULL);
+	lloyd(X, n, d, k, max_iter, absolute_tol(X, n, d, tol), &w, C, 0, iterations, converged, NULL);
+	inertia = final_assign(X, n, d, k, C, &w, sizes, within, NULL);
 	work_free(&w);
 	cv_free(within);
 	return inertia;
@@ -624,8 +714,8 @@ km_fit(const double *X, size_t n, int d, const km_params *p, km_result *out)
 
 		rng_seed(&rng, p->seed, (uint64_t) run);
 		seed_plusplus(X, n, d, k, &rng, &w, C, p->interrupt);
-		lloyd(X, n, d, k, p->max_iter, tol_abs, &w, C, &iters, &conv, p->interrupt);
-		inertia = final_assign(X, n, d, k, C, w.labels, sizes, within, p->interrupt);
+		lloyd(X, n, d, k, p->max_iter, tol_abs, &w, C, 1, &iters, &conv, p->interrupt);
+		inertia = final_assign(X, n, d, k, C, &w, sizes, within, p->interrupt);
 		if (inertia < best_inertia)
 		{
 			best_inertia = inertia;
