@@ -33,13 +33,6 @@
 
 static const CvModelKind kmeans_kind;
 
-/* The kernels' interrupt hook for the long loops of a fit. */
-static void
-kmeans_interrupt(void)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
 /* ------------------------------------------------- per-group arguments */
 
 /*
@@ -149,7 +142,6 @@ kmeans_read_options(Jsonb *opts, CvRowFitOptions *o, km_params *p)
 	p->max_iter = 300;
 	p->tol = 1e-4;
 	p->seed = o->seed;
-	p->interrupt = kmeans_interrupt;
 	if (opts == NULL)
 		return;
 	(void) cv_option_int(opts, "n_init", 1, KM_MAX_N_INIT, &p->n_init);
@@ -616,7 +608,7 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 					 errmsg("silhouette: the fit state does not hold integer cluster ids")));
 		labels[i] = (int32) y;
 	}
-	if (km_silhouette(X, labels, n, f->ncols, kmeans_interrupt, &result, &nclusters) < 0)
+	if (km_silhouette(X, labels, n, f->ncols, &result, &nclusters) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("silhouette needs between 2 and %zu clusters among %zu points, not %d",

@@ -105,19 +105,9 @@ sqdist(const double *a, const double *b, int d)
 	return (s0 + s1) + (s2 + s3);
 }
 
-/* Call the interrupt hook, if any. */
-static inline void
-poll(void (*interrupt) (void))
-{
-	if (interrupt)
-		interrupt();
-}
-
 /* Most k-means++ candidates per step (2 + ln k for k up to KM_MAX_K). */
 #define KM_MAX_TRIALS 16
 
-/* How often (in points) the long loops poll for interrupts. */
-#define KM_POLL_MASK 16383
 
 /*
  * Nearest and second-nearest centre of x among C[k][d]: index of the
@@ -209,6 +199,7 @@ km_distinct_upto(const double *X, size_t n, int d, size_t limit)
 		const double *x = X + i * d;
 		size_t		h = (size_t) point_hash(x, d) & (cap - 1);
 
+		cv_interrupt_poll(i + 1);
 		while (slot[h] != (size_t) -1 && !same_point(x, X + slot[h] * d, d))
 			h = (h + 1) & (cap - 1);
 		if (slot[h] == (size_t) -1)
@@ -274,7 +265,7 @@ draw(const double *cum, const double *closest, size_t n, double r)
  */
 static void
 seed_plusplus(const double *X, size_t n, int d, int k, km_rng *rng,
-			  km_work *w, double *C, void (*interrupt) (void))
+			  km_work *w, double *C)
 {
 	int			trials = 2 + (int) log((double) k);
 	size_t		first = (size_t) (rng_uniform(rng) * (double) n);
@@ -288,6 +279,7 @@ seed_plusplus(const double *X, size_t n, int d, int k, km_rng *rng,
 	memcpy(C, X + first * d, sizeof(double) * d);
 	for (size_t i = 0; i < n; i++)
 	{
+		cv_interrupt_poll(i + 1);
 		w->closest[i] = sqdist(X + i * d, C, d);
 		w->labels[i] = 0;
 		w->cum[i] = (pot += w->closest[i]);
@@ -317,8 +309,7 @@ seed_plusplus(const double *X, size_t n, int d, int k, km_rng *rng,
 						far = 4.0 * ci;
 			int			o = w->labels[i];
 
-			if ((i & KM_POLL_MASK) == KM_POLL_MASK)
-				poll(interrupt);
+			cv_interrupt_poll(i + 1);
 			for (int t = 0; t < trials; t++)
 			{
 				double		dd = cc[t * k + o] >= far ? ci : sqdist(x, y[t], d);
@@ -337,6 +328,7 @@ seed_plusplus(const double *X, size_t n, int d, int k, km_rng *rng,
 		{
 			double		ci = w->closest[i];
 
+			cv_interrupt_poll(i + 1);
 			if (ccb[w->labels[i]] < 4.0 * ci)
 			{
 				double		dd = sqdist(X + i * d, yb, d);
@@ -375,6 +367,7 @@ update_centers(const double *X, size_t n, int d, int k, const double *C, km_work
 		double	   *s = w->sums + (size_t) w->labels[i] * d;
 		const double *x = X + i * d;
 
+		cv_interrupt_poll(i + 1);
 		for (int j = 0; j < d; j++)
 			s[j] += x[j];
 		w->counts[w->labels[i]]++;
@@ -447,8 +440,7 @@ center_halves(const double *C, int k, int d, double *half)
  * plain Lloyd.  Returns how many labels changed.
  */
 static size_t
-assign_bounded(const double *X, size_t n, int d, int k, const double *C, km_work *w,
-			   void (*interrupt) (void))
+assign_bounded(const double *X, size_t n, int d, int k, const double *C, km_work *w)
 {
 	double	   *upper = w->closest,
 			   *lower = w->cand;
@@ -464,8 +456,7 @@ assign_bounded(const double *X, size_t n, int d, int k, const double *C, km_work
 					b2;
 		int			a;
 
-		if ((i & KM_POLL_MASK) == KM_POLL_MASK)
-			poll(interrupt);
+		cv_interrupt_poll(i + 1);
 		if (upper[i] < m)
 			continue;
 		upper[i] = sqrt(sqdist(x, C + (size_t) cur * d, d));
@@ -492,8 +483,7 @@ assign_bounded(const double *X, size_t n, int d, int k, const double *C, km_work
  */
 static void
 lloyd(const double *X, size_t n, int d, int k, int max_iter, double tol_abs,
-	  km_work *w, double *C, int seeded, int *iterations, int *converged,
-	  void (*interrupt) (void))
+	  km_work *w, double *C, int seeded, int *iterations, int *converged)
 {
 	double	   *upper = w->closest,
 			   *lower = w->cand;
@@ -518,7 +508,7 @@ lloyd(const double *X, size_t n, int d, int k, int max_iter, double tol_abs,
 	*converged = 0;
 	for (it = 0; it < max_iter; it++)
 	{
-		size_t		changed = assign_bounded(X, n, d, k, C, w, interrupt);
+		size_t		changed = assign_bounded(X, n, d, k, C, w);
 		double		total = 0.0,
 					max1 = 0.0,
 					max2 = 0.0;
@@ -548,7 +538,7 @@ lloyd(const double *X, size_t n, int d, int k, int max_iter, double tol_abs,
 			upper[i] += w->shift[w->labels[i]];
 			lower[i] -= w->labels[i] == argmax ? max2 : max1;
 		}
-		poll(interrupt);
+		cv_interrupt_poll(0);
 		if (changed == 0 || total <= tol_abs)
 		{
 			*converged = 1;
@@ -566,12 +556,11 @@ lloyd(const double *X, size_t n, int d, int k, int max_iter, double tol_abs,
  */
 static double
 final_assign(const double *X, size_t n, int d, int k, const double *C,
-			 km_work *w, int64_t *sizes, double *within,
-			 void (*interrupt) (void))
+			 km_work *w, int64_t *sizes, double *within)
 {
 	double		inertia = 0.0;
 
-	(void) assign_bounded(X, n, d, k, C, w, interrupt);
+	(void) assign_bounded(X, n, d, k, C, w);
 	memset(sizes, 0, sizeof(int64_t) * k);
 	memset(within, 0, sizeof(double) * k);
 	for (size_t i = 0; i < n; i++)
@@ -679,8 +668,8 @@ km_lloyd(const double *X, size_t n, int d, int k, double *C, int max_iter, doubl
 	double		inertia;
 
 	work_alloc(&w, n, d, k);
-	lloyd(X, n, d, k, max_iter, absolute_tol(X, n, d, tol), &w, C, 0, iterations, converged, NULL);
-	inertia = final_assign(X, n, d, k, C, &w, sizes, within, NULL);
+	lloyd(X, n, d, k, max_iter, absolute_tol(X, n, d, tol), &w, C, 0, iterations, converged);
+	inertia = final_assign(X, n, d, k, C, &w, sizes, within);
 	work_free(&w);
 	cv_free(within);
 	return inertia;
@@ -713,9 +702,9 @@ km_fit(const double *X, size_t n, int d, const km_params *p, km_result *out)
 		double		inertia;
 
 		rng_seed(&rng, p->seed, (uint64_t) run);
-		seed_plusplus(X, n, d, k, &rng, &w, C, p->interrupt);
-		lloyd(X, n, d, k, p->max_iter, tol_abs, &w, C, 1, &iters, &conv, p->interrupt);
-		inertia = final_assign(X, n, d, k, C, &w, sizes, within, p->interrupt);
+		seed_plusplus(X, n, d, k, &rng, &w, C);
+		lloyd(X, n, d, k, p->max_iter, tol_abs, &w, C, 1, &iters, &conv);
+		inertia = final_assign(X, n, d, k, C, &w, sizes, within);
 		if (inertia < best_inertia)
 		{
 			best_inertia = inertia;
@@ -781,7 +770,7 @@ int32_cmp(const void *a, const void *b)
 
 int
 km_silhouette(const double *X, const int32_t *labels, size_t n, int d,
-			  void (*interrupt) (void), double *out, int *nclusters)
+			  double *out, int *nclusters)
 {
 	int32_t    *uniq = cv_malloc(sizeof(int32_t) * (n ? n : 1));
 	int32_t    *cl = cv_malloc(sizeof(int32_t) * (n ? n : 1));
@@ -814,8 +803,7 @@ km_silhouette(const double *X, const int32_t *labels, size_t n, int d,
 		double		a,
 					b = INFINITY;
 
-		if ((i & 63) == 63)
-			poll(interrupt);
+		cv_interrupt_poll((i + 1) * 64);	/* a row here is n distances */
 		if (count[cl[i]] == 1)
 			continue;			/* s(i) = 0 */
 		memset(sums, 0, sizeof(double) * m);

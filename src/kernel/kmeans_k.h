@@ -23,7 +23,9 @@
  *	  - n_init runs from independent seeds; the run with the lowest inertia
  *		(sum of squared distances to the assigned centres) wins.
  * Randomness comes from xoshiro256** seeded by splitmix64 from (seed, run),
- * so a fit is a function of its points, their order and the options.
+ * so a fit is a function of its points, their order and the options.  The
+ * loops poll cv_interrupt_poll (cvalloc.h) every few thousand points and
+ * between iterations.
  */
 #ifndef KMEANS_K_H
 #define KMEANS_K_H
@@ -47,8 +49,6 @@ typedef struct km_params
 	int			max_iter;		/* iterations per run */
 	double		tol;			/* relative to the mean per-dimension variance */
 	uint64_t	seed;
-	/* called between iterations and every few thousand points; may be NULL */
-	void		(*interrupt) (void);
 } km_params;
 
 /*
@@ -97,7 +97,7 @@ extern double km_lloyd(const double *X, size_t n, int d, int k, double *C, int m
  * returns -1 and *nclusters otherwise.  O(n^2 d) time, O(n) memory.
  */
 extern int	km_silhouette(const double *X, const int32_t *labels, size_t n, int d,
-						  void (*interrupt) (void), double *out, int *nclusters);
+						  double *out, int *nclusters);
 
 /*
  * Seasonality index of per-period totals sums[periods] (non-negative, sum

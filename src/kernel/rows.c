@@ -17,11 +17,9 @@
 #include <string.h>
 
 #include "cvalloc.h"
+#include "cvsort.h"
 
 #define ROWS_FORMAT 1
-#define INTERRUPT_EVERY 4096
-
-void		(*cv_rows_interrupt) (void) = NULL;
 
 /* One categorical position's dictionary: code -> string, string -> code. */
 typedef struct catdict
@@ -53,13 +51,6 @@ struct cv_rows
 	int			have_cut;		/* a prune happened: rows above cut are out */
 	uint64_t	cut;			/* largest hash kept by the last prune */
 };
-
-static void
-maybe_interrupt(size_t i)
-{
-	if (cv_rows_interrupt && (i % INTERRUPT_EVERY) == 0)
-		cv_rows_interrupt();
-}
 
 static int
 row_width(const cv_rows *r)
@@ -345,7 +336,6 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 
 /* qsort has no context argument: the buffer being sorted. */
 static const cv_rows *sort_rows;
-static size_t sort_calls;
 
 /* A row's hash and index, the unit the canonical sort moves. */
 typedef struct hash_idx
@@ -361,7 +351,6 @@ content_order_cmp(const void *pa, const void *pb)
 	const hash_idx *a = pa,
 			   *b = pb;
 
-	maybe_interrupt(++sort_calls);
 	return content_cmp(sort_rows, a->i, b->i);
 }
 
@@ -387,7 +376,7 @@ radix_sort_hash(hash_idx *a, hash_idx *tmp, size_t n)
 		memset(count, 0, sizeof(size_t) * 65536);
 		for (size_t i = 0; i < n; i++)
 		{
-			maybe_interrupt(i + 1);
+			cv_interrupt_poll(i + 1);
 			count[(src[i].h >> shift) & 0xFFFF]++;
 		}
 		for (size_t d = 0; d < 65536; d++)
@@ -434,13 +423,12 @@ sort_and_keep(cv_rows *r, size_t keep)
 	radix_sort_hash(idx, tmp, r->n);
 	cv_free(tmp);
 	sort_rows = r;
-	sort_calls = 0;
 	for (size_t lo = 0, hi; lo < r->n; lo = hi)
 	{
 		for (hi = lo + 1; hi < r->n && idx[hi].h == idx[lo].h; hi++)
-			;
+			cv_interrupt_poll(hi);
 		if (hi - lo > 1)
-			qsort(idx + lo, hi - lo, sizeof(hash_idx), content_order_cmp);
+			cv_sort(idx + lo, hi - lo, sizeof(hash_idx), content_order_cmp);
 	}
 	sort_rows = NULL;
 	if (keep > r->n)
@@ -450,7 +438,7 @@ sort_and_keep(cv_rows *r, size_t keep)
 	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < keep; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		memcpy(num + i * w, r->num + idx[i].i * w, sizeof(double) * w);
 		memcpy(cat + i * nc, r->cat + idx[i].i * nc, sizeof(int32_t) * nc);
 		hash[i] = idx[i].h;
@@ -564,7 +552,7 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < src->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int p = 0; p < nc; p++)
 			codes[p] = remap[p][src->cat[i * nc + p]];
 		append_row(dst, src->hash[i], src->num + i * row_width(src), codes);
@@ -709,7 +697,7 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 	}
 	for (size_t i = 0; i < r->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int j = 0; j < w; j++)
 			cvb_f64(b, r->num[i * w + j]);
 		for (int p = 0; p < nc; p++)
@@ -780,7 +768,7 @@ read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
 		double	   *v = r->num + i * w;
 		int32_t    *codes = r->cat + i * nc;
 
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int j = 0; j < w; j++)
 		{
 			v[j] = cvr_f64(rb);

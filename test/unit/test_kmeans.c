@@ -49,7 +49,7 @@ make_blobs(void)
 static km_params
 params(int k, int n_init, uint64_t seed)
 {
-	km_params	p = {k, n_init, 300, 1e-4, seed, NULL};
+	km_params	p = {k, n_init, 300, 1e-4, seed};
 
 	return p;
 }
@@ -209,12 +209,12 @@ test_silhouette(void)
 	double		s;
 	int			m;
 
-	tap_ok(km_silhouette(X, L, 4, 1, NULL, &s, &m) == 0 && m == 2, "silhouette: two clusters");
+	tap_ok(km_silhouette(X, L, 4, 1, &s, &m) == 0 && m == 2, "silhouette: two clusters");
 	tap_near(s, (4.5 / 5.5 + 3.5 / 4.5) / 2, 1e-15, "silhouette: hand-computed value");
-	tap_ok(km_silhouette(X, one, 4, 1, NULL, &s, &m) < 0 && m == 1, "silhouette: one cluster is refused");
-	tap_ok(km_silhouette(X, each, 4, 1, NULL, &s, &m) < 0 && m == 4, "silhouette: n clusters are refused");
+	tap_ok(km_silhouette(X, one, 4, 1, &s, &m) < 0 && m == 1, "silhouette: one cluster is refused");
+	tap_ok(km_silhouette(X, each, 4, 1, &s, &m) < 0 && m == 4, "silhouette: n clusters are refused");
 	/* point 6 alone scores 0; 0: a = 3, b = 6 -> 0.5; 1: a = 2.5, b = 5 -> 0.5; 5: a = 4.5, b = 1 -> -7/9 */
-	km_silhouette(X, single, 4, 1, NULL, &s, &m);
+	km_silhouette(X, single, 4, 1, &s, &m);
 	tap_near(s, (0.5 + 0.5 - 7.0 / 9.0 + 0) / 4, 1e-15, "silhouette: a singleton cluster scores 0");
 }
 
