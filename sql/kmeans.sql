@@ -151,6 +151,19 @@ SELECT custvalue.kmeans_fit_final(km_state_km(ARRAY[x, 1], 2)::text::custvalue.f
 DROP AGGREGATE km_state_km(float8[], int);
 DROP AGGREGATE km_state_sil(float8[], int);
 
+-- Extreme values: subnormal points are distinct but their squared distances
+-- underflow to 0 (and so does their standard deviation, which makes them a
+-- constant once standardised); points whose standardisation or distances
+-- overflow double precision are refused (22003).
+SELECT m::jsonb -> 'sizes' AS subnormal_sizes, m::jsonb -> 'inertia' AS inertia
+  FROM (SELECT custvalue.kmeans_fit(ARRAY[i * 5e-324], 2, '{"standardize": false}') AS m
+          FROM generate_series(1, 10) i) f;
+SELECT custvalue.kmeans_fit(ARRAY[i * 5e-324], 2) FROM generate_series(1, 10) i;
+SELECT custvalue.kmeans_fit(ARRAY[x], 2, '{"standardize": false}') FROM unnest(ARRAY[-1.7e308, 1.7e308, 0]::float8[]) x;
+SELECT custvalue.kmeans_fit(ARRAY[x], 2) FROM unnest(ARRAY[1.7e308, 1.7e308, 1e308]::float8[]) x;
+SELECT custvalue.silhouette(ARRAY[x], c) FROM (VALUES (-1.7e308::float8, 1), (1.7e308, 2), (0, 1)) v(x, c);
+SELECT custvalue.kmeans_distance('{"kind": "kmeans_model", "version": 1, "centroids": [[-1e308]]}', ARRAY[1e308]);
+
 -- Scoring: the ARRAY[...] form is rewritten (no array per row) and gives
 -- the same answers; errors of both forms.
 CREATE TABLE km_cols AS SELECT i, p[1] AS a, p[2] AS b, p[3] AS c FROM km_pts;

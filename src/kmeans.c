@@ -214,6 +214,21 @@ check_numeric_rows(cv_rows *rows, const char *fitname)
 }
 
 /*
+ * Raise 22003 for points whose standardisation or distances do not fit in
+ * double precision (coordinates near ±1e308).
+ */
+static void too_large(const char *fitname) pg_attribute_noreturn();
+
+static void
+too_large(const char *fitname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s: the points are too large for their distances to fit in double precision", fitname),
+			 errhint("Scale the coordinates down, for instance to thousands instead of units.")));
+}
+
+/*
  * The canonical rows of a state as one contiguous n x d array of design
  * vectors (z-scores when standardising), the layout the kernels want.
  * Rows without a target that need no standardising are that array already
@@ -221,20 +236,19 @@ check_numeric_rows(cv_rows *rows, const char *fitname)
  * a copy in *owned.
  */
 static const double *
-design_matrix(cv_rows *rows, cv_features *f, double **owned)
+design_matrix(cv_rows *rows, cv_features *f, const char *fitname, double **owned)
 {
 	size_t		n = cv_rows_count(rows);
 	int			d = f->ncols;
 	double	   *X;
-	double	   *scale;
 
 	*owned = NULL;
 	if (!f->standardize && f->ncat == 0 && !cv_rows_has_y(rows))
 		return cv_rows_x(rows, 0);
+	for (int j = 0; f->standardize && j < d; j++)
+		if (!isfinite(f->mean[j]) || !isfinite(f->sd[j]))
+			too_large(fitname);
 	X = *owned = cv_malloc(sizeof(double) * Max(n, 1) * d);
-	scale = palloc(sizeof(double) * d);
-	for (int j = 0; j < d; j++)
-		scale[j] = f->standardize ? (f->sd[j] > 0 ? 1.0 / f->sd[j] : 0.0) : 1.0;
 	for (size_t i = 0; i < n; i++)
 	{
 		const double *x = cv_rows_x(rows, i);
@@ -242,10 +256,14 @@ design_matrix(cv_rows *rows, cv_features *f, double **owned)
 
 		if ((i & 65535) == 65535)
 			CHECK_FOR_INTERRUPTS();
+		/* a division, as at scoring (cv_features_design): 1 / sd may overflow */
 		for (int j = 0; j < d; j++)
-			out[j] = f->standardize ? (x[j] - f->mean[j]) * scale[j] : x[j];
+		{
+			out[j] = !f->standardize ? x[j] : f->sd[j] > 0 ? (x[j] - f->mean[j]) / f->sd[j] : 0.0;
+			if (!isfinite(out[j]))
+				too_large(fitname);
+		}
 	}
-	pfree(scale);
 	return X;
 }
 
@@ -294,7 +312,7 @@ cv_kmeans_fit_final(PG_FUNCTION_ARGS)
 								   ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(fitcxt);
 	f = cv_rowfit_features(rows, &o, "kmeans_fit");
-	X = design_matrix(rows, f, &owned);
+	X = design_matrix(rows, f, "kmeans_fit", &owned);
 	distinct = km_distinct_upto(X, n, f->ncols, (size_t) p.k);
 	if (distinct < (size_t) p.k)
 		ereport(ERROR,
@@ -305,7 +323,13 @@ cv_kmeans_fit_final(PG_FUNCTION_ARGS)
 				 ? errdetail("The fit kept a sample of %zu of %lld points (option \"max_rows\").",
 							 n, (long long) cv_rows_seen(rows)) : 0));
 	km_fit(X, n, f->ncols, &p, &r);
+	if (!isfinite(r.inertia))
+		too_large("kmeans_fit");
 	m = km_model_from_result(f, &r);
+	/* what the model's reader checks: centroids finite in both spaces */
+	for (int i = 0; i < m->k * m->d; i++)
+		if (!isfinite(m->centroids[i]) || !isfinite(m->zc[i]))
+			too_large("kmeans_fit");
 	m->rows_seen = cv_rows_seen(rows);
 	m->rows_used = (int64) n;
 	m->sampled = m->rows_seen > m->rows_used;
@@ -595,7 +619,7 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 	if (n == 0)
 		PG_RETURN_NULL();
 	f = cv_rowfit_features(rows, &o, "silhouette");
-	X = design_matrix(rows, f, &owned);
+	X = design_matrix(rows, f, "silhouette", &owned);
 	labels = palloc(sizeof(int32) * n);
 	for (size_t i = 0; i < n; i++)
 	{
@@ -608,7 +632,9 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 					 errmsg("silhouette: the fit state does not hold integer cluster ids")));
 		labels[i] = (int32) y;
 	}
-	if (km_silhouette(X, labels, n, f->ncols, &result, &nclusters) < 0)
+	if (km_silhouette(X, labels, n, f->ncols, &result, &nclusters) == 0 && !isfinite(result))
+		too_large("silhouette");
+	if (nclusters < 2 || (size_t) nclusters > n - 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("silhouette needs between 2 and %zu clusters among %zu points, not %d",
