@@ -73,6 +73,20 @@ SELECT custvalue.kmeans_fit(p, 4, '{"n_init": 2}')::text = (SELECT model FROM km
   FROM km_parts;
 RESET enable_partitionwise_aggregate;
 RESET max_parallel_workers_per_gather;
+-- Options that change between rows are an error in every plan: in the
+-- transition (serial) or where partial states with different options meet
+-- (parallel, partitionwise).  Only the SQLSTATE is shown: which of the two
+-- sees it first depends on how the rows are split.
+\set VERBOSITY sqlstate
+SELECT custvalue.kmeans_fit(p, 2, CASE WHEN i <= 10000 THEN '{"seed": 1}' ELSE '{"seed": 2}' END::jsonb) FROM km_many;
+:parallel_on
+SELECT custvalue.kmeans_fit(p, 2, CASE WHEN i <= 10000 THEN '{"seed": 1}' ELSE '{"seed": 2}' END::jsonb) FROM km_many;
+:parallel_off
+SET enable_partitionwise_aggregate = on;
+SELECT custvalue.kmeans_fit(p, 2, CASE WHEN i <= 10000 THEN '{"seed": 1}' ELSE '{"seed": 2}' END::jsonb) FROM km_parts;
+SELECT custvalue.kmeans_fit(p, CASE WHEN i <= 10000 THEN 2 ELSE 3 END) FROM km_parts;
+RESET enable_partitionwise_aggregate;
+\set VERBOSITY default
 -- the sample: 700 of 20000 rows, said in the model
 SELECT sampled::jsonb -> 'rows_seen' AS seen, sampled::jsonb -> 'rows_used' AS used,
        sampled::jsonb -> 'sampled' AS sampled, sampled::jsonb -> 'options' AS options
