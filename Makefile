@@ -20,7 +20,8 @@ KERNEL_SRCS = \
 	src/kernel/kmeans_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
-	src/kernel/scorecard_k.c
+	src/kernel/scorecard_k.c \
+	src/kernel/tree_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
@@ -31,7 +32,8 @@ GLUE_SRCS = \
 	src/kmeans.c \
 	src/rfm.c \
 	src/rowfit.c \
-	src/scorecard.c
+	src/scorecard.c \
+	src/tree.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -43,7 +45,8 @@ SQL_PARTS = \
 	src/health.sql \
 	src/kmeans.sql \
 	src/rfm.sql \
-	src/scorecard.sql
+	src/scorecard.sql \
+	src/tree.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make demo: bootstrap, build and install custvalue, start the `demo` cluster
 # (pg_cron scheduling in database custvalue_demo), load the generated CRM,
-# product-usage and transaction data, run the seed 000, 001 and 002
-# analyses, and leave the cluster running.  Running it again starts over on
-# a fresh cluster.
+# product-usage and transaction data and the decision-tree customers, run
+# the seed 000, 001 and 002 analyses, and leave the cluster running.
+# Running it again starts over on a fresh cluster.
 #
 # Scale: CUSTVALUE_DEMO_SCALE (or `make demo SCALE=...`) is the number of
 # companies in the CRM data, default 10000; the usage data gets a tenth as
@@ -43,11 +43,13 @@ start=$SECONDS
 "${psql[@]}" -d "$db" -v scale="$scale" -f demo/crm_data.sql
 "${psql[@]}" -d "$db" -v accounts="$accounts" -f demo/usage_data.sql
 "${psql[@]}" -d "$db" -v customers="$customers" -f demo/segment_data.sql
+"${psql[@]}" -d "$db" -f demo/drivers_data.sql
 echo "   loaded in $((SECONDS - start)) s"
 
 "${psql[@]}" -d "$db" -f demo/health.sql
 "${psql[@]}" -d "$db" -f demo/rfm.sql
 "${psql[@]}" -d "$db" -f demo/segments.sql
+"${psql[@]}" -d "$db" -f demo/drivers.sql
 
 stop="make demo-stop"
 if [ -n "${CUSTVALUE_CLUSTER_ROOT:-}" ]; then stop="CUSTVALUE_CLUSTER_ROOT=$CUSTVALUE_CLUSTER_ROOT $stop"; fi

@@ -412,13 +412,13 @@ assign_point(FunctionCallInfo fcinfo, bool separate, double *dist)
 	 * so a failed check is repeated, never skipped).
 	 */
 	if (separate && fcinfo->flinfo->fn_extra == NULL)
-		cv_float8_args_types(fcinfo, 1, "point");
+		cv_float8_args_check(fcinfo, 1, "point");
 	m = cv_model_cached(fcinfo, 0, KMEANS_MAGIC, KMEANS_TYPE, kmeans_decode);
 	x = m->d <= 64 ? xs : palloc(sizeof(double) * m->d);
 	nulls = m->d <= 64 ? ns : palloc(sizeof(bool) * m->d);
 	if (separate)
 	{
-		got = cv_float8_args_values(fcinfo, 1, "point", x, nulls, m->d);
+		got = cv_float8_args_read(fcinfo, 1, "point", x, nulls, m->d);
 		check_dimension(got, m->d);
 		for (int j = 0; j < got; j++)
 			if (nulls[j])

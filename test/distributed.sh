@@ -43,6 +43,14 @@ custvalue.kmeans_fit(float8[],integer,jsonb)|ARRAY[r, f, m], 4, '{\"seed\": 1, \
 custvalue.silhouette(float8[],integer)|ARRAY[r, f, m], (f > 1)::int
 custvalue.silhouette(float8[],integer,jsonb)|ARRAY[r, m], id % 4, '{\"max_rows\": 500, \"standardize\": true}'
 custvalue.seasonality_index(float8,integer,integer)|m, 1 + id % 4, 4
+custvalue.tree_fit(float8[],boolean)|ARRAY[r, f, n], m > 500
+custvalue.tree_fit(float8[],boolean,jsonb)|ARRAY[r, f, m], n > 5, '{\"max_depth\": 3, \"criterion\": \"entropy\"}'
+custvalue.tree_fit(float8[],text[],boolean)|ARRAY[r, f], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m > 500
+custvalue.tree_fit(float8[],text[],boolean,jsonb)|ARRAY[r, f], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m > 500, '{\"min_samples_leaf\": 20}'
+custvalue.tree_fit(float8[],float8)|ARRAY[r, f, n], m
+custvalue.tree_fit(float8[],float8,jsonb)|ARRAY[r, f], m, '{\"max_depth\": 7, \"min_samples_split\": 30}'
+custvalue.tree_fit(float8[],text[],float8)|ARRAY[r], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m
+custvalue.tree_fit(float8[],text[],float8,jsonb)|ARRAY[r, n], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m, '{\"max_rows\": 1000}'
 "
 
 tag=cv_dist_$$
