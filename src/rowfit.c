@@ -204,7 +204,8 @@ cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 		}
 		if (a->yarg >= 0)
 		{
-			y = a->ybool ? (PG_GETARG_BOOL(a->yarg) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(a->yarg);
+			y = a->yint ? (double) PG_GETARG_INT32(a->yarg)
+				: a->ybool ? (PG_GETARG_BOOL(a->yarg) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(a->yarg);
 			cv_check_finite(y, "the target");
 		}
 		if (nnum + ncat == 0)

@@ -56,6 +56,8 @@ typedef struct CvRowFitArgs
 	bool		ybool;			/* target is boolean (else float8) */
 	bool		skip_incomplete;	/* a row with a NULL is skipped and counted
 									 * (else it is an error) */
+	bool		yint;			/* target is int4 (a class or cluster id);
+								 * overrides ybool */
 } CvRowFitArgs;
 
 /*
