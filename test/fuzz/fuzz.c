@@ -26,6 +26,7 @@
 #include "cvfeatures.h"
 #include "cvjson.h"
 #include "distr.h"
+#include "kmeans_k.h"
 #include "rfm_k.h"
 #include "rows.h"
 #include "scorecard_k.h"
@@ -174,20 +175,56 @@ distr_write(void *obj, cv_wbuf *b)
 	cv_distr_write(obj, b);
 }
 
-/* Read every dimension and merge the state into an empty one. */
+/* Merge the state twice into an empty one, compact it, read every dimension. */
 static void
 distr_use(void *obj)
 {
 	cv_distr   *d = obj;
-	cv_distr   *e = cv_distr_new(cv_distr_ndims(d), cv_distr_exact_cap(d));
+	cv_distr   *e = cv_distr_new(cv_distr_ndims(d));
+	char		err[256];
 	int			i;
 
-	cv_distr_merge(e, d);
-	cv_distr_merge(e, d);
-	for (i = 0; i < cv_distr_ndims(e); i++)
-		(void) cv_distr_dim_get(e, i);
+	cv_distr_set_budget(e, (size_t) 256 << 20);
+	if (cv_distr_merge(e, d, err, sizeof(err)) == 0 &&
+		cv_distr_merge(e, d, err, sizeof(err)) == 0 &&
+		cv_distr_compact(e) == 0)
+	{
+		for (i = 0; i < cv_distr_ndims(e); i++)
+			(void) cv_distr_dim_get(e, i);
+		(void) cv_distr_flat_size(e);
+	}
 	(void) cv_distr_bytes(e);
 	cv_distr_free(e);
+}
+
+/*
+ * The combine function merges a partial state's bytes without building it:
+ * the first input byte chooses the dimension count (1 to 8), the rest is
+ * merged into an empty state.
+ */
+static void *
+distr_merge_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	cv_distr   *d;
+	cv_rbuf		r;
+
+	if (n < 1)
+	{
+		snprintf(err, errlen, "empty input");
+		return NULL;
+	}
+	d = cv_distr_new(1 + p[0] % 8);
+	cv_distr_set_budget(d, (size_t) 256 << 20);
+	cvr_init(&r, p + 1, n - 1);
+	if (cv_distr_merge_bytes(d, &r, err, errlen) != 0 || !cvr_done(&r) ||
+		cv_distr_compact(d) != 0)
+	{
+		if (err[0] == '\0')
+			snprintf(err, errlen, "trailing bytes or over budget");
+		cv_distr_free(d);
+		return NULL;
+	}
+	return d;
 }
 
 static void
@@ -374,6 +411,58 @@ map_free(void *obj)
 	rfm_map_free(obj);
 }
 
+/* ---- k-means ---- */
+
+static void *
+kmeans_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return km_model_read(p, n, err, errlen);
+}
+
+static void *
+kmeans_from_json(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	return km_model_from_json((const char *) p, n, err, errlen);
+}
+
+static void
+kmeans_write(void *obj, cv_wbuf *b)
+{
+	km_model_write(obj, b);
+}
+
+static char *
+kmeans_text(void *obj)
+{
+	return km_model_to_json(obj);
+}
+
+/* Assign a point of zeros, one of huge and one of tiny values. */
+static void
+kmeans_use(void *obj)
+{
+	static const double probes[] = {0, 1e300, -1e300, 5e-324};
+	km_model   *m = obj;
+	double	   *x = cv_calloc(m->d + 1, sizeof(double));
+	double		dist;
+	size_t		k;
+	int			i;
+
+	for (k = 0; k < sizeof(probes) / sizeof(probes[0]); k++)
+	{
+		for (i = 0; i < m->d; i++)
+			x[i] = probes[k];
+		(void) km_model_assign(m, x, &dist);
+	}
+	cv_free(x);
+}
+
+static void
+kmeans_free(void *obj)
+{
+	km_model_free(obj);
+}
+
 /* ---- decision tree ---- */
 
 static void *
@@ -503,12 +592,15 @@ static const fuzz_target targets[] = {
 	{"json", json_read, NULL, NULL, json_use, json_free},
 	{"base64", b64_read, NULL, b64_text, NULL, b64_free},
 	{"state_distr", distr_read, distr_write, NULL, distr_use, distr_free},
+	{"state_distr_merge", distr_merge_read, NULL, NULL, distr_use, distr_free},
 	{"state_rows", rows_read, rows_write, NULL, rows_use, rows_free},
 	{"model_scorecard", card_read, card_write, NULL, card_use, card_free},
 	{"json_scorecard", card_from_json, NULL, card_text, card_use, card_free},
 	{"model_rfmn", rfmn_read, rfmn_write, NULL, rfmn_use, rfmn_free},
 	{"json_rfmn", rfmn_from_json, NULL, rfmn_text, rfmn_use, rfmn_free},
 	{"json_rfm_map", map_read, NULL, NULL, map_use, map_free},
+	{"model_kmeans", kmeans_read, kmeans_write, NULL, kmeans_use, kmeans_free},
+	{"json_kmeans", kmeans_from_json, NULL, kmeans_text, kmeans_use, kmeans_free},
 	{"model_tree", tree_read, tree_write, NULL, tree_use, tree_free},
 	{"json_tree", tree_from_json, NULL, tree_text, tree_use, tree_free},
 	{"features", features_read, features_write, NULL, features_use, features_free},

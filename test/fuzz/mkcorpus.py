@@ -50,6 +50,14 @@ SEEDS = {
         ("fit", "SELECT encode(custvalue.rfmn_model_send(custvalue.rfmn_fit(a, b, c, d)), 'hex') FROM fz"),
         ("opts", "SELECT encode(custvalue.rfmn_model_send(custvalue.rfmn_fit(a, b, c, d, '{\"bins\": 3, \"ties\": \"first\"}')), 'hex') FROM fz"),
     ],
+    "json_kmeans": [
+        ("fit", "SELECT custvalue.kmeans_fit(ARRAY[a, b, d], 3)::text FROM fz"),
+        ("std", "SELECT custvalue.kmeans_fit(ARRAY[a, b], 2, '{\"standardize\": true, \"seed\": 7}')::text FROM fz"),
+    ],
+    "model_kmeans": [
+        ("fit", "SELECT encode(custvalue.kmeans_model_send(custvalue.kmeans_fit(ARRAY[a, b, d], 3)), 'hex') FROM fz"),
+        ("std", "SELECT encode(custvalue.kmeans_model_send(custvalue.kmeans_fit(ARRAY[a, b], 2, '{\"standardize\": true, \"seed\": 7}')), 'hex') FROM fz"),
+    ],
     "json_tree": [
         ("class", "SELECT custvalue.tree_fit(ARRAY[a, b], ARRAY['c' || (i % 3)], d > 0, '{\"max_depth\": 4}')::text FROM fz"),
         ("reg", "SELECT custvalue.tree_fit(ARRAY[a, b], d * 1.5, '{\"max_depth\": 3}')::text FROM fz"),
@@ -122,7 +130,7 @@ def main():
         if name.startswith("json_") and name != "json_rfm_map":
             first = min(os.listdir(os.path.join(CORPUS, name)), key=lambda f: os.path.getsize(os.path.join(CORPUS, name, f)))
             shutil.copy(os.path.join(CORPUS, name, first), os.path.join(d, name))
-    for name in ("features", "json_features"):
+    for name in ("features", "json_features", "state_distr_merge"):
         shutil.rmtree(os.path.join(CORPUS, name), ignore_errors=True)
         os.makedirs(os.path.join(CORPUS, name))
     subprocess.run([seeds, CORPUS], check=True)

@@ -34,32 +34,42 @@ put(const char *target, const char *name, const void *p, size_t n)
 	}
 }
 
-/* Distribution states: one exact dimension with ties, one with NULLs, and
- * a compressed one (exact_cap small). */
+/* Distribution states: a dimension with ties, one with NULLs, of 40 and
+ * 400 rows; and the same bytes behind a dimension-count byte for the merge
+ * target. */
 static void
 distr_seeds(void)
 {
-	const size_t caps[] = {0, 8};
+	const int	rows[] = {40, 400};
 	size_t		c;
 
 	for (c = 0; c < 2; c++)
 	{
-		cv_distr   *d = cv_distr_new(2, caps[c]);
+		cv_distr   *d = cv_distr_new(2);
 		cv_wbuf		b;
 		char		name[32];
 		int			i;
 
-		for (i = 0; i < 40; i++)
+		for (i = 0; i < rows[c]; i++)
 		{
 			double		x[2] = {i % 7, i * 1.5};
 			unsigned char isnull[2] = {0, i % 5 == 0};
 
-			cv_distr_add(d, x, isnull);
+			(void) cv_distr_add(d, x, isnull);
 		}
+		(void) cv_distr_compact(d);
 		cvb_init(&b);
 		cv_distr_write(d, &b);
-		snprintf(name, sizeof(name), "cap%zu", caps[c]);
+		snprintf(name, sizeof(name), "rows%d", rows[c]);
 		put("state_distr", name, b.data, b.len);
+		{
+			unsigned char *m = cv_malloc(b.len + 1);
+
+			m[0] = 1;			/* two dimensions */
+			memcpy(m + 1, b.data, b.len);
+			put("state_distr_merge", name, m, b.len + 1);
+			cv_free(m);
+		}
 		cv_free(b.data);
 		cv_distr_free(d);
 	}
