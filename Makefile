@@ -15,7 +15,9 @@ KERNEL_SRCS = \
 	src/kernel/cvjson.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
+	src/kernel/metrics_k.c \
 	src/kernel/rfm_k.c \
+	src/kernel/scaler_k.c \
 	src/kernel/scorecard_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
@@ -25,7 +27,9 @@ GLUE_SRCS = \
 	src/model.c \
 	src/health.c \
 	src/rfm.c \
-	src/scorecard.c
+	src/scorecard.c \
+	src/metrics.c \
+	src/scaler.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -36,7 +40,9 @@ SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
 	src/rfm.sql \
-	src/scorecard.sql
+	src/scorecard.sql \
+	src/metrics.sql \
+	src/scaler.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

@@ -192,33 +192,45 @@ cv_array_args_support(Node *rawreq, const char *target_name)
 {
 	SupportRequestSimplify *req;
 	FuncExpr   *f;
-	int			pos;
+	int			pos = -1;
+	int			nargs;
 	ArrayExpr  *arr;
-	Node	   *other;
-	Oid			argtypes[2];
+	List	   *others = NIL;
+	Oid			argtypes[FUNC_MAX_ARGS];
+	int			nothers = 0;
 	Oid			target;
 	FuncExpr   *call;
+	ListCell   *lc;
 
 	if (!IsA(rawreq, SupportRequestSimplify))
 		return NULL;
 	req = (SupportRequestSimplify *) rawreq;
 	f = req->fcall;
-	if (list_length(f->args) != 2)
+	nargs = list_length(f->args);
+	/* the first float8[] argument is the one written as ARRAY[...] */
+	foreach(lc, f->args)
+	{
+		if (pos < 0 && exprType(lfirst(lc)) == FLOAT8ARRAYOID)
+			pos = foreach_current_index(lc);
+		else
+		{
+			others = lappend(others, lfirst(lc));
+			argtypes[nothers++] = exprType(lfirst(lc));
+		}
+	}
+	if (pos < 0 || nargs < 2)
 		return NULL;
-	pos = exprType(linitial(f->args)) == FLOAT8ARRAYOID ? 0 : 1;
 	arr = (ArrayExpr *) list_nth(f->args, pos);
 	if (!IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != FLOAT8OID ||
-		list_length(arr->elements) < 1 || list_length(arr->elements) >= FUNC_MAX_ARGS)
+		list_length(arr->elements) < 1 || list_length(arr->elements) + nothers > FUNC_MAX_ARGS)
 		return NULL;
-	other = list_nth(f->args, 1 - pos);
-	argtypes[0] = exprType(other);
-	argtypes[1] = ANYOID;
+	argtypes[nothers] = ANYOID;
 	target = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(f->funcid))),
 									   makeString(pstrdup(target_name))),
-							2, argtypes, true);
+							nothers + 1, argtypes, true);
 	if (!OidIsValid(target))
 		return NULL;
-	call = makeFuncExpr(target, f->funcresulttype, lcons(other, list_copy(arr->elements)),
+	call = makeFuncExpr(target, f->funcresulttype, list_concat(others, list_copy(arr->elements)),
 						f->funccollid, f->inputcollid, COERCE_EXPLICIT_CALL);
 	call->location = f->location;
 	return (Node *) call;
@@ -469,4 +481,47 @@ Size
 cv_max_fit_bytes(void)
 {
 	return Min((Size) cv_max_fit_memory_kb * 1024, MaxAllocSize);
+}
+
+/* The names option of a fit: see cvutils.h. */
+char	  **
+cv_option_names(Jsonb *opts, int n, const char *prefix, const char *what)
+{
+	char	  **names;
+	int			got = cv_option_text_array(opts, "names", &names);
+
+	cv_check_option_length("names", got, n, what);
+	if (got < 0)
+	{
+		names = palloc(sizeof(char *) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			names[i] = psprintf("%s_%d", prefix, i + 1);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (names[i][0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must not be empty"),
+					 errdetail("Element %d is empty.", i + 1)));
+		for (int k = 0; k < i; k++)
+			if (strcmp(names[k], names[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("names must be distinct, but \"%s\" appears twice", names[i])));
+	}
+	return names;
+}
+
+/* A row's array length against the group's first row: see cvutils.h. */
+void
+cv_check_row_length(const char *what, int want, int got)
+{
+	if (got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg_plural("%s must have %d element in every row, not %d",
+							   "%s must have %d elements in every row, not %d",
+							   want, what, want, got),
+				 errdetail("The first row of the group had %d.", want)));
 }

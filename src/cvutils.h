@@ -45,10 +45,11 @@ extern int	cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 						   double *values, bool *nulls, int max);
 
 /*
- * Planner support (SupportRequestSimplify) for a function f(x, arr) or
- * f(arr, x) whose float8[] argument is written as ARRAY[e1, ..., en]:
- * rewrites the call into f_args(x, e1, ..., en) when the schema has that
- * function with signature (type of x, VARIADIC "any").
+ * Planner support (SupportRequestSimplify) for a function such as f(x, arr),
+ * f(arr, x) or f(x, arr, y) whose first float8[] argument is written as
+ * ARRAY[e1, ..., en]: rewrites the call into f_args(x, y, e1, ..., en)
+ * (the other arguments in their order, then the elements) when the schema
+ * has that function with signature (types of x, y, VARIADIC "any").
  */
 extern Node *cv_array_args_support(Node *rawreq, const char *target_name);
 
@@ -85,6 +86,19 @@ extern int	cv_option_text_array(Jsonb *opts, const char *key, char ***out);
  * absent) does not have `want` elements; `what` says what they stand for.
  */
 extern void cv_check_option_length(const char *key, int got, int want, const char *what);
+
+/*
+ * The `names` option of a fit over n inputs: n distinct non-empty strings
+ * (2202E for a wrong length, 22023 otherwise); absent, <prefix>_1 ..
+ * <prefix>_n.  `what` says what a name stands for in messages.
+ */
+extern char **cv_option_names(Jsonb *opts, int n, const char *prefix, const char *what);
+
+/*
+ * Raise 2202E when a row's array (named `what`) has got elements where the
+ * group's first row had want.
+ */
+extern void cv_check_row_length(const char *what, int want, int got);
 
 /* Format a double for messages the way float8out does (shortest exact). */
 extern char *cv_fmt(double x);

@@ -80,27 +80,7 @@ scorecard_read_options(Jsonb *opts, int n)
 	for (int i = 0; i < n; i++)
 		o.higher_is_better[i] = hib ? hib[i] : 1;
 
-	got = cv_option_text_array(opts, "names", &o.names);
-	cv_check_option_length("names", got, n, "one per measure");
-	if (got < 0)
-	{
-		o.names = palloc(sizeof(char *) * n);
-		for (int i = 0; i < n; i++)
-			o.names[i] = psprintf("measure_%d", i + 1);
-	}
-	for (int i = 0; i < n; i++)
-	{
-		if (o.names[i][0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("names must not be empty"),
-					 errdetail("Element %d is empty.", i + 1)));
-		for (int k = 0; k < i; k++)
-			if (strcmp(o.names[k], o.names[i]) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("names must be distinct, but \"%s\" appears twice", o.names[i])));
-	}
+	o.names = cv_option_names(opts, n, "measure", "one per measure");
 	return o;
 }
 
@@ -138,13 +118,8 @@ cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 		s = cv_fitstate_distr_create(fcinfo, n, SCORECARD_EXACT_CAP,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
-	else if (n != cv_distr_ndims(s->distr))
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg_plural("measures must have %d element in every row, not %d",
-							   "measures must have %d elements in every row, not %d",
-							   cv_distr_ndims(s->distr), cv_distr_ndims(s->distr), n),
-				 errdetail("The first row of the group had %d.", cv_distr_ndims(s->distr))));
+	else
+		cv_check_row_length("measures", cv_distr_ndims(s->distr), n);
 	cv_fitstate_distr_add(s, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }
