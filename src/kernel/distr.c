@@ -15,7 +15,21 @@
 #define PENDING_EXACT_MIN (1 << 20)
 #define DISTR_FORMAT 1
 
-/* One dimension: sorted distinct entries plus a buffer of raw values. */
+/* A pending value and its count. */
+typedef struct pending
+{
+	double		key;
+	int64_t		count;			/* in the table, 0 marks an empty slot */
+} pending;
+
+/*
+ * One dimension: sorted distinct entries plus the values added since the
+ * last merge, pending either in a hash table of value -> count (data that
+ * repeat values) or in a plain list (data that are mostly distinct, where
+ * hashing would only add a cache miss per value).  Each merge picks the
+ * form for the next batch from the share of distinct values in the last;
+ * both give the same entries.
+ */
 typedef struct dimbuf
 {
 	int64_t		n;
@@ -28,8 +42,13 @@ typedef struct dimbuf
 	/* pending values: an open-addressing table of value -> count */
 	size_t		hcap;			/* slots, a power of two (0 before use) */
 	size_t		hused;			/* occupied slots */
-	double	   *hkey;
-	int64_t    *hcount;			/* 0 marks an empty slot */
+	pending    *slot;
+	/* ... or a list of them */
+	int			listing;		/* 1: pending values go to the list */
+	size_t		nlist;
+	size_t		listcap;
+	pending    *list;
+	size_t		adds;			/* values pended since the last merge */
 } dimbuf;
 
 struct cv_distr
@@ -208,13 +227,6 @@ compress_dim(dimbuf *b, size_t exact_cap)
 	b->nent = k;
 }
 
-/* A pending value and its count, for sorting a flush. */
-typedef struct pending
-{
-	double		key;
-	int64_t		count;
-} pending;
-
 static int
 pending_cmp(const void *a, const void *b)
 {
@@ -222,6 +234,70 @@ pending_cmp(const void *a, const void *b)
 				y = ((const pending *) b)->key;
 
 	return (x > y) - (x < y);
+}
+
+/* The bits of a finite double as an unsigned integer in the same order. */
+static inline uint64_t
+order_bits(double x)
+{
+	uint64_t	u;
+
+	memcpy(&u, &x, sizeof(u));
+	return (u & UINT64_C(0x8000000000000000)) ? ~u : u ^ UINT64_C(0x8000000000000000);
+}
+
+/*
+ * Sort pending values by key: an LSD radix sort over the 8 bytes of the
+ * order-preserving bits (a pass whose byte is the same for every value is
+ * skipped), several times faster than a comparison sort for the million
+ * values of a merge.  Small lists use qsort.
+ */
+static void
+sort_pending(pending *a, size_t n)
+{
+	size_t		count[8][256];
+	pending    *tmp,
+			   *src = a,
+			   *dst;
+
+	if (n < 1024)
+	{
+		qsort(a, n, sizeof(pending), pending_cmp);
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+	{
+		uint64_t	k = order_bits(a[i].key);
+
+		for (int d = 0; d < 8; d++)
+			count[d][(k >> (8 * d)) & 255]++;
+	}
+	tmp = dst = cv_malloc(n * sizeof(pending));
+	for (int d = 0; d < 8; d++)
+	{
+		size_t		off[256],
+					sum = 0;
+
+		if (count[d][(order_bits(src[0].key) >> (8 * d)) & 255] == n)
+			continue;
+		for (int v = 0; v < 256; v++)
+		{
+			off[v] = sum;
+			sum += count[d][v];
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[off[(order_bits(src[i].key) >> (8 * d)) & 255]++] = src[i];
+		{
+			pending    *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(pending));
+	cv_free(tmp);
 }
 
 /*
@@ -250,8 +326,7 @@ pend_alloc(dimbuf *b, size_t hcap)
 {
 	b->hcap = hcap;
 	b->hused = 0;
-	b->hkey = cv_malloc(hcap * sizeof(double));
-	b->hcount = cv_calloc(hcap, sizeof(int64_t));
+	b->slot = cv_calloc(hcap, sizeof(pending));
 }
 
 /* Insert or count a value in the pending table; no growth. */
@@ -261,56 +336,79 @@ pend_put(dimbuf *b, double x, int64_t count)
 	size_t		mask = b->hcap - 1;
 	size_t		i = pend_slot(x, b->hcap);
 
-	while (b->hcount[i] != 0)
+	while (b->slot[i].count != 0)
 	{
-		if (b->hkey[i] == x)
+		if (b->slot[i].key == x)
 		{
-			b->hcount[i] += count;
+			b->slot[i].count += count;
 			return;
 		}
 		i = (i + 1) & mask;
 	}
-	b->hkey[i] = x;
-	b->hcount[i] = count;
+	b->slot[i].key = x;
+	b->slot[i].count = count;
 	b->hused++;
 }
 
 /*
- * Sort the pending distinct values and merge them into the entries, then
- * empty the table (keeping its size).
+ * Sort the pending values and merge them into the entries, then empty the
+ * table or list (keeping its size), and choose where the next batch goes:
+ * to the list when more than half of this batch's values were distinct.
  */
 static void
 flush_dim(dimbuf *b, size_t exact_cap)
 {
-	size_t		m = 0;
+	size_t		n = 0,
+				m = 0;
 	pending    *p;
 	double	   *keys;
 	int64_t    *counts;
 
-	if (b->hused == 0)
+	if (b->hused == 0 && b->nlist == 0)
 		return;
-	p = cv_malloc(b->hused * sizeof(pending));
+	p = cv_malloc((b->hused + b->nlist) * sizeof(pending));
 	for (size_t i = 0; i < b->hcap; i++)
-		if (b->hcount[i] != 0)
-		{
-			p[m].key = b->hkey[i];
-			p[m].count = b->hcount[i];
-			m++;
-		}
-	qsort(p, m, sizeof(pending), pending_cmp);
-	keys = cv_malloc(m * sizeof(double));
-	counts = cv_malloc(m * sizeof(int64_t));
-	for (size_t i = 0; i < m; i++)
+		if (b->slot[i].count != 0)
+			p[n++] = b->slot[i];
+	if (b->nlist)
+		memcpy(p + n, b->list, b->nlist * sizeof(pending));
+	n += b->nlist;
+	sort_pending(p, n);
+	keys = cv_malloc(n * sizeof(double));
+	counts = cv_malloc(n * sizeof(int64_t));
+	for (size_t i = 0; i < n; i++)
 	{
-		keys[i] = p[i].key;
-		counts[i] = p[i].count;
+		if (m > 0 && keys[m - 1] == p[i].key)
+			counts[m - 1] += p[i].count;
+		else
+		{
+			keys[m] = p[i].key;
+			counts[m++] = p[i].count;
+		}
 	}
 	cv_free(p);
 	merge_entries(b, keys, NULL, counts, m);
 	cv_free(keys);
 	cv_free(counts);
-	memset(b->hcount, 0, b->hcap * sizeof(int64_t));
+	if (b->hcap)
+		memset(b->slot, 0, b->hcap * sizeof(pending));
 	b->hused = 0;
+	b->nlist = 0;
+	b->listing = m * 2 > b->adds;
+	b->adds = 0;
+	/* keep only the form the next batch uses */
+	if (b->listing && b->hcap)
+	{
+		cv_free(b->slot);
+		b->slot = NULL;
+		b->hcap = 0;
+	}
+	else if (!b->listing && b->list)
+	{
+		cv_free(b->list);
+		b->list = NULL;
+		b->listcap = 0;
+	}
 	compress_dim(b, exact_cap);
 }
 
@@ -340,6 +438,20 @@ flush_threshold(const dimbuf *b, size_t exact_cap)
 static void
 pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 {
+	b->adds++;
+	if (b->listing)
+	{
+		if (b->nlist == b->listcap)
+		{
+			b->listcap = b->listcap ? 2 * b->listcap : 1024;
+			b->list = cv_realloc(b->list, b->listcap * sizeof(pending));
+		}
+		b->list[b->nlist].key = x;
+		b->list[b->nlist].count = count;
+		if (++b->nlist >= flush_threshold(b, exact_cap))
+			flush_dim(b, exact_cap);
+		return;
+	}
 	if (b->hcap == 0)
 		pend_alloc(b, 1024);
 	pend_put(b, x, count);
@@ -350,15 +462,13 @@ pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 		else
 		{
 			size_t		oldcap = b->hcap;
-			double	   *oldkey = b->hkey;
-			int64_t    *oldcount = b->hcount;
+			pending    *old = b->slot;
 
 			pend_alloc(b, oldcap * 2);
 			for (size_t i = 0; i < oldcap; i++)
-				if (oldcount[i] != 0)
-					pend_put(b, oldkey[i], oldcount[i]);
-			cv_free(oldkey);
-			cv_free(oldcount);
+				if (old[i].count != 0)
+					pend_put(b, old[i].key, old[i].count);
+			cv_free(old);
 		}
 	}
 }
@@ -393,8 +503,10 @@ cv_distr_merge(cv_distr *dst, const cv_distr *src)
 		a->nulls += b->nulls;
 		merge_entries(a, b->lo, b->hi, b->count, b->nent);
 		for (size_t j = 0; j < b->hcap; j++)
-			if (b->hcount[j] != 0)
-				pend_add(a, b->hkey[j], b->hcount[j], dst->exact_cap);
+			if (b->slot[j].count != 0)
+				pend_add(a, b->slot[j].key, b->slot[j].count, dst->exact_cap);
+		for (size_t j = 0; j < b->nlist; j++)
+			pend_add(a, b->list[j].key, b->list[j].count, dst->exact_cap);
 		flush_dim(a, dst->exact_cap);
 		compress_dim(a, dst->exact_cap);
 	}
@@ -426,7 +538,7 @@ cv_distr_bytes(const cv_distr *d)
 		const dimbuf *b = &d->dims[i];
 
 		bytes += b->cap * (sizeof(double) + sizeof(int64_t) + (b->hi ? sizeof(double) : 0));
-		bytes += b->hcap * (sizeof(double) + sizeof(int64_t));
+		bytes += (b->hcap + b->listcap) * sizeof(pending);
 	}
 	return bytes;
 }
@@ -551,8 +663,8 @@ cv_distr_free(cv_distr *d)
 		cv_free(b->lo);
 		cv_free(b->hi);
 		cv_free(b->count);
-		cv_free(b->hkey);
-		cv_free(b->hcount);
+		cv_free(b->slot);
+		cv_free(b->list);
 	}
 	cv_free(d->dims);
 	cv_free(d);

@@ -5,10 +5,12 @@
  *	  rfmn_fit).  Plain C, no PostgreSQL headers.
  *
  * Each dimension keeps its non-NULL values as sorted distinct entries with
- * counts, plus a hash table counting the distinct values added since the
- * last merge.  Adding a row is O(1) for repeated values and O(log n)
- * amortised otherwise, and low-cardinality data (days, counts, ratings)
- * stays small.  The result depends only on the multiset of values added,
+ * counts, plus the values added since the last merge: in a hash table
+ * counting them when the last batch repeated values, in a plain list when
+ * it was mostly distinct (so that continuous scores cost no hash probe);
+ * a merge radix-sorts them.  Adding a row is O(1) for repeated values and
+ * O(log n) amortised otherwise, and low-cardinality data (days, counts,
+ * ratings) stays small.  The result depends only on the multiset of values added,
  * never on their order or on how the rows were split between partial
  * states.
  *
@@ -22,7 +24,8 @@
  * guaranteed identical under any plan.
  *
  * Memory: 16 bytes per distinct value in the entries (24 once a dimension
- * holds ranges) plus the hash table, 16 bytes a slot, at most half full.
+ * holds ranges) plus the hash table, 16 bytes a slot, at most half full,
+ * or the list, 16 bytes a value.
  * An exact dimension keeps up to 2^20 distinct values in the table alone
  * (at most 64 MB), then merges when the table holds a quarter as many
  * values as the entries: about 32 bytes per distinct value in all (10
