@@ -55,6 +55,15 @@ SELECT floor(366 * bench_u(i, 31) ^ 2),
             ELSE least(10, floor(11 * bench_u(i, 38) ^ 0.6)) END
   FROM generate_series(1, :rows) AS i;
 
+-- Model scores: a 20% positive class and a continuous score (a logistic
+-- of a normal shifted by 1.5 for the positives), so that every score is
+-- distinct, as the output of a fitted model is.
+CREATE UNLOGGED TABLE bench_scores (score float8, label bool);
+INSERT INTO bench_scores
+SELECT 1 / (1 + exp(-(bench_n(i, 42) + CASE WHEN l THEN 1.5 ELSE 0 END - 1.5))), l
+  FROM (SELECT i, bench_u(i, 41) < 0.2 AS l FROM generate_series(1, :rows) AS i) s;
+
 VACUUM ANALYZE bench_health;
 VACUUM ANALYZE bench_card;
 VACUUM ANALYZE bench_rfmn;
+VACUUM ANALYZE bench_scores;

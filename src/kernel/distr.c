@@ -13,6 +13,7 @@
 
 #define PENDING_MIN 4096
 #define PENDING_EXACT_MIN (1 << 20)
+#define LIST_SWITCH 65536		/* see pend_to_list */
 #define DISTR_FORMAT 1
 
 /* A pending value and its count. */
@@ -435,6 +436,27 @@ flush_threshold(const dimbuf *b, size_t exact_cap)
  * table is merged into the sorted entries when it holds flush_threshold()
  * distinct values, which bounds its memory.
  */
+/*
+ * Move the pending table's values to the list and free the table: a batch
+ * whose first LIST_SWITCH distinct values were mostly distinct goes on in
+ * the list rather than in an ever larger table.
+ */
+static void
+pend_to_list(dimbuf *b)
+{
+	b->listcap = 2 * b->hused;
+	b->list = cv_realloc(b->list, b->listcap * sizeof(pending));
+	b->nlist = 0;
+	for (size_t i = 0; i < b->hcap; i++)
+		if (b->slot[i].count != 0)
+			b->list[b->nlist++] = b->slot[i];
+	cv_free(b->slot);
+	b->slot = NULL;
+	b->hcap = 0;
+	b->hused = 0;
+	b->listing = 1;
+}
+
 static void
 pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 {
@@ -459,6 +481,8 @@ pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 	{
 		if (b->hused >= flush_threshold(b, exact_cap))
 			flush_dim(b, exact_cap);
+		else if (b->hused >= LIST_SWITCH && b->hused * 2 > b->adds)
+			pend_to_list(b);
 		else
 		{
 			size_t		oldcap = b->hcap;
