@@ -293,17 +293,21 @@ metric_classes(FunctionCallInfo fcinfo, CvFitState **sp, cv_distr_dim *first, cv
 	return true;
 }
 
-/* The class table of the state in argument 0; NULL when it had no rows. */
-static cvm_table *
-metric_table(FunctionCallInfo fcinfo, CvFitState **sp)
+/*
+ * The classes of the state in argument 0 into *t; false when it had no
+ * rows.
+ */
+static bool
+metric_table(FunctionCallInfo fcinfo, CvFitState **sp, cvm_table *t)
 {
 	cv_distr_dim pos,
 				neg;
 
 	cvm_interrupt = check_interrupts;
 	if (!metric_classes(fcinfo, sp, &pos, &neg))
-		return NULL;
-	return cvm_table_build(&pos, &neg);
+		return false;
+	*t = cvm_table_of(&pos, &neg);
+	return true;
 }
 
 /*
@@ -334,11 +338,11 @@ check_probabilities(const cv_distr_dim *pos, const cv_distr_dim *neg)
 static Datum
 table_metric(FunctionCallInfo fcinfo, double (*metric) (const cvm_table *t))
 {
-	cvm_table  *t = metric_table(fcinfo, NULL);
+	cvm_table	t;
 
-	if (t == NULL)
+	if (!metric_table(fcinfo, NULL, &t))
 		PG_RETURN_NULL();
-	RETURN_METRIC(metric(t));
+	RETURN_METRIC(metric(&t));
 }
 
 PG_FUNCTION_INFO_V1(cv_roc_auc_final);
@@ -360,11 +364,11 @@ Datum
 cv_lift_at_final(PG_FUNCTION_ARGS)
 {
 	CvFitState *s;
-	cvm_table  *t = metric_table(fcinfo, &s);
+	cvm_table	t;
 
-	if (t == NULL)
+	if (!metric_table(fcinfo, &s, &t))
 		PG_RETURN_NULL();
-	RETURN_METRIC(cvm_lift_at(t, param_of_state(s, &param_fraction)));
+	RETURN_METRIC(cvm_lift_at(&t, param_of_state(s, &param_fraction)));
 }
 
 /* An operating point as a custvalue.operating_point row. */
@@ -393,10 +397,10 @@ Datum
 cv_threshold_for_precision_final(PG_FUNCTION_ARGS)
 {
 	CvFitState *s;
-	cvm_table  *t = metric_table(fcinfo, &s);
+	cvm_table	t;
 	cvm_point	p;
 
-	if (t == NULL || !cvm_threshold_for_precision(t, param_of_state(s, &param_target), &p))
+	if (!metric_table(fcinfo, &s, &t) || !cvm_threshold_for_precision(&t, param_of_state(s, &param_target), &p))
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(operating_point_datum(fcinfo, &p));
 }
@@ -406,12 +410,12 @@ Datum
 cv_confusion_at_final(PG_FUNCTION_ARGS)
 {
 	CvFitState *s;
-	cvm_table  *t = metric_table(fcinfo, &s);
+	cvm_table	t;
 	cvm_point	p;
 
-	if (t == NULL)
+	if (!metric_table(fcinfo, &s, &t))
 		PG_RETURN_NULL();
-	p = cvm_confusion_at(t, param_of_state(s, &param_threshold));
+	p = cvm_confusion_at(&t, param_of_state(s, &param_threshold));
 	PG_RETURN_DATUM(operating_point_datum(fcinfo, &p));
 }
 
@@ -469,11 +473,11 @@ curve_datum(cvm_curve *c)
 static Datum
 table_curve(FunctionCallInfo fcinfo, cvm_curve_kind kind)
 {
-	cvm_table  *t = metric_table(fcinfo, NULL);
+	cvm_table	t;
 
-	if (t == NULL)
+	if (!metric_table(fcinfo, NULL, &t))
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(curve_datum(cvm_curve_from_table(t, kind)));
+	PG_RETURN_DATUM(curve_datum(cvm_curve_from_table(&t, kind)));
 }
 
 PG_FUNCTION_INFO_V1(cv_roc_curve_final);

@@ -4,6 +4,7 @@
  */
 #include "cvcodec.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "cvalloc.h"
@@ -95,6 +96,44 @@ cvb_bytes(cv_wbuf *b, const void *p, size_t n)
 	b->len += n;
 }
 
+/* 1 on a little-endian host, where a u64 array already is its byte form. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LITTLE_ENDIAN 1
+#else
+#define HOST_LITTLE_ENDIAN 0
+#endif
+
+/*
+ * n 8-byte values (doubles by their bits, or int64) as little-endian u64s:
+ * one copy on a little-endian host, one value at a time elsewhere.
+ */
+static void
+cvb_words(cv_wbuf *b, const void *v, size_t n)
+{
+	if (HOST_LITTLE_ENDIAN)
+		cvb_bytes(b, v, n * 8);
+	else
+		for (size_t i = 0; i < n; i++)
+		{
+			uint64_t	w;
+
+			memcpy(&w, (const char *) v + 8 * i, 8);
+			cvb_le(b, w, 8);
+		}
+}
+
+void
+cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+{
+	cvb_words(b, v, n);
+}
+
+void
+cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n)
+{
+	cvb_words(b, v, n);
+}
+
 void
 cvb_str(cv_wbuf *b, const char *s)
 {
@@ -169,6 +208,41 @@ cvr_f64(cv_rbuf *r)
 
 	memcpy(&v, &bits, sizeof(v));
 	return v;
+}
+
+/* n little-endian u64s into out (zeros and r->err on overrun). */
+static void
+cvr_words(cv_rbuf *r, void *out, size_t n)
+{
+	const unsigned char *d = n <= SIZE_MAX / 8 ? cvr_take(r, n * 8) : NULL;
+
+	if (d == NULL)
+	{
+		r->err = 1;
+		memset(out, 0, n <= SIZE_MAX / 8 ? n * 8 : 0);
+		return;
+	}
+	if (HOST_LITTLE_ENDIAN)
+		memcpy(out, d, n * 8);
+	else
+		for (size_t i = 0; i < n; i++)
+		{
+			uint64_t	w = load_le(d + 8 * i, 8);
+
+			memcpy((char *) out + 8 * i, &w, 8);
+		}
+}
+
+void
+cvr_f64s(cv_rbuf *r, double *out, size_t n)
+{
+	cvr_words(r, out, n);
+}
+
+void
+cvr_i64s(cv_rbuf *r, int64_t *out, size_t n)
+{
+	cvr_words(r, out, n);
 }
 
 const unsigned char *

@@ -582,13 +582,10 @@ cv_distr_write(cv_distr *d, cv_wbuf *w)
 		cvb_i64(w, b->nulls);
 		cvb_u8(w, b->hi ? 1 : 0);
 		cvb_i64(w, (int64_t) b->nent);
-		for (size_t j = 0; j < b->nent; j++)
-			cvb_f64(w, b->lo[j]);
+		cvb_f64s(w, b->lo, b->nent);
 		if (b->hi)
-			for (size_t j = 0; j < b->nent; j++)
-				cvb_f64(w, b->hi[j]);
-		for (size_t j = 0; j < b->nent; j++)
-			cvb_i64(w, b->count[j]);
+			cvb_f64s(w, b->hi, b->nent);
+		cvb_i64s(w, b->count, b->nent);
 	}
 }
 
@@ -656,13 +653,10 @@ cv_distr_read(cv_rbuf *r, char *err, size_t errlen)
 		reserve_entries(b, (size_t) nent);
 		if (has_hi)
 			ensure_hi(b);
-		for (int64_t j = 0; j < nent; j++)
-			b->lo[j] = cvr_f64(r);
+		cvr_f64s(r, b->lo, (size_t) nent);
 		if (has_hi)
-			for (int64_t j = 0; j < nent; j++)
-				b->hi[j] = cvr_f64(r);
-		for (int64_t j = 0; j < nent; j++)
-			b->count[j] = cvr_i64(r);
+			cvr_f64s(r, b->hi, (size_t) nent);
+		cvr_i64s(r, b->count, (size_t) nent);
 		b->nent = (size_t) nent;
 		bad = r->err ? "truncated data" : check_dim(b);
 		if (bad)

@@ -28,47 +28,71 @@ tick(size_t i)
 
 /* ------------------------------------------------------------ class table */
 
-cvm_table *
-cvm_table_build(const cv_distr_dim *pos, const cv_distr_dim *neg)
+cvm_table
+cvm_table_of(const cv_distr_dim *pos, const cv_distr_dim *neg)
 {
-	cvm_table  *t = cv_calloc(1, sizeof(cvm_table));
-	size_t		cap = pos->nentries + neg->nentries;
-	size_t		i = pos->nentries,
-				j = neg->nentries,
-				k = 0;
+	cvm_table	t;
 
-	t->score = cv_malloc((cap ? cap : 1) * sizeof(double));
-	t->pos = cv_malloc((cap ? cap : 1) * sizeof(int64_t));
-	t->neg = cv_malloc((cap ? cap : 1) * sizeof(int64_t));
-	t->npos = pos->n;
-	t->nneg = neg->n;
-	/* merge the two ascending lists from their ends: highest first */
-	while (i > 0 || j > 0)
-	{
-		double		a = i > 0 ? pos->lo[i - 1] : -INFINITY;
-		double		b = j > 0 ? neg->lo[j - 1] : -INFINITY;
-		int			take_a = i > 0 && (j == 0 || a >= b);
-		int			take_b = j > 0 && (i == 0 || b >= a);
-
-		t->score[k] = take_a ? a : b;
-		t->pos[k] = take_a ? pos->count[--i] : 0;
-		t->neg[k] = take_b ? neg->count[--j] : 0;
-		tick(k);
-		k++;
-	}
-	t->n = k;
+	t.pos = *pos;
+	t.neg = *neg;
+	t.npos = pos->n;
+	t.nneg = neg->n;
 	return t;
 }
 
-void
-cvm_table_free(cvm_table *t)
+/* One distinct threshold: the score and the rows of each class at it. */
+typedef struct step
 {
-	if (t == NULL)
-		return;
-	cv_free(t->score);
-	cv_free(t->pos);
-	cv_free(t->neg);
-	cv_free(t);
+	double		score;
+	int64_t		pos;
+	int64_t		neg;
+} step;
+
+/* A walk over the two classes' lists merged, highest score first. */
+typedef struct walk
+{
+	const cvm_table *t;
+	size_t		i;				/* positives not yet visited: entries [0, i) */
+	size_t		j;				/* negatives not yet visited */
+	size_t		k;				/* steps taken */
+} walk;
+
+static inline walk
+walk_begin(const cvm_table *t)
+{
+	walk		w = {t, t->pos.nentries, t->neg.nentries, 0};
+
+	return w;
+}
+
+/* The next threshold into *s; 0 at the end. */
+static inline int
+walk_next(walk *w, step *s)
+{
+	const cvm_table *t = w->t;
+	double		a,
+				b;
+
+	if (w->i == 0 && w->j == 0)
+		return 0;
+	a = w->i > 0 ? t->pos.lo[w->i - 1] : -INFINITY;
+	b = w->j > 0 ? t->neg.lo[w->j - 1] : -INFINITY;
+	s->score = a >= b ? a : b;
+	s->pos = w->i > 0 && a >= b ? t->pos.count[--w->i] : 0;
+	s->neg = w->j > 0 && b >= a ? t->neg.count[--w->j] : 0;
+	tick(w->k++);
+	return 1;
+}
+
+size_t
+cvm_table_distinct(const cvm_table *t)
+{
+	walk		w = walk_begin(t);
+	step		s;
+
+	while (walk_next(&w, &s))
+		;
+	return w.k;
 }
 
 /* ------------------------------------------------------- ranking metrics */
@@ -83,15 +107,18 @@ cvm_roc_auc(const cvm_table *t)
 {
 	__extension__ typedef unsigned __int128 u128;
 	u128		twice = 0;
-	int64_t		neg_below = 0;
+	int64_t		neg_above = 0;
+	walk		w = walk_begin(t);
+	step		s;
 
 	if (t->npos == 0 || t->nneg == 0)
 		return NAN;
-	for (size_t k = t->n; k-- > 0;)
+	while (walk_next(&w, &s))
 	{
-		twice += (u128) t->pos[k] * (u128) (2 * neg_below + t->neg[k]);
-		neg_below += t->neg[k];
-		tick(k);
+		int64_t		neg_below = t->nneg - neg_above - s.neg;
+
+		twice += (u128) s.pos * (u128) (2 * neg_below + s.neg);
+		neg_above += s.neg;
 	}
 	return (double) ((long double) twice / (2.0L * (long double) t->npos * (long double) t->nneg));
 }
@@ -102,17 +129,17 @@ cvm_average_precision(const cvm_table *t)
 	CvhSum		ap = {0, 0};
 	int64_t		tp = 0,
 				flagged = 0;
+	walk		w = walk_begin(t);
+	step		s;
 
 	if (t->npos == 0)
 		return NAN;
-	for (size_t k = 0; k < t->n; k++)
+	while (walk_next(&w, &s))
 	{
-		tp += t->pos[k];
-		flagged += t->pos[k] + t->neg[k];
-		if (t->pos[k] > 0)
-			cvh_sum_add(&ap, ((double) t->pos[k] / (double) t->npos) *
-						((double) tp / (double) flagged));
-		tick(k);
+		tp += s.pos;
+		flagged += s.pos + s.neg;
+		if (s.pos > 0)
+			cvh_sum_add(&ap, ((double) s.pos / (double) t->npos) * ((double) tp / (double) flagged));
 	}
 	return cvh_sum_value(&ap);
 }
@@ -136,12 +163,13 @@ cvm_confusion_at(const cvm_table *t, double threshold)
 {
 	int64_t		tp = 0,
 				flagged = 0;
+	walk		w = walk_begin(t);
+	step		s;
 
-	for (size_t k = 0; k < t->n && t->score[k] >= threshold; k++)
+	while (walk_next(&w, &s) && s.score >= threshold)
 	{
-		tp += t->pos[k];
-		flagged += t->pos[k] + t->neg[k];
-		tick(k);
+		tp += s.pos;
+		flagged += s.pos + s.neg;
 	}
 	return point_of(t, threshold, tp, flagged);
 }
@@ -152,17 +180,18 @@ cvm_threshold_for_precision(const cvm_table *t, double target, cvm_point *out)
 	int64_t		tp = 0,
 				flagged = 0;
 	int			found = 0;
+	walk		w = walk_begin(t);
+	step		s;
 
-	for (size_t k = 0; k < t->n; k++)
+	while (walk_next(&w, &s))
 	{
-		tp += t->pos[k];
-		flagged += t->pos[k] + t->neg[k];
+		tp += s.pos;
+		flagged += s.pos + s.neg;
 		if ((double) tp / (double) flagged >= target)
 		{
-			*out = point_of(t, t->score[k], tp, flagged);
+			*out = point_of(t, s.score, tp, flagged);
 			found = 1;
 		}
-		tick(k);
 	}
 	return found;
 }
@@ -175,22 +204,22 @@ cvm_lift_at(const cvm_table *t, double fraction)
 	double		pos_top = 0;
 	int64_t		rows_before = 0,
 				tp_before = 0;
+	walk		w = walk_begin(t);
+	step		s;
 
 	if (t->npos == 0)
 		return NAN;
-	for (size_t k = 0; k < t->n; k++)
+	while (walk_next(&w, &s))
 	{
-		int64_t		rows = t->pos[k] + t->neg[k];
+		int64_t		rows = s.pos + s.neg;
 
 		if ((double) (rows_before + rows) >= top)
 		{
-			pos_top = (double) tp_before +
-				(top - (double) rows_before) * (double) t->pos[k] / (double) rows;
+			pos_top = (double) tp_before + (top - (double) rows_before) * (double) s.pos / (double) rows;
 			break;
 		}
 		rows_before += rows;
-		tp_before += t->pos[k];
-		tick(k);
+		tp_before += s.pos;
 	}
 	return (pos_top / top) / ((double) t->npos / n);
 }
@@ -351,43 +380,45 @@ curve_new(cvm_curve_kind kind, size_t n)
 cvm_curve *
 cvm_curve_from_table(const cvm_table *t, cvm_curve_kind kind)
 {
-	size_t		cap = t->n < CVM_CURVE_MAX_POINTS ? t->n : CVM_CURVE_MAX_POINTS;
+	size_t		distinct = cvm_table_distinct(t);
+	size_t		cap = distinct < CVM_CURVE_MAX_POINTS ? distinct : CVM_CURVE_MAX_POINTS;
 	cvm_curve  *c = curve_new(kind, cap);
 	int64_t		total = t->npos + t->nneg;
 	int64_t		tp = 0,
 				fp = 0;
 	size_t		m = 0;
 	int64_t		last_step = 0;
+	walk		w = walk_begin(t);
+	step		s;
 
 	c->npos = t->npos;
 	c->nneg = t->nneg;
-	c->distinct = (int64_t) t->n;
+	c->distinct = (int64_t) distinct;
 	if (total == 0)
 		return c;
-	for (size_t k = 0; k < t->n; k++)
+	while (walk_next(&w, &s))
 	{
 		int			keep = 1;
 
-		tp += t->pos[k];
-		fp += t->neg[k];
-		if (t->n > CVM_CURVE_MAX_POINTS && k + 1 < t->n)
+		tp += s.pos;
+		fp += s.neg;
+		if (distinct > CVM_CURVE_MAX_POINTS && w.k < distinct)
 		{
 			/* keep when the flagged rows reach the next step of n / cap */
 			__extension__ typedef __int128 i128;
-			int64_t		step = (int64_t) ((i128) (tp + fp) * CVM_CURVE_MAX_POINTS / total);
+			int64_t		stepno = (int64_t) ((i128) (tp + fp) * CVM_CURVE_MAX_POINTS / total);
 
-			keep = step > last_step && m + 1 < cap;
+			keep = stepno > last_step && m + 1 < cap;
 			if (keep)
-				last_step = step;
+				last_step = stepno;
 		}
 		if (keep)
 		{
-			c->threshold[m] = t->score[k];
+			c->threshold[m] = s.score;
 			c->tp[m] = tp;
 			c->fp[m] = fp;
 			m++;
 		}
-		tick(k);
 	}
 	c->n = m;
 	return c;

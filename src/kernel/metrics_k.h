@@ -23,13 +23,16 @@
 #include "cvcodec.h"
 #include "distr.h"
 
-/* Distinct thresholds, highest first, with the rows of each class at each. */
+/*
+ * The two classes of a metric: the ascending distinct scores of the
+ * positives and of the negatives with their counts (views of an exact
+ * distr, not copies).  The metrics walk the two lists merged, highest
+ * score first, one distinct threshold at a time.
+ */
 typedef struct cvm_table
 {
-	size_t		n;
-	double	   *score;			/* strictly descending */
-	int64_t    *pos;			/* positive rows at score[i] */
-	int64_t    *neg;			/* negative rows at score[i] */
+	cv_distr_dim pos;
+	cv_distr_dim neg;
 	int64_t		npos;			/* all positive rows */
 	int64_t		nneg;			/* all negative rows */
 } cvm_table;
@@ -41,9 +44,10 @@ typedef struct cvm_table
 extern void (*cvm_interrupt) (void);
 #define CVM_INTERRUPT_EVERY 65536
 
-/* Merge the ascending distinct values of the positives and the negatives. */
-extern cvm_table *cvm_table_build(const cv_distr_dim *pos, const cv_distr_dim *neg);
-extern void cvm_table_free(cvm_table *t);
+/* The classes of a metric from the two dimensions of its state. */
+extern cvm_table cvm_table_of(const cv_distr_dim *pos, const cv_distr_dim *neg);
+/* The number of distinct thresholds (scores of either class). */
+extern size_t cvm_table_distinct(const cvm_table *t);
 
 /*
  * ROC AUC: the probability that a random positive scores above a random
