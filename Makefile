@@ -12,11 +12,13 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 KERNEL_SRCS = \
 	src/kernel/cvalloc.c \
 	src/kernel/cvcodec.c \
+	src/kernel/cvfeatures.c \
 	src/kernel/cvjson.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
 	src/kernel/metrics_k.c \
 	src/kernel/rfm_k.c \
+	src/kernel/rows.c \
 	src/kernel/scaler_k.c \
 	src/kernel/scorecard_k.c
 # PostgreSQL glue: one file per SQL feature.
@@ -27,6 +29,7 @@ GLUE_SRCS = \
 	src/model.c \
 	src/health.c \
 	src/rfm.c \
+	src/rowfit.c \
 	src/scorecard.c \
 	src/metrics.c \
 	src/scaler.c

@@ -14,6 +14,8 @@ declare -A probe=(
   [python3-sklearn]=/usr/lib/python3/dist-packages/sklearn/__init__.py
   [python3-psycopg2]=/usr/lib/python3/dist-packages/psycopg2/__init__.py
   [python3-pandas]=/usr/lib/python3/dist-packages/pandas/__init__.py
+  [python3-scipy]=/usr/lib/python3/dist-packages/scipy/__init__.py
+  [python3-statsmodels]=/usr/lib/python3/dist-packages/statsmodels/__init__.py
   [gcc]=/usr/bin/gcc
   [make]=/usr/bin/make
 )

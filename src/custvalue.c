@@ -6,6 +6,8 @@
 
 #include "fmgr.h"
 #include "cvalloc.h"
+#include "miscadmin.h"
+#include "rows.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -51,6 +53,13 @@ pg_kernel_free(void *ptr)
 		pfree(ptr);
 }
 
+/* The kernels' interrupt hook: long loops call it every few thousand steps. */
+static void
+pg_kernel_interrupt(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 void
 _PG_init(void)
 {
@@ -67,4 +76,5 @@ _PG_init(void)
 	cv_malloc = pg_kernel_malloc;
 	cv_realloc = pg_kernel_realloc;
 	cv_free = pg_kernel_free;
+	cv_rows_interrupt = pg_kernel_interrupt;
 }

@@ -33,11 +33,98 @@ static const ExpandedObjectMethods fitstate_methods = {
 	fitstate_flatten_into
 };
 
+/*
+ * A kind of state: its name in the text form and its kernel's functions.
+ * merge returns -1 with a message when the two objects cannot merge.
+ */
+typedef struct CvStateKindOps
+{
+	const char *name;
+	void	   *(*read) (cv_rbuf *r, char *err, size_t errlen);
+	void		(*write) (void *k, cv_wbuf *b);
+	int			(*merge) (void *dst, const void *src, char *err, size_t errlen);
+	size_t		(*bytes) (const void *k);
+} CvStateKindOps;
+
+/* distr: the kernel's functions, typed for the table */
+static void *
+distr_read(cv_rbuf *r, char *err, size_t errlen)
+{
+	return cv_distr_read(r, err, errlen);
+}
+
+static void
+distr_write(void *k, cv_wbuf *b)
+{
+	cv_distr_write(k, b);
+}
+
+static int
+distr_merge(void *dst, const void *src, char *err, size_t errlen)
+{
+	if (cv_distr_ndims(dst) != cv_distr_ndims(src) ||
+		cv_distr_exact_cap(dst) != cv_distr_exact_cap(src))
+	{
+		snprintf(err, errlen, "one state has %d dimensions, the other %d",
+				 cv_distr_ndims(dst), cv_distr_ndims(src));
+		return -1;
+	}
+	cv_distr_merge(dst, src);
+	return 0;
+}
+
+static size_t
+distr_bytes(const void *k)
+{
+	return cv_distr_bytes(k);
+}
+
+/* rows: likewise */
+static void *
+rows_read(cv_rbuf *r, char *err, size_t errlen)
+{
+	return cv_rows_read(r, err, errlen);
+}
+
+static void
+rows_write(void *k, cv_wbuf *b)
+{
+	cv_rows_write(k, b);
+}
+
+static int
+rows_merge(void *dst, const void *src, char *err, size_t errlen)
+{
+	return cv_rows_merge(dst, src, err, errlen);
+}
+
+static size_t
+rows_bytes(const void *k)
+{
+	return cv_rows_bytes(k);
+}
+
+/* Indexed by CvFitStateKind. */
+static const CvStateKindOps state_kinds[] = {
+	{NULL},
+	{"distr", distr_read, distr_write, distr_merge, distr_bytes},
+	{"rows", rows_read, rows_write, rows_merge, rows_bytes},
+};
+
+/* The operations of a kind, or NULL for an unknown tag. */
+static const CvStateKindOps *
+kind_ops(int kind)
+{
+	if (kind <= 0 || kind >= (int) lengthof(state_kinds))
+		return NULL;
+	return &state_kinds[kind];
+}
+
 /* The name of a kind in the text form. */
 static const char *
 kind_name(int kind)
 {
-	return kind == CV_STATE_DISTR ? "distr" : NULL;
+	return kind_ops(kind) ? kind_ops(kind)->name : NULL;
 }
 
 /* A new, empty expanded state in its own context under `parent`. */
@@ -74,7 +161,7 @@ fitstate_serialise(CvFitState *s)
 	cvb_u8(&s->flat, 0);
 	cvb_u32(&s->flat, plen);
 	cvb_bytes(&s->flat, s->params, plen);
-	cv_distr_write(s->distr, &s->flat);
+	kind_ops(s->kind)->write(s->k, &s->flat);
 	MemoryContextSwitchTo(old);
 	s->dirty = false;
 }
@@ -147,9 +234,9 @@ fitstate_from_bytes(const unsigned char *p, size_t len, MemoryContext parent)
 
 	s = fitstate_new(parent, kind, ptext);
 	old = MemoryContextSwitchTo(s->hdr.eoh_context);
-	s->distr = cv_distr_read(&r, err, sizeof(err));
+	s->k = kind_ops(kind)->read(&r, err, sizeof(err));
 	MemoryContextSwitchTo(old);
-	if (s->distr == NULL)
+	if (s->k == NULL)
 		invalid_state(err);
 	if (!cvr_done(&r))
 		invalid_state("trailing bytes");
@@ -216,7 +303,7 @@ cv_fitstate_distr_create(FunctionCallInfo fcinfo, int ndims, size_t exact_cap,
 	CvFitState *s = fitstate_new(agg_context(fcinfo), CV_STATE_DISTR, params);
 	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
 
-	s->distr = cv_distr_new(ndims, exact_cap);
+	s->k = cv_distr_new(ndims, exact_cap);
 	MemoryContextSwitchTo(old);
 	return s;
 }
@@ -234,7 +321,7 @@ cv_fitstate_distr_begin(FunctionCallInfo fcinfo, int ndims, size_t exact_cap,
 static void
 check_state_size(CvFitState *s)
 {
-	size_t		bytes = cv_distr_bytes(s->distr);
+	size_t		bytes = kind_ops(s->kind)->bytes(s->k);
 
 	if (bytes > cv_max_fit_bytes())
 		ereport(ERROR,
@@ -250,7 +337,7 @@ cv_fitstate_distr_add(CvFitState *s, const double *x, const bool *isnull)
 {
 	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
 
-	cv_distr_add(s->distr, x, (const unsigned char *) isnull);
+	cv_distr_add(cv_fitstate_kernel(s, CV_STATE_DISTR, "this fit"), x, (const unsigned char *) isnull);
 	MemoryContextSwitchTo(old);
 	s->dirty = true;
 	check_state_size(s);
@@ -284,16 +371,48 @@ cv_fitstate_params(CvFitState *s)
 cv_distr *
 cv_fitstate_distr(CvFitState *s)
 {
+	cv_distr   *d = cv_fitstate_kernel(s, CV_STATE_DISTR, "this fit");
 	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
 
 	/* each dimension may sort up to 2^20 pending values */
-	for (int i = 0; i < cv_distr_ndims(s->distr); i++)
+	for (int i = 0; i < cv_distr_ndims(d); i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		(void) cv_distr_dim_get(s->distr, i);
+		(void) cv_distr_dim_get(d, i);
 	}
 	MemoryContextSwitchTo(old);
-	return s->distr;
+	return d;
+}
+
+CvFitState *
+cv_fitstate_create(FunctionCallInfo fcinfo, CvFitStateKind kind, const char *params)
+{
+	return fitstate_new(agg_context(fcinfo), kind, params);
+}
+
+MemoryContext
+cv_fitstate_enter(CvFitState *s)
+{
+	return MemoryContextSwitchTo(s->hdr.eoh_context);
+}
+
+void
+cv_fitstate_leave(CvFitState *s, MemoryContext old)
+{
+	MemoryContextSwitchTo(old);
+	s->dirty = true;
+	check_state_size(s);
+}
+
+void *
+cv_fitstate_kernel(CvFitState *s, CvFitStateKind kind, const char *fitname)
+{
+	if (s->kind != kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a custvalue.fitstate of kind \"%s\"", fitname, kind_name(s->kind)),
+				 errdetail("It expects a state of kind \"%s\".", kind_name(kind))));
+	return s->k;
 }
 
 /*
@@ -308,6 +427,8 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 	CvFitState *a;
 	CvFitState *b;
 	MemoryContext old;
+	char		err[256];
+	int			rc;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -320,19 +441,21 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 
 	a = cv_fitstate_current(fcinfo);
 	b = fitstate_from_datum(PG_GETARG_DATUM(1), CurrentMemoryContext);
-	if (a->kind != b->kind || strcmp(a->params, b->params) != 0 ||
-		cv_distr_ndims(a->distr) != cv_distr_ndims(b->distr) ||
-		cv_distr_exact_cap(a->distr) != cv_distr_exact_cap(b->distr))
+	if (a->kind != b->kind || strcmp(a->params, b->params) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine fit states built with different options or dimensions"),
-				 errdetail("One state has options %s and %d dimensions, the other %s and %d.",
-						   a->params, cv_distr_ndims(a->distr),
-						   b->params, cv_distr_ndims(b->distr))));
+				 errdetail("One state is of kind %s with options %s, the other of kind %s with options %s.",
+						   kind_name(a->kind), a->params, kind_name(b->kind), b->params)));
 	CHECK_FOR_INTERRUPTS();
 	old = MemoryContextSwitchTo(a->hdr.eoh_context);
-	cv_distr_merge(a->distr, b->distr);
+	rc = kind_ops(a->kind)->merge(a->k, b->k, err, sizeof(err));
 	MemoryContextSwitchTo(old);
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine fit states built with different options or dimensions"),
+				 errdetail("%s", err)));
 	a->dirty = true;
 	check_state_size(a);
 	PG_RETURN_DATUM(cv_fitstate_return(a));

@@ -14,12 +14,18 @@
 
 #include "distr.h"
 #include "fmgr.h"
+#include "rows.h"
 #include "utils/expandeddatum.h"
 
-/* What a state accumulates; the tag travels in its flat and text forms. */
+/*
+ * What a state accumulates; the tag travels in its flat and text forms.
+ * Each kind is a kernel object with read, write, merge and size functions,
+ * listed in fitstate.c's table of kinds.
+ */
 typedef enum CvFitStateKind
 {
-	CV_STATE_DISTR = 1			/* per-dimension value distributions */
+	CV_STATE_DISTR = 1,			/* per-dimension value distributions (distr.h) */
+	CV_STATE_ROWS = 2			/* row buffer with a bottom-k sample (rows.h) */
 } CvFitStateKind;
 
 typedef struct CvFitState
@@ -27,7 +33,7 @@ typedef struct CvFitState
 	ExpandedObjectHeader hdr;
 	CvFitStateKind kind;
 	char	   *params;			/* fit options as text; combine compares them */
-	cv_distr   *distr;			/* CV_STATE_DISTR */
+	void	   *k;				/* the kind's kernel object */
 	cv_wbuf		flat;			/* serialised form, valid while !dirty */
 	bool		dirty;
 } CvFitState;
@@ -46,6 +52,25 @@ extern CvFitState *cv_fitstate_distr_begin(FunctionCallInfo fcinfo, int ndims,
 										   size_t exact_cap, const char *params);
 extern void cv_fitstate_distr_add(CvFitState *s, const double *x, const bool *isnull);
 extern Datum cv_fitstate_return(CvFitState *s);
+
+/*
+ * A state of any kind: cv_fitstate_create makes an empty state whose kernel
+ * object the caller builds between cv_fitstate_enter (switches to the
+ * state's memory context) and cv_fitstate_leave (switches back, marks the
+ * state changed and enforces custvalue.max_fit_memory).  Every change to
+ * the kernel object happens between the two.
+ */
+extern CvFitState *cv_fitstate_create(FunctionCallInfo fcinfo, CvFitStateKind kind,
+									  const char *params);
+extern MemoryContext cv_fitstate_enter(CvFitState *s);
+extern void cv_fitstate_leave(CvFitState *s, MemoryContext old);
+
+/*
+ * The kernel object of a state of the expected kind; any other kind is an
+ * error (22023) naming `fitname`, so a state made by one fit cannot be fed
+ * to another's functions.
+ */
+extern void *cv_fitstate_kernel(CvFitState *s, CvFitStateKind kind, const char *fitname);
 
 /* Final side: the state in argument argno (NULL when the group had no rows). */
 extern CvFitState *cv_fitstate_arg(FunctionCallInfo fcinfo, int argno);

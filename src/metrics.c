@@ -281,7 +281,8 @@ metric_classes(FunctionCallInfo fcinfo, CvFitState **sp, cv_distr_dim *first, cv
 
 	if (s == NULL)
 		return false;
-	if (s->kind != CV_STATE_DISTR || cv_distr_ndims(s->distr) != 2 || cv_distr_exact_cap(s->distr) != 0)
+	d = cv_fitstate_kernel(s, CV_STATE_DISTR, "this metric");
+	if (cv_distr_ndims(d) != 2 || cv_distr_exact_cap(d) != 0)
 		invalid_metric_state("not the state of a metric (two exact dimensions)");
 	d = cv_fitstate_distr(s);
 	*first = cv_distr_dim_get(d, 0);

@@ -116,7 +116,7 @@ cv_zscore_fit_trans(PG_FUNCTION_ARGS)
 	else
 	{
 		check_options_constant(fcinfo, s, opts);
-		cv_check_row_length("x", cv_distr_ndims(s->distr), n);
+		cv_check_row_length("x", cv_distr_ndims(cv_fitstate_kernel(s, CV_STATE_DISTR, "zscore_fit")), n);
 	}
 	cv_fitstate_distr_add(s, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));

@@ -119,7 +119,8 @@ cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
 	else
-		cv_check_row_length("measures", cv_distr_ndims(s->distr), n);
+		cv_check_row_length("measures",
+							cv_distr_ndims(cv_fitstate_kernel(s, CV_STATE_DISTR, "scorecard_fit")), n);
 	cv_fitstate_distr_add(s, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }

@@ -1,0 +1,804 @@
+/*
+ * rows.c
+ *	  Row buffer with a deterministic bottom-k sample; see rows.h.
+ *
+ * Byte layout (little-endian, after the fitstate header):
+ *	  u8 format, i32 nnum, i32 ncat, u8 has_y, i64 max_rows, i64 seed,
+ *	  i64 seen, i64 skipped, i64 n,
+ *	  per categorical position: u32 nlevels, nlevels strings (u32 len, bytes),
+ *	  n rows: nnum f64, [f64 y], ncat u32 codes.
+ * Row hashes are not stored: the reader recomputes them.
+ */
+#include "rows.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cvalloc.h"
+
+#define ROWS_FORMAT 1
+#define INTERRUPT_EVERY 4096
+
+void		(*cv_rows_interrupt) (void) = NULL;
+
+/* One categorical position's dictionary: code -> string, string -> code. */
+typedef struct catdict
+{
+	int			n;				/* levels */
+	int			cap;
+	char	  **str;			/* cv_malloc'd copies, NUL-terminated */
+	size_t	   *len;
+	uint64_t   *strhash;
+	size_t		hcap;			/* open addressing, power of two */
+	int32_t    *slot;			/* code + 1, 0 when empty */
+} catdict;
+
+struct cv_rows
+{
+	int			nnum;
+	int			ncat;
+	int			has_y;
+	int64_t		max_rows;
+	uint64_t	seed;
+	int64_t		seen;
+	int64_t		skipped;
+	size_t		n;
+	size_t		cap;
+	double	   *num;			/* n * (nnum + has_y): x then y */
+	int32_t    *cat;			/* n * ncat codes */
+	uint64_t   *hash;			/* n row hashes */
+	catdict    *dict;			/* ncat dictionaries */
+	int			have_cut;		/* a prune happened: rows above cut are out */
+	uint64_t	cut;			/* largest hash kept by the last prune */
+};
+
+static void
+maybe_interrupt(size_t i)
+{
+	if (cv_rows_interrupt && (i % INTERRUPT_EVERY) == 0)
+		cv_rows_interrupt();
+}
+
+static int
+row_width(const cv_rows *r)
+{
+	return (r->nnum > 0 ? r->nnum : 0) + r->has_y;
+}
+
+static int
+ncat_of(const cv_rows *r)
+{
+	return r->ncat > 0 ? r->ncat : 0;
+}
+
+cv_rows *
+cv_rows_new(int nnum, int ncat, int has_y, int64_t max_rows, uint64_t seed)
+{
+	cv_rows    *r = cv_calloc(1, sizeof(cv_rows));
+
+	r->nnum = nnum;
+	r->ncat = ncat;
+	r->has_y = has_y ? 1 : 0;
+	r->max_rows = max_rows;
+	r->seed = seed;
+	if (ncat > 0)
+		r->dict = cv_calloc(ncat, sizeof(catdict));
+	return r;
+}
+
+void
+cv_rows_free(cv_rows *r)
+{
+	if (r == NULL)
+		return;
+	for (int p = 0; p < ncat_of(r); p++)
+	{
+		catdict    *d = &r->dict[p];
+
+		for (int i = 0; i < d->n; i++)
+			cv_free(d->str[i]);
+		if (d->str)
+		{
+			cv_free(d->str);
+			cv_free(d->len);
+			cv_free(d->strhash);
+		}
+		if (d->slot)
+			cv_free(d->slot);
+	}
+	if (r->dict)
+		cv_free(r->dict);
+	if (r->num)
+		cv_free(r->num);
+	if (r->cat)
+		cv_free(r->cat);
+	if (r->hash)
+		cv_free(r->hash);
+	cv_free(r);
+}
+
+int
+cv_rows_nnum(const cv_rows *r)
+{
+	return r->nnum;
+}
+
+int
+cv_rows_ncat(const cv_rows *r)
+{
+	return r->ncat;
+}
+
+int
+cv_rows_has_y(const cv_rows *r)
+{
+	return r->has_y;
+}
+
+int64_t
+cv_rows_max_rows(const cv_rows *r)
+{
+	return r->max_rows;
+}
+
+uint64_t
+cv_rows_seed(const cv_rows *r)
+{
+	return r->seed;
+}
+
+int64_t
+cv_rows_seen(const cv_rows *r)
+{
+	return r->seen;
+}
+
+int64_t
+cv_rows_skipped(const cv_rows *r)
+{
+	return r->skipped;
+}
+
+size_t
+cv_rows_count(const cv_rows *r)
+{
+	return r->n;
+}
+
+size_t
+cv_rows_bytes(const cv_rows *r)
+{
+	size_t		bytes = sizeof(cv_rows) +
+		r->cap * (sizeof(double) * row_width(r) + sizeof(int32_t) * ncat_of(r) + sizeof(uint64_t));
+
+	for (int p = 0; p < ncat_of(r); p++)
+	{
+		const catdict *d = &r->dict[p];
+
+		bytes += d->cap * (sizeof(char *) + sizeof(size_t) + sizeof(uint64_t)) +
+			d->hcap * sizeof(int32_t);
+		for (int i = 0; i < d->n; i++)
+			bytes += d->len[i] + 1;
+	}
+	return bytes;
+}
+
+int
+cv_rows_shape(cv_rows *r, int nnum, int ncat)
+{
+	if ((r->nnum >= 0 && r->nnum != nnum) || (r->ncat >= 0 && r->ncat != ncat))
+		return -1;
+	if (r->ncat < 0 && ncat > 0)
+		r->dict = cv_calloc(ncat, sizeof(catdict));
+	r->nnum = nnum;
+	r->ncat = ncat;
+	return 0;
+}
+
+/* ---------------------------------------------------------- dictionaries */
+
+static uint64_t
+str_hash(const char *s, size_t len)
+{
+	return cv_hash64(s, len, UINT64_C(0x9E3779B97F4A7C15));
+}
+
+/* Rebuild a dictionary's hash index at twice its level count (or more). */
+static void
+dict_rehash(catdict *d)
+{
+	size_t		cap = 16;
+
+	while (cap < (size_t) d->n * 2 + 2)
+		cap *= 2;
+	if (d->slot)
+		cv_free(d->slot);
+	d->slot = cv_calloc(cap, sizeof(int32_t));
+	d->hcap = cap;
+	for (int i = 0; i < d->n; i++)
+	{
+		size_t		h = d->strhash[i] & (cap - 1);
+
+		while (d->slot[h])
+			h = (h + 1) & (cap - 1);
+		d->slot[h] = i + 1;
+	}
+}
+
+/* The code of a string in a dictionary, added when new. */
+static int32_t
+dict_code(catdict *d, const char *s, size_t len)
+{
+	uint64_t	hv = str_hash(s, len);
+	size_t		h;
+
+	if (d->hcap == 0 || (size_t) (d->n + 1) * 2 > d->hcap)
+		dict_rehash(d);
+	for (h = hv & (d->hcap - 1); d->slot[h]; h = (h + 1) & (d->hcap - 1))
+	{
+		int32_t		c = d->slot[h] - 1;
+
+		if (d->strhash[c] == hv && d->len[c] == len && memcmp(d->str[c], s, len) == 0)
+			return c;
+	}
+	if (d->n == d->cap)
+	{
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->str = cv_realloc(d->str, d->cap * sizeof(char *));
+		d->len = cv_realloc(d->len, d->cap * sizeof(size_t));
+		d->strhash = cv_realloc(d->strhash, d->cap * sizeof(uint64_t));
+	}
+	d->str[d->n] = cv_malloc(len + 1);
+	memcpy(d->str[d->n], s, len);
+	d->str[d->n][len] = '\0';
+	d->len[d->n] = len;
+	d->strhash[d->n] = hv;
+	d->slot[h] = d->n + 1;
+	return d->n++;
+}
+
+/* ------------------------------------------------------------------ rows */
+
+/*
+ * The hash of a row's content under the buffer's seed: the features' bits
+ * little-endian (-0.0 as 0.0), the target, then each category string.
+ * It depends only on the content, so every partial state agrees on it.
+ */
+static uint64_t
+row_hash(const cv_rows *r, const double *v, const char *const *cat, const size_t *catlen)
+{
+	unsigned char buf[256];
+	uint64_t	h = r->seed;
+	int			w = row_width(r);
+	int			i = 0;
+
+	while (i < w)
+	{
+		int			chunk = w - i < 32 ? w - i : 32;
+
+		for (int j = 0; j < chunk; j++)
+		{
+			double		x = v[i + j] == 0.0 ? 0.0 : v[i + j];
+			uint64_t	bits;
+
+			memcpy(&bits, &x, 8);
+			for (int b = 0; b < 8; b++)
+				buf[j * 8 + b] = (unsigned char) (bits >> (8 * b));
+		}
+		h = cv_hash64(buf, (size_t) chunk * 8, h);
+		i += chunk;
+	}
+	for (int p = 0; p < ncat_of(r); p++)
+		h = cv_hash64(cat[p], catlen[p], h ^ (uint64_t) (p + 1));
+	return h;
+}
+
+static void
+reserve_rows(cv_rows *r, size_t need)
+{
+	size_t		cap = r->cap ? r->cap : 256;
+
+	if (need <= r->cap)
+		return;
+	while (cap < need)
+		cap *= 2;
+	r->num = cv_realloc(r->num, cap * sizeof(double) * (row_width(r) ? row_width(r) : 1));
+	r->cat = cv_realloc(r->cat, cap * sizeof(int32_t) * (ncat_of(r) ? ncat_of(r) : 1));
+	r->hash = cv_realloc(r->hash, cap * sizeof(uint64_t));
+	r->cap = cap;
+}
+
+/* Compare rows a and b of one buffer by content: x, y, then strings. */
+static int
+content_cmp(const cv_rows *r, size_t a, size_t b)
+{
+	int			w = row_width(r);
+	const double *va = r->num + a * w,
+			   *vb = r->num + b * w;
+
+	for (int i = 0; i < w; i++)
+		if (va[i] != vb[i])
+			return va[i] < vb[i] ? -1 : 1;
+	for (int p = 0; p < ncat_of(r); p++)
+	{
+		const catdict *d = &r->dict[p];
+		int32_t		ca = r->cat[a * r->ncat + p],
+					cb = r->cat[b * r->ncat + p];
+		size_t		la,
+					lb;
+		int			c;
+
+		if (ca == cb)
+			continue;
+		la = d->len[ca];
+		lb = d->len[cb];
+		c = memcmp(d->str[ca], d->str[cb], la < lb ? la : lb);
+		if (c != 0)
+			return c;
+		if (la != lb)
+			return la < lb ? -1 : 1;
+	}
+	return 0;
+}
+
+/* qsort has no context argument: the buffer being sorted. */
+static const cv_rows *sort_rows;
+static size_t sort_calls;
+
+static int
+order_cmp(const void *pa, const void *pb)
+{
+	size_t		a = *(const size_t *) pa,
+				b = *(const size_t *) pb;
+	uint64_t	ha = sort_rows->hash[a],
+				hb = sort_rows->hash[b];
+
+	maybe_interrupt(++sort_calls);
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return content_cmp(sort_rows, a, b);
+}
+
+/*
+ * Reorder the rows to (hash, content) order and keep the first `keep`.
+ * Row contents move; codes keep their dictionary.
+ */
+static void
+sort_and_keep(cv_rows *r, size_t keep)
+{
+	size_t	   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(size_t));
+	int			w = row_width(r),
+				nc = ncat_of(r);
+	double	   *num;
+	int32_t    *cat;
+	uint64_t   *hash;
+
+	for (size_t i = 0; i < r->n; i++)
+		idx[i] = i;
+	sort_rows = r;
+	sort_calls = 0;
+	qsort(idx, r->n, sizeof(size_t), order_cmp);
+	sort_rows = NULL;
+	if (keep > r->n)
+		keep = r->n;
+	num = cv_malloc((r->cap ? r->cap : 1) * sizeof(double) * (w ? w : 1));
+	cat = cv_malloc((r->cap ? r->cap : 1) * sizeof(int32_t) * (nc ? nc : 1));
+	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
+	for (size_t i = 0; i < keep; i++)
+	{
+		maybe_interrupt(i);
+		memcpy(num + i * w, r->num + idx[i] * w, sizeof(double) * w);
+		memcpy(cat + i * nc, r->cat + idx[i] * nc, sizeof(int32_t) * nc);
+		hash[i] = r->hash[idx[i]];
+	}
+	cv_free(idx);
+	cv_free(r->num);
+	cv_free(r->cat);
+	cv_free(r->hash);
+	r->num = num;
+	r->cat = cat;
+	r->hash = hash;
+	r->n = keep;
+}
+
+/* Keep the max_rows smallest rows; later rows above the cut are refused. */
+static void
+prune(cv_rows *r)
+{
+	if (r->max_rows <= 0 || r->n <= (size_t) r->max_rows)
+		return;
+	sort_and_keep(r, (size_t) r->max_rows);
+	r->have_cut = 1;
+	r->cut = r->hash[r->n - 1];
+}
+
+/* Append one row whose hash is known; prunes at twice max_rows. */
+static void
+append_row(cv_rows *r, uint64_t h, const double *v, const int32_t *codes)
+{
+	int			w = row_width(r),
+				nc = ncat_of(r);
+
+	if (r->have_cut && h > r->cut)
+		return;
+	reserve_rows(r, r->n + 1);
+	memcpy(r->num + r->n * w, v, sizeof(double) * w);
+	memcpy(r->cat + r->n * nc, codes, sizeof(int32_t) * nc);
+	r->hash[r->n] = h;
+	r->n++;
+	if (r->max_rows > 0 && r->n >= 2 * (size_t) r->max_rows)
+		prune(r);
+}
+
+void
+cv_rows_add(cv_rows *r, const double *x, const char *const *cat,
+			const size_t *catlen, double y)
+{
+	double		vbuf[64];
+	int32_t		cbuf[64];
+	int			w = row_width(r),
+				nc = ncat_of(r);
+	double	   *v = w <= 64 ? vbuf : cv_malloc(sizeof(double) * w);
+	int32_t    *codes = nc <= 64 ? cbuf : cv_malloc(sizeof(int32_t) * nc);
+	uint64_t	h;
+
+	for (int i = 0; i < r->nnum; i++)
+		v[i] = x[i] == 0.0 ? 0.0 : x[i];
+	if (r->has_y)
+		v[w - 1] = y == 0.0 ? 0.0 : y;
+	r->seen++;
+	h = row_hash(r, v, cat, catlen);
+	if (!(r->have_cut && h > r->cut))
+	{
+		for (int p = 0; p < nc; p++)
+			codes[p] = dict_code(&r->dict[p], cat[p], catlen[p]);
+		append_row(r, h, v, codes);
+	}
+	if (v != vbuf)
+		cv_free(v);
+	if (codes != cbuf)
+		cv_free(codes);
+}
+
+void
+cv_rows_skip(cv_rows *r, int64_t n)
+{
+	r->skipped += n;
+}
+
+int
+cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
+{
+	int			nc;
+	int32_t    *codes;
+	int32_t   **remap;
+
+	if (dst->has_y != src->has_y || dst->max_rows != src->max_rows || dst->seed != src->seed)
+	{
+		snprintf(err, errlen, "row states with different targets, max_rows or seed cannot be merged");
+		return -1;
+	}
+	if (src->nnum >= 0 && cv_rows_shape(dst, src->nnum, src->ncat) < 0)
+	{
+		snprintf(err, errlen, "rows of %d numeric and %d categorical features cannot be merged with rows of %d and %d",
+				 src->nnum, src->ncat, dst->nnum, dst->ncat);
+		return -1;
+	}
+	dst->seen += src->seen;
+	dst->skipped += src->skipped;
+	nc = ncat_of(dst);
+	/* map each of src's codes to dst's dictionary, position by position */
+	codes = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
+	remap = cv_malloc(sizeof(int32_t *) * (nc ? nc : 1));
+	for (int p = 0; p < nc; p++)
+	{
+		const catdict *sd = &src->dict[p];
+
+		remap[p] = cv_malloc(sizeof(int32_t) * (sd->n ? sd->n : 1));
+		for (int c = 0; c < sd->n; c++)
+			remap[p][c] = dict_code(&dst->dict[p], sd->str[c], sd->len[c]);
+	}
+	for (size_t i = 0; i < src->n; i++)
+	{
+		maybe_interrupt(i);
+		for (int p = 0; p < nc; p++)
+			codes[p] = remap[p][src->cat[i * nc + p]];
+		append_row(dst, src->hash[i], src->num + i * row_width(src), codes);
+	}
+	for (int p = 0; p < nc; p++)
+		cv_free(remap[p]);
+	cv_free(remap);
+	cv_free(codes);
+
+	/*
+	 * Rows src refused lie above its cut, with max_rows smaller rows in src:
+	 * none of them can be in the merged sample, which pruning now enforces.
+	 */
+	prune(dst);
+	return 0;
+}
+
+/* Recode position p so that codes follow the byte order of the strings. */
+static const catdict *recode_dict;
+
+static int
+level_cmp(const void *pa, const void *pb)
+{
+	int32_t		a = *(const int32_t *) pa,
+				b = *(const int32_t *) pb;
+	size_t		la = recode_dict->len[a],
+				lb = recode_dict->len[b];
+	int			c = memcmp(recode_dict->str[a], recode_dict->str[b], la < lb ? la : lb);
+
+	if (c != 0)
+		return c;
+	return la < lb ? -1 : (la > lb);
+}
+
+static void
+recode_sorted(cv_rows *r, int p)
+{
+	catdict    *d = &r->dict[p];
+	int32_t    *order = cv_malloc(sizeof(int32_t) * (d->n ? d->n : 1));
+	int32_t    *newcode = cv_malloc(sizeof(int32_t) * (d->n ? d->n : 1));
+	char	  **str = cv_malloc(sizeof(char *) * (d->cap ? d->cap : 1));
+	size_t	   *len = cv_malloc(sizeof(size_t) * (d->cap ? d->cap : 1));
+	uint64_t   *sh = cv_malloc(sizeof(uint64_t) * (d->cap ? d->cap : 1));
+
+	for (int i = 0; i < d->n; i++)
+		order[i] = i;
+	recode_dict = d;
+	qsort(order, d->n, sizeof(int32_t), level_cmp);
+	recode_dict = NULL;
+	for (int i = 0; i < d->n; i++)
+	{
+		newcode[order[i]] = i;
+		str[i] = d->str[order[i]];
+		len[i] = d->len[order[i]];
+		sh[i] = d->strhash[order[i]];
+	}
+	for (size_t i = 0; i < r->n; i++)
+		r->cat[i * r->ncat + p] = newcode[r->cat[i * r->ncat + p]];
+	cv_free(d->str);
+	cv_free(d->len);
+	cv_free(d->strhash);
+	d->str = str;
+	d->len = len;
+	d->strhash = sh;
+	dict_rehash(d);
+	cv_free(order);
+	cv_free(newcode);
+}
+
+void
+cv_rows_finish(cv_rows *r)
+{
+	size_t		keep = r->max_rows > 0 ? (size_t) r->max_rows : r->n;
+
+	sort_and_keep(r, keep);
+	if (r->max_rows > 0 && r->n == (size_t) r->max_rows && r->n > 0)
+	{
+		r->have_cut = 1;
+		r->cut = r->hash[r->n - 1];
+	}
+	for (int p = 0; p < ncat_of(r); p++)
+		recode_sorted(r, p);
+}
+
+const double *
+cv_rows_x(const cv_rows *r, size_t i)
+{
+	return r->num + i * row_width(r);
+}
+
+double
+cv_rows_y(const cv_rows *r, size_t i)
+{
+	return r->has_y ? r->num[i * row_width(r) + row_width(r) - 1] : 0.0;
+}
+
+const int32_t *
+cv_rows_cat(const cv_rows *r, size_t i)
+{
+	return r->cat + i * ncat_of(r);
+}
+
+int
+cv_rows_nlevels(const cv_rows *r, int pos)
+{
+	return r->dict[pos].n;
+}
+
+const char *
+cv_rows_level(const cv_rows *r, int pos, int code, size_t *len)
+{
+	if (len)
+		*len = r->dict[pos].len[code];
+	return r->dict[pos].str[code];
+}
+
+/* ------------------------------------------------------- serialisation */
+
+void
+cv_rows_write(cv_rows *r, cv_wbuf *b)
+{
+	int			w = row_width(r),
+				nc = ncat_of(r);
+
+	cvb_u8(b, ROWS_FORMAT);
+	cvb_u32(b, (uint32_t) r->nnum);
+	cvb_u32(b, (uint32_t) r->ncat);
+	cvb_u8(b, (uint8_t) r->has_y);
+	cvb_i64(b, r->max_rows);
+	cvb_i64(b, (int64_t) r->seed);
+	cvb_i64(b, r->seen);
+	cvb_i64(b, r->skipped);
+	cvb_i64(b, (int64_t) r->n);
+	for (int p = 0; p < nc; p++)
+	{
+		cvb_u32(b, (uint32_t) r->dict[p].n);
+		for (int c = 0; c < r->dict[p].n; c++)
+		{
+			cvb_u32(b, (uint32_t) r->dict[p].len[c]);
+			cvb_bytes(b, r->dict[p].str[c], r->dict[p].len[c]);
+		}
+	}
+	for (size_t i = 0; i < r->n; i++)
+	{
+		maybe_interrupt(i);
+		for (int j = 0; j < w; j++)
+			cvb_f64(b, r->num[i * w + j]);
+		for (int p = 0; p < nc; p++)
+			cvb_u32(b, (uint32_t) r->cat[i * nc + p]);
+	}
+}
+
+/* Read the dictionaries; -1 with a message on any inconsistency. */
+static int
+read_dicts(cv_rows *r, cv_rbuf *rb, char *err, size_t errlen)
+{
+	for (int p = 0; p < ncat_of(r); p++)
+	{
+		uint32_t	n = cvr_u32(rb);
+
+		/* every level needs at least its 4-byte length */
+		if (rb->err || n > (rb->len - rb->pos) / 4)
+		{
+			snprintf(err, errlen, "categorical position %d claims %u levels, more than the data holds", p + 1, n);
+			return -1;
+		}
+		for (uint32_t c = 0; c < n; c++)
+		{
+			uint32_t	len = cvr_u32(rb);
+			const unsigned char *s = cvr_bytes(rb, len);
+
+			if (rb->err)
+			{
+				snprintf(err, errlen, "truncated level %u of categorical position %d", c + 1, p + 1);
+				return -1;
+			}
+			if (memchr(s, '\0', len) != NULL)
+			{
+				snprintf(err, errlen, "level %u of categorical position %d contains a NUL byte", c + 1, p + 1);
+				return -1;
+			}
+			if (dict_code(&r->dict[p], (const char *) s, len) != (int32_t) c)
+			{
+				snprintf(err, errlen, "categorical position %d lists a level twice", p + 1);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Read the rows; values must be finite, codes within their dictionaries. */
+static int
+read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
+{
+	int			w = row_width(r),
+				nc = ncat_of(r);
+	size_t		rowbytes = (size_t) w * 8 + (size_t) nc * 4;
+	const char **cat;
+	size_t	   *catlen;
+	int			rc = 0;
+
+	if (rowbytes == 0 ? n > 0 : n > (rb->len - rb->pos) / rowbytes)
+	{
+		snprintf(err, errlen, "state claims %llu rows, more than the data holds", (unsigned long long) n);
+		return -1;
+	}
+	reserve_rows(r, (size_t) n);
+	cat = cv_malloc(sizeof(char *) * (nc ? nc : 1));
+	catlen = cv_malloc(sizeof(size_t) * (nc ? nc : 1));
+	for (uint64_t i = 0; i < n; i++)
+	{
+		double	   *v = r->num + i * w;
+		int32_t    *codes = r->cat + i * nc;
+
+		maybe_interrupt(i);
+		for (int j = 0; j < w; j++)
+		{
+			v[j] = cvr_f64(rb);
+			if (!isfinite(v[j]))
+			{
+				snprintf(err, errlen, "row %llu holds a value that is not finite", (unsigned long long) i + 1);
+				rc = -1;
+				goto done;
+			}
+		}
+		for (int p = 0; p < nc; p++)
+		{
+			uint32_t	c = cvr_u32(rb);
+
+			if (c >= (uint32_t) r->dict[p].n)
+			{
+				snprintf(err, errlen, "row %llu has category code %u at position %d, which has %d levels",
+						 (unsigned long long) i + 1, c, p + 1, r->dict[p].n);
+				rc = -1;
+				goto done;
+			}
+			codes[p] = (int32_t) c;
+			cat[p] = r->dict[p].str[c];
+			catlen[p] = r->dict[p].len[c];
+		}
+		r->hash[i] = row_hash(r, v, cat, catlen);
+		r->n++;
+	}
+done:
+	cv_free(cat);
+	cv_free(catlen);
+	return rc;
+}
+
+cv_rows *
+cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
+{
+	int			format = cvr_u8(rb);
+	int32_t		nnum = (int32_t) cvr_u32(rb);
+	int32_t		ncat = (int32_t) cvr_u32(rb);
+	int			has_y = cvr_u8(rb);
+	int64_t		max_rows = cvr_i64(rb);
+	uint64_t	seed = (uint64_t) cvr_i64(rb);
+	int64_t		seen = cvr_i64(rb);
+	int64_t		skipped = cvr_i64(rb);
+	uint64_t	n = (uint64_t) cvr_i64(rb);
+	cv_rows    *r;
+
+	if (rb->err)
+	{
+		snprintf(err, errlen, "truncated row state header");
+		return NULL;
+	}
+	if (format != ROWS_FORMAT)
+	{
+		snprintf(err, errlen, "unsupported row state format %d", format);
+		return NULL;
+	}
+	if (nnum < -1 || nnum > CV_ROWS_MAX_FEATURES || ncat < -1 || ncat > CV_ROWS_MAX_FEATURES ||
+		has_y > 1 || max_rows < 0 || seen < 0 || skipped < 0)
+	{
+		snprintf(err, errlen, "row state header is out of range (%d numeric, %d categorical features, target flag %d, max_rows %lld, %lld rows seen, %lld skipped)",
+				 nnum, ncat, has_y, (long long) max_rows, (long long) seen, (long long) skipped);
+		return NULL;
+	}
+	if (n > (uint64_t) seen || (max_rows > 0 && n > 2 * (uint64_t) max_rows) ||
+		((nnum < 0 || ncat < 0) && n > 0))
+	{
+		snprintf(err, errlen, "row state holds %llu rows, inconsistent with %lld rows seen and max_rows %lld",
+				 (unsigned long long) n, (long long) seen, (long long) max_rows);
+		return NULL;
+	}
+	r = cv_rows_new(nnum, ncat, has_y, max_rows, seed);
+	r->seen = seen;
+	r->skipped = skipped;
+	if (read_dicts(r, rb, err, errlen) < 0 || read_rows(r, rb, n, err, errlen) < 0)
+	{
+		cv_rows_free(r);
+		return NULL;
+	}
+	prune(r);
+	return r;
+}

@@ -1,0 +1,110 @@
+/*
+ * rows.h
+ *	  The row buffer of the fits that iterate over their data (k-means,
+ *	  logistic regression, decision trees): the transition state kind
+ *	  "rows" of custvalue.fitstate.  Plain C, no PostgreSQL headers.
+ *
+ * A row is nnum float8 features, ncat categorical features (strings) and,
+ * for supervised fits, one float8 target (a label is 0 or 1).  Rows are
+ * kept compactly: one growing array of doubles, one of category codes and
+ * one of 64-bit row hashes, never an allocation per row.  A categorical
+ * position keeps a dictionary of the strings it has seen; a row holds
+ * their codes.
+ *
+ * Bounded memory, deterministic sample.  With max_rows > 0 the buffer keeps
+ * at most max_rows rows: the rows with the smallest hash of (row content,
+ * seed), ties between equal hashes broken by content.  This bottom-k sample
+ * is a function of the multiset of rows offered, whatever their order and
+ * however they were split between partial states, so it merges exactly and
+ * a parallel or distributed fit keeps the same rows as a serial one.  The
+ * buffer is pruned back to max_rows whenever it reaches twice that, so it
+ * holds at most 2 * max_rows rows between prunes.
+ *
+ * Canonical order.  cv_rows_finish sorts the kept rows by (hash, content)
+ * and recodes every categorical position with its levels in byte order, so
+ * a fit that reads the rows in that order is independent of the plan.
+ *
+ * Memory: (8 * (nnum + has_y) + 4 * ncat + 8) bytes a row, plus each
+ * distinct category string once; at most twice max_rows rows.
+ */
+#ifndef CV_ROWS_H
+#define CV_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cvcodec.h"
+
+typedef struct cv_rows cv_rows;
+
+/* Largest number of numeric or categorical features a row may have. */
+#define CV_ROWS_MAX_FEATURES 10000
+
+/*
+ * A new, empty buffer.  nnum or ncat may be -1, "not known yet": the first
+ * row added (or the first state merged) fixes them.  max_rows 0 keeps
+ * every row.
+ */
+extern cv_rows *cv_rows_new(int nnum, int ncat, int has_y,
+							int64_t max_rows, uint64_t seed);
+extern void cv_rows_free(cv_rows *r);
+
+/* Shape and counters. */
+extern int	cv_rows_nnum(const cv_rows *r);
+extern int	cv_rows_ncat(const cv_rows *r);
+extern int	cv_rows_has_y(const cv_rows *r);
+extern int64_t cv_rows_max_rows(const cv_rows *r);
+extern uint64_t cv_rows_seed(const cv_rows *r);
+extern int64_t cv_rows_seen(const cv_rows *r);	/* complete rows offered */
+extern int64_t cv_rows_skipped(const cv_rows *r);	/* incomplete rows */
+extern size_t cv_rows_count(const cv_rows *r);	/* rows held */
+extern size_t cv_rows_bytes(const cv_rows *r);
+
+/*
+ * Fix the shape of a buffer created with nnum or ncat -1; returns -1 when
+ * it is already fixed to a different shape (the caller reports the two).
+ */
+extern int	cv_rows_shape(cv_rows *r, int nnum, int ncat);
+
+/*
+ * Offer a row: x[nnum], cat[ncat] strings of catlen[] bytes, y.  The
+ * shape must have been fixed.  Values must be finite (the glue checks).
+ */
+extern void cv_rows_add(cv_rows *r, const double *x, const char *const *cat,
+						const size_t *catlen, double y);
+/* Count a row that was not offered because a value was missing. */
+extern void cv_rows_skip(cv_rows *r, int64_t n);
+
+/*
+ * Merge src into dst.  Returns -1 with a message when they cannot merge
+ * (different shape, max_rows or seed).
+ */
+extern int	cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen);
+
+/*
+ * Prune to the sample, sort by (hash, content) and recode categories in
+ * byte order.  After this the accessors below see the canonical rows;
+ * adding more rows is still allowed (and undoes the canonical order).
+ */
+extern void cv_rows_finish(cv_rows *r);
+
+/* Row i's numeric features (nnum doubles), target and category codes. */
+extern const double *cv_rows_x(const cv_rows *r, size_t i);
+extern double cv_rows_y(const cv_rows *r, size_t i);
+extern const int32_t *cv_rows_cat(const cv_rows *r, size_t i);
+/* Levels of categorical position pos (in byte order after finish). */
+extern int	cv_rows_nlevels(const cv_rows *r, int pos);
+extern const char *cv_rows_level(const cv_rows *r, int pos, int code, size_t *len);
+
+/* Serialisation (see rows.c for the layout); read validates everything. */
+extern void cv_rows_write(cv_rows *r, cv_wbuf *b);
+extern cv_rows *cv_rows_read(cv_rbuf *rb, char *err, size_t errlen);
+
+/*
+ * Interrupt hook: called every few thousand rows of a long loop (sorting,
+ * pruning, merging).  The glue points it at CHECK_FOR_INTERRUPTS; NULL in
+ * the unit tests.
+ */
+extern void (*cv_rows_interrupt) (void);
+
+#endif							/* CV_ROWS_H */

@@ -1,0 +1,295 @@
+/*
+ * test_rows.c
+ *	  Unit tests of the row buffer (rows.c) and the shared feature layer
+ *	  (cvfeatures.c): the bottom-k sample is independent of row order and of
+ *	  how rows are split between merged states, the canonical order is the
+ *	  same whatever the arrival order, the byte form round-trips and rejects
+ *	  lies, and standardisation and one-hot encoding give the textbook values.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "cvalloc.h"
+#include "cvfeatures.h"
+#include "rows.h"
+#include "tap.h"
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t
+next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+#define N 5000
+static double X[N][3];
+static const char *C[N][2];
+static double Y[N];
+static const char *const LEVELS[] = {"CA", "NY", "TX", "AK", "WV"};
+
+static void
+make_data(void)
+{
+	for (int i = 0; i < N; i++)
+	{
+		X[i][0] = (double) (next() % 100);	/* many duplicates */
+		X[i][1] = (double) (next() % 1000) / 7.0;
+		X[i][2] = (i % 10 == 0) ? -0.0 : (double) (next() % 3);
+		C[i][0] = LEVELS[next() % 5];
+		C[i][1] = (i % 3) ? "yes" : "no";
+		Y[i] = (double) (next() % 2);
+	}
+}
+
+static void
+add(cv_rows *r, int i)
+{
+	size_t		len[2] = {strlen(C[i][0]), strlen(C[i][1])};
+
+	cv_rows_add(r, X[i], C[i], len, Y[i]);
+}
+
+/* 1 when two finished buffers hold the same rows in the same order. */
+static int
+same_rows(const cv_rows *a, const cv_rows *b)
+{
+	if (cv_rows_count(a) != cv_rows_count(b) || cv_rows_seen(a) != cv_rows_seen(b))
+		return 0;
+	for (size_t i = 0; i < cv_rows_count(a); i++)
+	{
+		if (memcmp(cv_rows_x(a, i), cv_rows_x(b, i), 3 * sizeof(double)) != 0 ||
+			cv_rows_y(a, i) != cv_rows_y(b, i))
+			return 0;
+		for (int p = 0; p < 2; p++)
+			if (strcmp(cv_rows_level(a, p, cv_rows_cat(a, i)[p], NULL),
+					   cv_rows_level(b, p, cv_rows_cat(b, i)[p], NULL)) != 0)
+				return 0;
+	}
+	return 1;
+}
+
+static cv_rows *
+fresh(int64_t max_rows)
+{
+	cv_rows    *r = cv_rows_new(-1, -1, 1, max_rows, 42);
+
+	cv_rows_shape(r, 3, 2);
+	return r;
+}
+
+/* Bytes of a buffer, read back. */
+static cv_rows *
+round_trip(cv_rows *r, char *err)
+{
+	cv_wbuf		b;
+	cv_rbuf		rb;
+	cv_rows    *back;
+
+	cvb_init(&b);
+	cv_rows_write(r, &b);
+	cvr_init(&rb, b.data, b.len);
+	back = cv_rows_read(&rb, err, 256);
+	if (back && !cvr_done(&rb))
+		back = NULL;
+	cv_free(b.data);
+	return back;
+}
+
+static void
+test_sample(int64_t max_rows)
+{
+	cv_rows    *fwd = fresh(max_rows),
+			   *rev = fresh(max_rows),
+			   *p1 = fresh(max_rows),
+			   *p2 = fresh(max_rows),
+			   *p3 = fresh(max_rows);
+	char		err[256],
+				name[128];
+	cv_rows    *back;
+
+	for (int i = 0; i < N; i++)
+		add(fwd, i);
+	for (int i = N - 1; i >= 0; i--)
+		add(rev, i);
+	for (int i = 0; i < N; i++)
+		add(i % 3 == 0 ? p1 : (i % 3 == 1 ? p2 : p3), (i * 7919) % N);
+	tap_ok(cv_rows_merge(p2, p3, err, sizeof(err)) == 0, "merge p3 into p2");
+	tap_ok(cv_rows_merge(p1, p2, err, sizeof(err)) == 0, "merge p2 into p1");
+	cv_rows_finish(fwd);
+	cv_rows_finish(rev);
+	cv_rows_finish(p1);
+	snprintf(name, sizeof(name), "max_rows %lld: %s", (long long) max_rows, "keeps min(max_rows, n) rows");
+	tap_ok(cv_rows_count(fwd) == (size_t) (max_rows && max_rows < N ? max_rows : N), name);
+	snprintf(name, sizeof(name), "max_rows %lld: reversed order gives the same canonical rows", (long long) max_rows);
+	tap_ok(same_rows(fwd, rev), name);
+	snprintf(name, sizeof(name), "max_rows %lld: three merged partial states give the same rows", (long long) max_rows);
+	tap_ok(same_rows(fwd, p1), name);
+	tap_ok(cv_rows_seen(fwd) == N, "every row counted as seen");
+	back = round_trip(fwd, err);
+	snprintf(name, sizeof(name), "max_rows %lld: byte form round-trips", (long long) max_rows);
+	tap_ok(back != NULL, name);
+	if (back)
+	{
+		cv_rows_finish(back);
+		tap_ok(same_rows(fwd, back), "read-back rows are the same");
+		cv_rows_free(back);
+	}
+	cv_rows_free(fwd);
+	cv_rows_free(rev);
+	cv_rows_free(p1);
+	cv_rows_free(p2);
+	cv_rows_free(p3);
+}
+
+/* The sample is the rows with the smallest hashes: a bigger cap keeps a superset. */
+static void
+test_nested(void)
+{
+	cv_rows    *small = fresh(100),
+			   *big = fresh(1000);
+	size_t		found = 0;
+
+	for (int i = 0; i < N; i++)
+	{
+		add(small, i);
+		add(big, i);
+	}
+	cv_rows_finish(small);
+	cv_rows_finish(big);
+	/* canonical order is by hash: the first 100 of big are small's rows */
+	for (size_t i = 0; i < 100; i++)
+		if (memcmp(cv_rows_x(small, i), cv_rows_x(big, i), 3 * sizeof(double)) == 0)
+			found++;
+	tap_ok(found == 100, "the 100-row sample is the head of the 1000-row sample");
+	cv_rows_free(small);
+	cv_rows_free(big);
+}
+
+static void
+test_reject(void)
+{
+	cv_rows    *r = fresh(0);
+	cv_wbuf		b;
+	cv_rbuf		rb;
+	char		err[256];
+	cv_rows    *back;
+	unsigned char *p;
+
+	for (int i = 0; i < 10; i++)
+		add(r, i);
+	cvb_init(&b);
+	cv_rows_write(r, &b);
+	/* truncated */
+	cvr_init(&rb, b.data, b.len - 3);
+	back = cv_rows_read(&rb, err, sizeof(err));
+	tap_ok(back == NULL || !cvr_done(&rb), "truncated row state is rejected");
+	/* a row count that lies: bytes 1+4+4+1+8+8+8+8 = offset 42 holds n */
+	p = malloc(b.len);
+	memcpy(p, b.data, b.len);
+	p[42] = 0xFF;
+	p[43] = 0xFF;
+	cvr_init(&rb, p, b.len);
+	back = cv_rows_read(&rb, err, sizeof(err));
+	tap_ok(back == NULL, "a header claiming more rows than seen is rejected");
+	tap_str(err, "row state holds 65535 rows, inconsistent with 10 rows seen and max_rows 0", "message names the counts");
+	/* a huge dimension count */
+	memcpy(p, b.data, b.len);
+	p[1] = 0xFF;
+	p[2] = 0xFF;
+	p[3] = 0xFF;
+	p[4] = 0x7F;
+	cvr_init(&rb, p, b.len);
+	tap_ok(cv_rows_read(&rb, err, sizeof(err)) == NULL, "a dimension count out of range is rejected");
+	free(p);
+	cv_free(b.data);
+	cv_rows_free(r);
+}
+
+static void
+test_features(void)
+{
+	cv_rows    *r = cv_rows_new(2, 1, 0, 0, 0);
+	double		x[4][2] = {{1, 10}, {2, 10}, {3, 10}, {6, 10}};
+	const char *c[4] = {"b", "a", "b", "c"};
+	cv_features *f;
+	double		out[8];
+	int32_t		lv[1];
+	char	   *name;
+
+	for (int i = 0; i < 4; i++)
+	{
+		size_t		len = 1;
+
+		cv_rows_add(r, x[i], &c[i], &len, 0);
+	}
+	cv_rows_finish(r);
+	f = cv_features_fit(r, NULL, 1);
+	tap_near(f->mean[0], 3.0, 1e-15, "mean of 1,2,3,6 is 3");
+	tap_near(f->sd[0], sqrt(3.5), 1e-15, "population sd of 1,2,3,6 is sqrt(3.5)");
+	tap_near(f->sd[1], 0.0, 0, "a constant feature has sd 0");
+	tap_ok(f->nlevels[0] == 3 && strcmp(f->levels[0][0], "a") == 0, "levels in byte order");
+	tap_ok(f->ref[0] == 1, "reference is the most frequent level (b)");
+	tap_ok(f->ncols == 4, "design: 2 numeric + 2 dummies");
+	lv[0] = cv_features_level(f, 0, "c", 1);
+	cv_features_design(f, x[3], lv, out);
+	tap_near(out[0], 3.0 / sqrt(3.5), 1e-15, "z-score of 6");
+	tap_ok(out[2] == 0.0 && out[3] == 1.0, "level c sets its dummy");
+	lv[0] = cv_features_level(f, 0, "zz", 2);
+	tap_ok(lv[0] == -1, "unseen level is -1");
+	cv_features_design(f, x[3], lv, out);
+	tap_ok(out[2] == 0.0 && out[3] == 0.0, "unseen level encodes as the reference");
+	name = cv_features_column_name(f, 3);
+	tap_str(name, "c1=c", "dummy column name");
+	cv_free(name);
+	{
+		cvj_writer	w;
+		char	   *json;
+		cvj_value  *v;
+		char		err[256];
+		cv_features *g;
+		cv_wbuf		b;
+		cv_rbuf		rb;
+
+		cvjw_init(&w);
+		cv_features_to_json(f, &w);
+		json = cvjw_finish(&w, NULL);
+		tap_str(json, "{\"numeric\": [\"x1\", \"x2\"], \"standardize\": true, \"mean\": [3, 10], \"sd\": [1.8708286933869707, 0], \"categorical\": [{\"name\": \"c1\", \"levels\": [\"a\", \"b\", \"c\"], \"reference\": \"b\"}]}",
+				"features as JSON");
+		v = cvj_parse(json, strlen(json), err, sizeof(err));
+		g = cv_features_from_json(v, err, sizeof(err));
+		tap_ok(g && g->ref[0] == 1 && g->sd[0] == f->sd[0] && g->ncols == 4, "JSON reads back");
+		cv_features_free(g);
+		cvj_free(v);
+		cv_free(json);
+		cvb_init(&b);
+		cv_features_write(f, &b);
+		cvr_init(&rb, b.data, b.len);
+		g = cv_features_read(&rb, err, sizeof(err));
+		tap_ok(g && cvr_done(&rb) && g->mean[0] == 3.0 && strcmp(g->levels[0][2], "c") == 0, "binary reads back");
+		cv_features_free(g);
+		cv_free(b.data);
+		json = "{\"numeric\": [\"a\", \"a\"]}";
+		v = cvj_parse(json, strlen(json), err, sizeof(err));
+		tap_ok(cv_features_from_json(v, err, sizeof(err)) == NULL, "duplicate names rejected");
+		tap_str(err, "feature name \"a\" appears twice", "message names the duplicate");
+		cvj_free(v);
+	}
+	cv_features_free(f);
+	cv_rows_free(r);
+}
+
+int
+main(void)
+{
+	make_data();
+	test_sample(0);
+	test_sample(700);
+	test_sample(2600);
+	test_nested();
+	test_reject();
+	test_features();
+	return tap_done();
+}
