@@ -10,7 +10,7 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- a = {1, 2, 3, 6}: mean 3, population sd sqrt(14/4) = 1.8708...;
--- b = {5, 5, 5, NULL}: mean 5, sd 0 (scaled by 1); a NULL array is skipped
+-- b = {5, 5, 5, NULL}: mean 5, sd 0 (a constant: its z-score is 0); a NULL array is skipped
 CREATE TABLE zs_acc (id int, a float8, b float8);
 INSERT INTO zs_acc VALUES (1, 1, 5), (2, 2, 5), (3, 3, 5), (4, 6, NULL);
 CREATE TABLE zs_sc AS
@@ -47,15 +47,18 @@ SELECT pg_temp.err($$SELECT custvalue.zscore_sum(s, ARRAY[a, 2, 3], ARRAY[1, 2])
 
 -- JSON round trip, jsonb, a hand-written scaler, malformed scalers
 SELECT s::text::custvalue.scaler::text = s::text AS text_round_trip, s::jsonb = s::text::jsonb AS jsonb_cast FROM zs_sc;
-SELECT custvalue.zscore('{"kind": "scaler", "version": 1, "features": [{"name": "minutes", "count": 11, "mean": 100, "sd": 20},
-  {"name": "nps", "count": 0, "mean": null, "sd": null}]}', ARRAY[130, 9]);
+-- a hand-written scaler: minutes 130 -> (130 - 100) / 20 = 1.5; nps has no rows: NULL
+SELECT custvalue.zscore('{"kind": "scaler", "version": 1, "features": {"numeric": ["minutes", "nps"],
+  "standardize": true, "mean": [100, 0], "sd": [20, 0]}, "count": [11, 0]}', ARRAY[130, 9]);
 SELECT pg_temp.err($$SELECT 'x'::custvalue.scaler$$);
-SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": []}'::custvalue.scaler$$);
-SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": [{"name": "a", "count": 1, "mean": 1, "sd": -1}]}'::custvalue.scaler$$);
-SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": [{"name": "a", "count": 0, "mean": 1, "sd": 1}]}'::custvalue.scaler$$);
-SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": [{"name": "a", "count": 1.5, "mean": 1, "sd": 1}]}'::custvalue.scaler$$);
-SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": [{"name": "a", "count": 1, "mean": 1, "sd": 1, "w": 1}]}'::custvalue.scaler$$);
-SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": [{"name": "a", "count": 1, "mean": 1, "sd": 1}, {"name": "a", "count": 1, "mean": 1, "sd": 1}]}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": []}, "count": []}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": ["a"], "standardize": true, "mean": [1], "sd": [-1]}, "count": [1]}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": ["a"], "standardize": true, "mean": [1], "sd": [1]}, "count": [0]}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": ["a"], "standardize": true, "mean": [1], "sd": [1]}, "count": [1.5]}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": ["a"], "standardize": true, "mean": [1], "sd": [1]}, "count": [1], "w": 1}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": ["a"], "standardize": false}, "count": [1]}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": ["a", "a"], "standardize": true, "mean": [1, 1], "sd": [1, 1]}, "count": [1, 1]}'::custvalue.scaler$$);
+SELECT pg_temp.err($$SELECT '{"kind": "scaler", "version": 1, "features": {"numeric": ["a"], "standardize": true, "mean": [1], "sd": [1]}, "count": [1, 2]}'::custvalue.scaler$$);
 -- binary send/recv
 CREATE TABLE zs_sc_bin (s custvalue.scaler);
 \copy zs_sc TO 'results/scaler.bin' (FORMAT binary)

@@ -154,19 +154,32 @@ scaler_arg(FunctionCallInfo fcinfo)
 static void
 check_feature_count(const cvz_scaler *s, int n)
 {
-	if (n != s->n)
+	int			want = cvz_nfeatures(s);
+
+	if (n != want)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg_plural("x must have %d element to match the scaler, not %d",
 							   "x must have %d elements to match the scaler, not %d",
-							   s->n, s->n, n)));
+							   want, want, n)));
 }
 
 /* Read argument 1, a row's values (NULL elements allowed), checked against the scaler. */
 static void
 values_arg(FunctionCallInfo fcinfo, const cvz_scaler *s, double *v, bool *nulls)
 {
-	check_feature_count(s, cv_float8_array_into(PG_GETARG_ARRAYTYPE_P(1), "x", v, nulls, s->n));
+	check_feature_count(s, cv_float8_array_into(PG_GETARG_ARRAYTYPE_P(1), "x", v, nulls, cvz_nfeatures(s)));
+}
+
+/* The z-scores of a row's values (NULL elements allowed) into z; NAN for a missing one. */
+static void
+row_zscores(const cvz_scaler *s, const double *v, const bool *nulls, double *z)
+{
+	unsigned char present[CVZ_MAX_FEATURES];
+
+	for (int i = 0; i < cvz_nfeatures(s); i++)
+		present[i] = !nulls[i];
+	cvz_zscores(s, v, present, z);
 }
 
 /* zscore(scaler, x): the z-score of each element; NULL for a NULL element. */
@@ -175,21 +188,21 @@ Datum
 cv_zscore(PG_FUNCTION_ARGS)
 {
 	cvz_scaler *s = scaler_arg(fcinfo);
+	int			n = cvz_nfeatures(s);
 	double		v[CVZ_MAX_FEATURES];
 	bool		nulls[CVZ_MAX_FEATURES];
+	double		zv[CVZ_MAX_FEATURES];
 	Datum		z[CVZ_MAX_FEATURES];
-	int			dims[1];
+	int			dims[1] = {n};
 	int			lbs[1] = {1};
 
 	values_arg(fcinfo, s, v, nulls);
-	for (int i = 0; i < s->n; i++)
+	row_zscores(s, v, nulls, zv);
+	for (int i = 0; i < n; i++)
 	{
-		double		zi = nulls[i] ? NAN : cvz_z(s, i, v[i]);
-
-		nulls[i] = isnan(zi);
-		z[i] = Float8GetDatum(nulls[i] ? 0 : zi);
+		nulls[i] = isnan(zv[i]);
+		z[i] = Float8GetDatum(nulls[i] ? 0 : zv[i]);
 	}
-	dims[0] = s->n;
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(z, nulls, 1, dims, lbs, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
@@ -201,22 +214,20 @@ static Datum
 weighted_z_sum(FunctionCallInfo fcinfo, const cvz_scaler *s, const double *v, const bool *nulls,
 			   ArrayType *warr)
 {
+	int			n = cvz_nfeatures(s);
 	double		w[CVZ_MAX_FEATURES];
-	int			nw = cv_float8_array_into(warr, "weights", w, NULL, s->n);
+	double		z[CVZ_MAX_FEATURES];
+	int			nw = cv_float8_array_into(warr, "weights", w, NULL, n);
 	double		sum = 0;
 	bool		any = false;
 
-	cv_check_same_length(s->n, "x", nw, "weights");
-	for (int i = 0; i < s->n; i++)
+	cv_check_same_length(n, "x", nw, "weights");
+	row_zscores(s, v, nulls, z);
+	for (int i = 0; i < n; i++)
 	{
-		double		zi;
-
-		if (nulls[i] || w[i] == 0)
+		if (isnan(z[i]) || w[i] == 0)
 			continue;
-		zi = cvz_z(s, i, v[i]);
-		if (isnan(zi))
-			continue;
-		sum += w[i] * zi;
+		sum += w[i] * z[i];
 		any = true;
 	}
 	if (!any)
@@ -254,7 +265,7 @@ cv_zscore_sum_args(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	s = scaler_arg(fcinfo);
-	check_feature_count(s, cv_float8_args(fcinfo, 2, "x", v, nulls, s->n));
+	check_feature_count(s, cv_float8_args(fcinfo, 2, "x", v, nulls, cvz_nfeatures(s)));
 	return weighted_z_sum(fcinfo, s, v, nulls, PG_GETARG_ARRAYTYPE_P(1));
 }
 

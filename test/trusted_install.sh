@@ -131,7 +131,7 @@ SELECT custvalue.roc_auc(m, n > 5) AS auc, custvalue.average_precision(m, n > 5)
 SELECT 'evaluation ' || (auc IS NOT NULL AND ap + lift + ll + brier + psi IS NOT NULL AND (op).flagged > 0
                          AND (conf).flagged > 0)
        || ' ' || (SELECT count(*) FROM custvalue.curve_points(roc)) || ' ' || (SELECT count(*) FROM custvalue.calibration_points(cal))
-       || ' ' || (pr::jsonb ->> 'curve') || ' ' || (z2::jsonb -> 'features' -> 1 ->> 'name')
+       || ' ' || (pr::jsonb ->> 'curve') || ' ' || (z2::jsonb -> 'features' -> 'numeric' ->> 1)
        || ' ' || (SELECT count(custvalue.zscore(z, ARRAY[r, f, m])) || ' ' || count(custvalue.zscore_sum(z, ARRAY[r, f, m], '{1, 0.5, 0.2}'))
                          || ' ' || count(custvalue.zscore_sum(z, (SELECT ARRAY[r, f, m]), '{1, 0.5, 0.2}')) FROM c)
   FROM evals;

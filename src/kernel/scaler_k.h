@@ -4,13 +4,15 @@
  *	  deviation, for z-scores and weighted composite scores sum w * z(x).
  *	  Plain C, no PostgreSQL headers.
  *
- * A fitted scaler is computed from an exact distr of each feature (sorted
- * distinct values with counts), the sums running in ascending order of
- * value with compensation, so the means and deviations depend only on the
- * multiset of values: any plan, any split of the rows, the same bits.
- * A feature with a standard deviation of 0 scales by 1 (z = x - mean), as
- * scikit-learn's StandardScaler does; a feature without any value has no
- * mean, and its z-scores are NULL.
+ * The scaling itself is the shared standardisation of cvfeatures.h (the
+ * one k-means and churn models use): z = (x - mean) / sd, and 0 for a
+ * feature whose sd is 0 (a constant carries no information).  A fitted
+ * scaler computes the means and deviations from an exact distr of each
+ * feature (sorted distinct values with counts), the sums running in
+ * ascending order of value with compensation, so they depend only on the
+ * multiset of values: any plan, any split of the rows, the same bits.  The
+ * scaler also keeps each feature's row count; a feature without any value
+ * (count 0, mean and sd written as 0) has NULL z-scores.
  */
 #ifndef CV_SCALER_K_H
 #define CV_SCALER_K_H
@@ -19,6 +21,7 @@
 #include <stdint.h>
 
 #include "cvcodec.h"
+#include "cvfeatures.h"
 #include "distr.h"
 
 /* Largest number of features of a scaler. */
@@ -26,18 +29,21 @@
 
 typedef struct cvz_scaler
 {
-	int			n;
-	char	  **names;
-	int64_t    *count;			/* rows with a value */
-	double	   *mean;			/* NAN when count is 0 */
-	double	   *sd;				/* population standard deviation; NAN when count is 0 */
+	cv_features *f;				/* numeric features only, standardize on */
+	int64_t    *count;			/* rows with a value, per feature */
 } cvz_scaler;
 
 /* Fit from an exact distr of n dimensions; names are copied. */
 extern cvz_scaler *cvz_from_distr(cv_distr *d, char **names);
 
-/* z-score of x on feature i: (x - mean) / sd (sd 0: / 1); NAN without a mean. */
-extern double cvz_z(const cvz_scaler *s, int i, double x);
+/* Number of features. */
+extern int	cvz_nfeatures(const cvz_scaler *s);
+
+/*
+ * z-scores of a row into z (n slots): present[i] = 0 marks a missing value;
+ * a missing value or a feature without rows gives NAN.
+ */
+extern void cvz_zscores(const cvz_scaler *s, const double *x, const unsigned char *present, double *z);
 
 /*
  * Binary payload and JSON text forms; readers validate fully.  Untyped

@@ -208,9 +208,9 @@ def check_scaler(cur, rng):
                      FROM feats, f GROUP BY f.z::jsonb""", (list(w),))
     model, z, zsum = cur.fetchone()
     scaler = StandardScaler().fit(x)
-    for j, feat in enumerate(model["features"]):
-        close(feat["mean"], float(np.mean(x[:, j])), f"scaler mean {j}")
-        close(feat["sd"], float(np.std(x[:, j])), f"scaler sd {j}")
+    for j in range(x.shape[1]):
+        close(model["features"]["mean"][j], float(np.mean(x[:, j])), f"scaler mean {j}")
+        close(model["features"]["sd"][j], float(np.std(x[:, j])), f"scaler sd {j}")
     # the well-conditioned features against StandardScaler itself
     ref = scaler.transform(x)
     worst = max(abs(z[i][j] - ref[i, j]) for i in range(n) for j in range(3))
@@ -220,9 +220,9 @@ def check_scaler(cur, rng):
     # in the mean would show at 1e-10
     mean = np.array([math.fsum(x[:, j]) / n for j in range(x.shape[1])])
     sd = np.array([math.sqrt(math.fsum((x[:, j] - mean[j]) ** 2) / n) for j in range(x.shape[1])])
-    ref = (x - mean) / np.where(sd > 0, sd, 1.0)
-    for j, feat in enumerate(model["features"]):
-        close(feat["mean"], float(mean[j]), f"scaler mean {j} against fsum")
+    ref = np.where(sd > 0, (x - mean) / np.where(sd > 0, sd, 1.0), 0.0)
+    for j in range(x.shape[1]):
+        close(model["features"]["mean"][j], float(mean[j]), f"scaler mean {j} against fsum")
     worst = max(abs(z[i][j] - ref[i, j]) for i in range(n) for j in range(x.shape[1]))
     close(worst, 0.0, "zscore against the correctly rounded mean and sd, worst element")
     worst = max(abs(zsum[i] - math.fsum(ref[i] * w)) for i in range(n))

@@ -67,7 +67,7 @@ SELECT throws_ok($$SELECT custvalue.lift_at(x, true, x) FROM (VALUES (0.1::float
 SELECT throws_ok($$SELECT custvalue.curve_points('{"kind": "curve", "version": 1, "curve": "calibration", "positives": 0, "negatives": 1, "count": [1], "observed_positives": [0], "mean_predicted": [0.5]}')$$,
                  '22023', 'curve_points needs a roc or pr curve, not a calibration curve', 'points of a calibration curve is 22023');
 SELECT throws_ok($$SELECT '{"kind": "curve"}'::custvalue.curve$$, '22P02', NULL, 'malformed curve is 22P02');
-SELECT throws_ok($$SELECT custvalue.zscore('{"kind": "scaler", "version": 1, "features": [{"name": "a", "count": 1, "mean": 0, "sd": 1}]}', ARRAY[1, 2])$$,
+SELECT throws_ok($$SELECT custvalue.zscore('{"kind": "scaler", "version": 1, "features": {"numeric": ["a"], "standardize": true, "mean": [0], "sd": [1]}, "count": [1]}', ARRAY[1, 2])$$,
                  '2202E', 'x must have 1 element to match the scaler, not 2', 'feature count mismatch is 2202E');
 
 -- values worked out by hand

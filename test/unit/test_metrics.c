@@ -175,18 +175,35 @@ test_scaler(void)
 	for (int i = 0; i < 4; i++)
 		cv_distr_add(d, rows[i], nul[i]);
 	s = cvz_from_distr(d, names);
-	tap_near(s->mean[0], 3, 0, "mean of 1, 2, 3, 6");
-	tap_near(s->sd[0], sqrt((4 + 1 + 0 + 9) / 4.0), 1e-15, "population sd");
-	tap_ok(s->count[1] == 3 && s->sd[1] == 0, "constant feature: sd 0");
-	tap_near(cvz_z(s, 1, 7), 2, 0, "sd 0 scales by 1");
+	tap_near(s->f->mean[0], 3, 0, "mean of 1, 2, 3, 6");
+	tap_near(s->f->sd[0], sqrt((4 + 1 + 0 + 9) / 4.0), 1e-15, "population sd");
+	tap_ok(s->count[1] == 3 && s->f->sd[1] == 0, "constant feature: sd 0");
+	{
+		double		x[2] = {6, 7},
+					z[2];
+		unsigned char present[2] = {1, 1};
+
+		cvz_zscores(s, x, present, z);
+		tap_near(z[0], 3 / sqrt(3.5), 1e-15, "z-score of 6");
+		tap_near(z[1], 0, 0, "a constant feature scores 0 (the shared standardisation)");
+		present[0] = 0;
+		cvz_zscores(s, x, present, z);
+		tap_ok(isnan(z[0]), "a missing value has no z-score");
+	}
 	json = cvz_to_json(s);
 	back = cvz_from_json(json, strlen(json), err, sizeof(err));
-	tap_ok(back && back->mean[0] == s->mean[0] && back->sd[0] == s->sd[0], "scaler JSON round trip");
+	tap_ok(back && back->f->mean[0] == s->f->mean[0] && back->f->sd[0] == s->f->sd[0] && back->count[0] == 4,
+		   "scaler JSON round trip");
 	cvz_free(back);
 	cv_free(json);
-	json = "{\"kind\": \"scaler\", \"version\": 1, \"features\": [{\"name\": \"a\", \"count\": 1, \"mean\": 1, \"sd\": -1}]}";
+	json = "{\"kind\": \"scaler\", \"version\": 1, \"features\": {\"numeric\": [\"a\"], \"standardize\": true, "
+		"\"mean\": [1], \"sd\": [-1]}, \"count\": [1]}";
 	back = cvz_from_json(json, strlen(json), err, sizeof(err));
 	tap_ok(back == NULL, "negative sd refused");
+	json = "{\"kind\": \"scaler\", \"version\": 1, \"features\": {\"numeric\": [\"a\"], \"standardize\": true, "
+		"\"mean\": [1], \"sd\": [1]}, \"count\": [0]}";
+	back = cvz_from_json(json, strlen(json), err, sizeof(err));
+	tap_ok(back == NULL, "a feature without rows must have mean 0 and sd 0");
 	cvz_free(s);
 	cv_distr_free(d);
 }
