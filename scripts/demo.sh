@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: bootstrap, build and install custvalue, start the `demo` cluster
 # (pg_cron scheduling in database custvalue_demo), load the generated CRM and
-# product-usage data, run the seed 000 and 001 analyses, and leave the
+# product-usage data, run the seed 000, 001 and 003 analyses, and leave the
 # cluster running.  Running it again starts over on a fresh cluster.
 #
 # Scale: CUSTVALUE_DEMO_SCALE (or `make demo SCALE=...`) is the number of
@@ -41,6 +41,7 @@ echo "   loaded in $((SECONDS - start)) s"
 
 "${psql[@]}" -d "$db" -f demo/health.sql
 "${psql[@]}" -d "$db" -f demo/rfm.sql
+"${psql[@]}" -d "$db" -f demo/value.sql
 
 stop="make demo-stop"
 if [ -n "${CUSTVALUE_CLUSTER_ROOT:-}" ]; then stop="CUSTVALUE_CLUSTER_ROOT=$CUSTVALUE_CLUSTER_ROOT $stop"; fi
