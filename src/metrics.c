@@ -118,6 +118,23 @@ typedef struct ParamCheck
 } ParamCheck;
 
 /*
+ * Remember that state s holds parameter value x.  Called for every new
+ * state too, so that a state allocated where a freed one was never passes
+ * for it.
+ */
+static void
+remember_param(FunctionCallInfo fcinfo, CvFitState *s, double x)
+{
+	ParamCheck *cache = (ParamCheck *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+		cache = fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ParamCheck));
+	cache->state = s;
+	cache->value = x;
+}
+
+/*
  * Raise 22023 when a row's parameter differs from the one the group's
  * state was started with.  (A parameter is a constant of the aggregate
  * call: the metric of a group with two targets is undefined.)
@@ -136,11 +153,7 @@ check_param_constant(FunctionCallInfo fcinfo, CvFitState *s, const MetricParam *
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be the same in every row of a group, not %s after %s",
 						p->name, cv_fmt(x), cv_fmt(was))));
-	if (cache == NULL)
-		cache = fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ParamCheck));
-	cache->state = s;
-	cache->value = x;
+	remember_param(fcinfo, s, x);
 }
 
 /* ------------------------------------------------------------ transition */
@@ -189,7 +202,11 @@ metric_trans(FunctionCallInfo fcinfo, ValueRule rule, const MetricParam *param)
 			check_param(param, pv);
 	}
 	if (s == NULL)
+	{
 		s = cv_fitstate_distr_create(fcinfo, 2, 0, param ? param_text(param, pv) : "");
+		if (param)
+			remember_param(fcinfo, s, pv);
+	}
 	else if (param)
 		check_param_constant(fcinfo, s, param, pv);
 	isnull[0] = !PG_GETARG_BOOL(2);

@@ -30,6 +30,8 @@ static const CvModelKind scaler_kind;
 
 static const char *const scaler_options[] = {"names", NULL};
 
+static void remember_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts);
+
 /*
  * zscore_fit's options for n features, validated: names (default
  * feature_1..feature_n), distinct and non-empty.
@@ -73,6 +75,20 @@ check_options_constant(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("options must be the same in every row of a group, not %s after %s",
 						text, cv_fitstate_params(s))));
+	remember_options(fcinfo, s, opts);
+}
+
+/*
+ * Remember that state s was checked against (or started with) opts.
+ * Called for every new state too, so that a state allocated where a freed
+ * one was never passes for it.
+ */
+static void
+remember_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts)
+{
+	OptionsCheck *cache = (OptionsCheck *) fcinfo->flinfo->fn_extra;
+	Size		len = opts ? VARSIZE(opts) : 0;
+
 	if (cache == NULL || cache->len < len)
 		cache = fcinfo->flinfo->fn_extra =
 			MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(OptionsCheck, bytes) + len);
@@ -112,6 +128,7 @@ cv_zscore_fit_trans(PG_FUNCTION_ARGS)
 		(void) scaler_read_names(opts, n);
 		s = cv_fitstate_distr_create(fcinfo, n, 0,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
+		remember_options(fcinfo, s, opts);
 	}
 	else
 	{
