@@ -120,68 +120,76 @@ entry_cmp(double lo1, double hi1, double lo2, double hi2)
 	return 0;
 }
 
+/* Grow a dimension's entry arrays to exactly `need` entries (if fewer). */
+static void
+grow_entries(dimbuf *b, size_t need)
+{
+	if (need <= b->cap)
+		return;
+	b->lo = cv_realloc(b->lo, need * sizeof(double));
+	b->count = cv_realloc(b->count, need * sizeof(int64_t));
+	if (b->hi)
+		b->hi = cv_realloc(b->hi, need * sizeof(double));
+	b->cap = need;
+}
+
 /*
  * Merge a sorted entry list (slo/shi/scount, m entries; shi NULL = exact)
- * into the dimension's entries, adding counts of equal entries.
+ * into the dimension's entries, adding counts of equal entries.  The merge
+ * runs in place from the back of the grown arrays (a write never reaches
+ * an entry not yet read), so merging a million values into ten million
+ * costs no second copy of the ten million and no fresh pages for it.
  */
 static void
 merge_entries(dimbuf *b, const double *slo, const double *shi,
 			  const int64_t *scount, size_t m)
 {
 	size_t		n = b->nent;
-	size_t		i = 0,
-				j = 0,
-				k = 0;
-	double	   *lo,
-			   *hi = NULL;
-	int64_t    *count;
-	size_t		cap = b->cap;
+	size_t		i = n,
+				j = m,
+				k = n + m;
+	size_t		gap;
 
 	if (m == 0)
 		return;
 	if (shi)
 		ensure_hi(b);
-	if (cap < n + m)
-		cap = n + m;
-	lo = cv_malloc(cap * sizeof(double));
-	count = cv_malloc(cap * sizeof(int64_t));
-	if (b->hi)
-		hi = cv_malloc(cap * sizeof(double));
-	while (i < n || j < m)
+	grow_entries(b, n + m);
+	while (j > 0)
 	{
-		double		alo = i < n ? b->lo[i] : 0,
-					ahi = i < n ? (b->hi ? b->hi[i] : b->lo[i]) : 0;
-		double		blo = j < m ? slo[j] : 0,
-					bhi = j < m ? (shi ? shi[j] : slo[j]) : 0;
-		int			c = (i >= n) ? 1 : (j >= m) ? -1 : entry_cmp(alo, ahi, blo, bhi);
+		double		blo = slo[j - 1],
+					bhi = shi ? shi[j - 1] : slo[j - 1];
+		int			c = i == 0 ? -1 : entry_cmp(b->lo[i - 1], b->hi ? b->hi[i - 1] : b->lo[i - 1], blo, bhi);
 
-		if (c <= 0)
+		k--;
+		if (c > 0)
 		{
-			lo[k] = alo;
-			if (hi)
-				hi[k] = ahi;
-			count[k] = b->count[i++];
-			if (c == 0)
-				count[k] += scount[j++];
+			/* the dimension's entry is the larger: move it up */
+			i--;
+			b->lo[k] = b->lo[i];
+			if (b->hi)
+				b->hi[k] = b->hi[i];
+			b->count[k] = b->count[i];
+			continue;
 		}
-		else
-		{
-			lo[k] = blo;
-			if (hi)
-				hi[k] = bhi;
-			count[k] = scount[j++];
-		}
-		k++;
+		b->lo[k] = blo;
+		if (b->hi)
+			b->hi[k] = bhi;
+		b->count[k] = scount[j - 1] + (c == 0 ? b->count[i - 1] : 0);
+		if (c == 0)
+			i--;
+		j--;
 	}
-	cv_free(b->lo);
-	cv_free(b->count);
-	if (b->hi)
-		cv_free(b->hi);
-	b->lo = lo;
-	b->hi = hi;
-	b->count = count;
-	b->cap = cap;
-	b->nent = k;
+	/* entries [0, i) are in place; equal entries merged left a gap [i, k) */
+	gap = k - i;
+	if (gap > 0)
+	{
+		memmove(b->lo + i, b->lo + k, (n + m - k) * sizeof(double));
+		if (b->hi)
+			memmove(b->hi + i, b->hi + k, (n + m - k) * sizeof(double));
+		memmove(b->count + i, b->count + k, (n + m - k) * sizeof(int64_t));
+	}
+	b->nent = n + m - gap;
 }
 
 /*
