@@ -14,6 +14,7 @@ KERNEL_SRCS = \
 	src/kernel/cvcodec.c \
 	src/kernel/cvfeatures.c \
 	src/kernel/cvjson.c \
+	src/kernel/cvsort.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
 	src/kernel/metrics_k.c \

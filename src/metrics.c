@@ -109,7 +109,10 @@ param_of_state(CvFitState *s, const MetricParam *p)
 
 /*
  * The last state and parameter value a call site checked, so that a
- * parameter that stays constant costs one comparison per row.
+ * parameter that stays constant costs one comparison per row.  (The
+ * parameters are float8 or int arguments, not a jsonb of options, so the
+ * fit states' own options check, cv_fitstate_check_options, does not
+ * apply; their text form in the state's params is what combine compares.)
  */
 typedef struct ParamCheck
 {
@@ -270,12 +273,6 @@ cv_metric_psi_trans(PG_FUNCTION_ARGS)
 
 /* ----------------------------------------------------------------- final */
 
-/* The kernels' interrupt hook. */
-static void
-check_interrupts(void)
-{
-	CHECK_FOR_INTERRUPTS();
-}
 
 /* Raise 22P02 for a state that is not the two exact dimensions of a metric. */
 static void
@@ -321,7 +318,6 @@ metric_table(FunctionCallInfo fcinfo, CvFitState **sp, cvm_table *t)
 	cv_distr_dim pos,
 				neg;
 
-	cvm_interrupt = check_interrupts;
 	if (!metric_classes(fcinfo, sp, &pos, &neg))
 		return false;
 	*t = cvm_table_of(&pos, &neg);
@@ -444,7 +440,6 @@ probability_metric(FunctionCallInfo fcinfo, double (*metric) (const cv_distr_dim
 	cv_distr_dim pos,
 				neg;
 
-	cvm_interrupt = check_interrupts;
 	if (!metric_classes(fcinfo, NULL, &pos, &neg))
 		PG_RETURN_NULL();
 	check_probabilities(&pos, &neg);
@@ -474,7 +469,6 @@ cv_psi_final(PG_FUNCTION_ARGS)
 				current;
 	int			used;
 
-	cvm_interrupt = check_interrupts;
 	if (!metric_classes(fcinfo, &s, &current, &baseline))
 		PG_RETURN_NULL();
 	RETURN_METRIC(cvm_psi(&baseline, &current, (int) param_of_state(s, &param_bins), &used));
@@ -520,7 +514,6 @@ cv_calibration_final(PG_FUNCTION_ARGS)
 	cv_distr_dim pos,
 				neg;
 
-	cvm_interrupt = check_interrupts;
 	if (!metric_classes(fcinfo, &s, &pos, &neg))
 		PG_RETURN_NULL();
 	check_probabilities(&pos, &neg);

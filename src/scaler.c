@@ -30,8 +30,6 @@ static const CvModelKind scaler_kind;
 
 static const char *const scaler_options[] = {"names", NULL};
 
-static void remember_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts);
-
 /*
  * zscore_fit's options for n features, validated: names (default
  * feature_1..feature_n), distinct and non-empty.
@@ -42,60 +40,6 @@ scaler_read_names(Jsonb *opts, int n)
 	if (opts)
 		cv_options_check(opts, scaler_options);
 	return cv_option_names(opts, n, "feature", "one per feature");
-}
-
-/*
- * The options datum a call site last checked against a state, so that
- * constant options cost one comparison of their bytes per row.
- */
-typedef struct OptionsCheck
-{
-	CvFitState *state;
-	Size		len;
-	char		bytes[FLEXIBLE_ARRAY_MEMBER];
-} OptionsCheck;
-
-/*
- * Raise 22023 when a row's options differ from those the group's state
- * was started with (options are a constant of the aggregate call).
- */
-static void
-check_options_constant(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts)
-{
-	OptionsCheck *cache = (OptionsCheck *) fcinfo->flinfo->fn_extra;
-	Size		len = opts ? VARSIZE(opts) : 0;
-	const char *text;
-
-	if (cache && cache->state == s && cache->len == len &&
-		(len == 0 || memcmp(cache->bytes, opts, len) == 0))
-		return;
-	text = opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}";
-	if (strcmp(text, cv_fitstate_params(s)) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options must be the same in every row of a group, not %s after %s",
-						text, cv_fitstate_params(s))));
-	remember_options(fcinfo, s, opts);
-}
-
-/*
- * Remember that state s was checked against (or started with) opts.
- * Called for every new state too, so that a state allocated where a freed
- * one was never passes for it.
- */
-static void
-remember_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts)
-{
-	OptionsCheck *cache = (OptionsCheck *) fcinfo->flinfo->fn_extra;
-	Size		len = opts ? VARSIZE(opts) : 0;
-
-	if (cache == NULL || cache->len < len)
-		cache = fcinfo->flinfo->fn_extra =
-			MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(OptionsCheck, bytes) + len);
-	cache->state = s;
-	cache->len = len;
-	if (len)
-		memcpy(cache->bytes, opts, len);
 }
 
 /*
@@ -128,13 +72,10 @@ cv_zscore_fit_trans(PG_FUNCTION_ARGS)
 		(void) scaler_read_names(opts, n);
 		s = cv_fitstate_distr_create(fcinfo, n, 0,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
-		remember_options(fcinfo, s, opts);
 	}
 	else
-	{
-		check_options_constant(fcinfo, s, opts);
 		cv_check_row_length("x", cv_distr_ndims(cv_fitstate_kernel(s, CV_STATE_DISTR, "zscore_fit")), n);
-	}
+	cv_fitstate_check_options(s, fcinfo, 2);
 	cv_fitstate_distr_add(s, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cvalloc.h"
+#include "cvsort.h"
 
 #define PENDING_MIN 4096
 #define PENDING_EXACT_MIN (1 << 20)
@@ -161,6 +162,7 @@ merge_entries(dimbuf *b, const double *slo, const double *shi,
 					bhi = shi ? shi[j - 1] : slo[j - 1];
 		int			c = i == 0 ? -1 : entry_cmp(b->lo[i - 1], b->hi ? b->hi[i - 1] : b->lo[i - 1], blo, bhi);
 
+		cv_interrupt_poll(k);
 		k--;
 		if (c > 0)
 		{
@@ -216,6 +218,7 @@ compress_dim(dimbuf *b, size_t exact_cap)
 		int64_t		w = b->count[i];
 		size_t		j = i + 1;
 
+		cv_interrupt_poll(k);
 		while (j < b->nent && w + b->count[j] <= limit)
 		{
 			w += b->count[j];
@@ -271,7 +274,7 @@ sort_pending(pending *a, size_t n)
 
 	if (n < 1024)
 	{
-		qsort(a, n, sizeof(pending), pending_cmp);
+		cv_sort(a, n, sizeof(pending), pending_cmp);
 		return;
 	}
 	memset(count, 0, sizeof(count));
@@ -279,6 +282,7 @@ sort_pending(pending *a, size_t n)
 	{
 		uint64_t	k = order_bits(a[i].key);
 
+		cv_interrupt_poll(i);
 		for (int d = 0; d < 8; d++)
 			count[d][(k >> (8 * d)) & 255]++;
 	}
@@ -296,7 +300,10 @@ sort_pending(pending *a, size_t n)
 			sum += count[d][v];
 		}
 		for (size_t i = 0; i < n; i++)
+		{
+			cv_interrupt_poll(i);
 			dst[off[(order_bits(src[i].key) >> (8 * d)) & 255]++] = src[i];
+		}
 		{
 			pending    *t = src;
 
@@ -377,8 +384,11 @@ flush_dim(dimbuf *b, size_t exact_cap)
 		return;
 	p = cv_malloc((b->hused + b->nlist) * sizeof(pending));
 	for (size_t i = 0; i < b->hcap; i++)
+	{
+		cv_interrupt_poll(i);
 		if (b->slot[i].count != 0)
 			p[n++] = b->slot[i];
+	}
 	if (b->nlist)
 		memcpy(p + n, b->list, b->nlist * sizeof(pending));
 	n += b->nlist;
@@ -387,6 +397,7 @@ flush_dim(dimbuf *b, size_t exact_cap)
 	counts = cv_malloc(n * sizeof(int64_t));
 	for (size_t i = 0; i < n; i++)
 	{
+		cv_interrupt_poll(i);
 		if (m > 0 && keys[m - 1] == p[i].key)
 			counts[m - 1] += p[i].count;
 		else
@@ -403,7 +414,11 @@ flush_dim(dimbuf *b, size_t exact_cap)
 		memset(b->slot, 0, b->hcap * sizeof(pending));
 	b->hused = 0;
 	b->nlist = 0;
-	b->listing = m * 2 > b->adds;
+	/*
+	 * Only exact dimensions use the list: a compressible one keeps the
+	 * batch boundaries of the table, on which its ranges depend.
+	 */
+	b->listing = exact_cap == 0 && m * 2 > b->adds;
 	b->adds = 0;
 	/* keep only the form the next batch uses */
 	if (b->listing && b->hcap)
@@ -456,8 +471,11 @@ pend_to_list(dimbuf *b)
 	b->list = cv_realloc(b->list, b->listcap * sizeof(pending));
 	b->nlist = 0;
 	for (size_t i = 0; i < b->hcap; i++)
+	{
+		cv_interrupt_poll(i);
 		if (b->slot[i].count != 0)
 			b->list[b->nlist++] = b->slot[i];
+	}
 	cv_free(b->slot);
 	b->slot = NULL;
 	b->hcap = 0;
@@ -489,7 +507,7 @@ pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 	{
 		if (b->hused >= flush_threshold(b, exact_cap))
 			flush_dim(b, exact_cap);
-		else if (b->hused >= LIST_SWITCH && b->hused * 2 > b->adds)
+		else if (exact_cap == 0 && b->hused >= LIST_SWITCH && b->hused * 2 > b->adds)
 			pend_to_list(b);
 		else
 		{
@@ -498,8 +516,11 @@ pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 
 			pend_alloc(b, oldcap * 2);
 			for (size_t i = 0; i < oldcap; i++)
+			{
+				cv_interrupt_poll(i);
 				if (old[i].count != 0)
 					pend_put(b, old[i].key, old[i].count);
+			}
 			cv_free(old);
 		}
 	}
@@ -535,10 +556,16 @@ cv_distr_merge(cv_distr *dst, const cv_distr *src)
 		a->nulls += b->nulls;
 		merge_entries(a, b->lo, b->hi, b->count, b->nent);
 		for (size_t j = 0; j < b->hcap; j++)
+		{
+			cv_interrupt_poll(j);
 			if (b->slot[j].count != 0)
 				pend_add(a, b->slot[j].key, b->slot[j].count, dst->exact_cap);
+		}
 		for (size_t j = 0; j < b->nlist; j++)
+		{
+			cv_interrupt_poll(j);
 			pend_add(a, b->list[j].key, b->list[j].count, dst->exact_cap);
+		}
 		flush_dim(a, dst->exact_cap);
 		compress_dim(a, dst->exact_cap);
 	}
@@ -609,6 +636,7 @@ check_dim(const dimbuf *b)
 	{
 		double		hi = b->hi ? b->hi[j] : b->lo[j];
 
+		cv_interrupt_poll(j);
 		if (!isfinite(b->lo[j]) || !isfinite(hi))
 			return "non-finite value";
 		if (hi < b->lo[j])

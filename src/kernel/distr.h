@@ -7,8 +7,8 @@
  * Each dimension keeps its non-NULL values as sorted distinct entries with
  * counts, plus the values added since the last merge: in a hash table
  * counting them when the last batch repeated values, in a plain list when
- * it was mostly distinct (so that continuous scores cost no hash probe);
- * a merge radix-sorts them.  Adding a row is O(1) for repeated values and
+ * it was mostly distinct and the dimension is exact (so that continuous
+ * scores cost no hash probe); a merge radix-sorts them.  Adding a row is O(1) for repeated values and
  * O(log n) amortised otherwise, and low-cardinality data (days, counts,
  * ratings) stays small.  The result depends only on the multiset of values added,
  * never on their order or on how the rows were split between partial

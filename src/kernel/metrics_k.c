@@ -16,14 +16,11 @@
 
 #define CURVE_FORMAT 1
 
-void		(*cvm_interrupt) (void) = NULL;
-
-/* Call the interrupt hook every CVM_INTERRUPT_EVERY steps of a loop. */
+/* Poll for interrupts in a long loop (the shared kernel hook, cvalloc.h). */
 static inline void
 tick(size_t i)
 {
-	if (cvm_interrupt && (i % CVM_INTERRUPT_EVERY) == CVM_INTERRUPT_EVERY - 1)
-		cvm_interrupt();
+	cv_interrupt_poll(i);
 }
 
 /* ------------------------------------------------------------ class table */

@@ -37,13 +37,6 @@ typedef struct cvm_table
 	int64_t		nneg;			/* all negative rows */
 } cvm_table;
 
-/*
- * Called every CVM_INTERRUPT_EVERY steps of a long loop; the server points
- * it at its interrupt check (which may not return), tests leave it NULL.
- */
-extern void (*cvm_interrupt) (void);
-#define CVM_INTERRUPT_EVERY 65536
-
 /* The classes of a metric from the two dimensions of its state. */
 extern cvm_table cvm_table_of(const cv_distr_dim *pos, const cv_distr_dim *neg);
 /* The number of distinct thresholds (scores of either class). */

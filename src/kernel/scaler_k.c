@@ -29,12 +29,16 @@ moments(const cv_distr_dim *d, double *mean, double *sd)
 	if (d->n == 0)
 		return;
 	for (size_t k = 0; k < d->nentries; k++)
+	{
+		cv_interrupt_poll(k);
 		cvh_sum_add(&s, (double) d->count[k] * d->lo[k]);
+	}
 	m = cvh_sum_value(&s) / (double) d->n;
 	for (size_t k = 0; k < d->nentries; k++)
 	{
 		double		e = d->lo[k] - m;
 
+		cv_interrupt_poll(k);
 		cvh_sum_add(&q, (double) d->count[k] * e * e);
 	}
 	*mean = m;
