@@ -42,6 +42,13 @@ scaler_read_names(Jsonb *opts, int n)
 	return cv_option_names(opts, n, "feature", "one per feature");
 }
 
+/* The options check of zscore_fit's first row (the result is not kept). */
+static void
+scaler_check_options(Jsonb *opts, int n)
+{
+	(void) scaler_read_names(opts, n);
+}
+
 /*
  * zscore_fit transition: (state, x float8[] [, options jsonb]).  A NULL
  * array skips the row; a NULL element is a missing value of that feature.
@@ -50,34 +57,7 @@ PG_FUNCTION_INFO_V1(cv_zscore_fit_trans);
 Datum
 cv_zscore_fit_trans(PG_FUNCTION_ARGS)
 {
-	CvFitState *s = cv_fitstate_current(fcinfo);
-	Jsonb	   *opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
-	double	   *values;
-	bool	   *nulls;
-	int			n;
-
-	if (PG_ARGISNULL(1))
-	{
-		if (s == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(cv_fitstate_return(s));
-	}
-	n = cv_float8_array(PG_GETARG_ARRAYTYPE_P(1), "x", &values, &nulls);
-	if (s == NULL)
-	{
-		if (n < 1 || n > CVZ_MAX_FEATURES)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("x must have between 1 and %d elements, not %d", CVZ_MAX_FEATURES, n)));
-		(void) scaler_read_names(opts, n);
-		s = cv_fitstate_distr_create(fcinfo, n, 0,
-									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
-	}
-	else
-		cv_check_row_length("x", cv_distr_ndims(cv_fitstate_kernel(s, CV_STATE_DISTR, "zscore_fit")), n);
-	cv_fitstate_check_options(s, fcinfo, 2);
-	cv_fitstate_distr_add(s, values, nulls);
-	PG_RETURN_DATUM(cv_fitstate_return(s));
+	return cv_fitstate_array_row(fcinfo, "x", CVZ_MAX_FEATURES, 0, scaler_check_options, "zscore_fit");
 }
 
 /* zscore_fit final: the scaler, or NULL for a group without rows. */

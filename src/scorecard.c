@@ -84,6 +84,13 @@ scorecard_read_options(Jsonb *opts, int n)
 	return o;
 }
 
+/* The options check of scorecard_fit's first row (the result is not kept). */
+static void
+scorecard_check_options(Jsonb *opts, int n)
+{
+	(void) scorecard_read_options(opts, n);
+}
+
 /*
  * scorecard_fit transition: (state, measures float8[] [, options jsonb]).
  * A NULL measures array skips the row; NULL elements are missing measures.
@@ -94,37 +101,8 @@ PG_FUNCTION_INFO_V1(cv_scorecard_fit_trans);
 Datum
 cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 {
-	CvFitState *s = cv_fitstate_current(fcinfo);
-	double	   *values;
-	bool	   *nulls;
-	int			n;
-
-	if (PG_ARGISNULL(1))
-	{
-		if (s == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(cv_fitstate_return(s));
-	}
-	n = cv_float8_array(PG_GETARG_ARRAYTYPE_P(1), "measures", &values, &nulls);
-	if (s == NULL)
-	{
-		Jsonb	   *opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
-
-		if (n < 1 || n > CVS_MAX_MEASURES)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("measures must have between 1 and %d elements, not %d",
-							CVS_MAX_MEASURES, n)));
-		(void) scorecard_read_options(opts, n);
-		s = cv_fitstate_distr_create(fcinfo, n, SCORECARD_EXACT_CAP,
-									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
-	}
-	else
-		cv_check_row_length("measures",
-							cv_distr_ndims(cv_fitstate_kernel(s, CV_STATE_DISTR, "scorecard_fit")), n);
-	cv_fitstate_check_options(s, fcinfo, 2);
-	cv_fitstate_distr_add(s, values, nulls);
-	PG_RETURN_DATUM(cv_fitstate_return(s));
+	return cv_fitstate_array_row(fcinfo, "measures", CVS_MAX_MEASURES, SCORECARD_EXACT_CAP,
+								 scorecard_check_options, "scorecard_fit");
 }
 
 /* scorecard_fit final: the card, or NULL for a group without rows. */
