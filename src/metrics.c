@@ -301,6 +301,8 @@ metric_classes(FunctionCallInfo fcinfo, CvFitState **sp, cv_distr_dim *first, cv
 	d = cv_fitstate_distr(s);
 	*first = cv_distr_dim_get(d, 0);
 	*second = cv_distr_dim_get(d, 1);
+	if (first->hi || second->hi)
+		invalid_metric_state("not the state of a metric (a dimension holds ranges)");
 	if (first->n + second->n == 0)
 		return false;
 	if (sp)

@@ -60,6 +60,16 @@ cv_zscore_fit_trans(PG_FUNCTION_ARGS)
 	return cv_fitstate_array_row(fcinfo, "x", CVZ_MAX_FEATURES, 0, scaler_check_options, "zscore_fit");
 }
 
+/* Whether any dimension of a (crafted) state holds ranges instead of values. */
+static bool
+distr_has_ranges(cv_distr *d)
+{
+	for (int i = 0; i < cv_distr_ndims(d); i++)
+		if (cv_distr_dim_get(d, i).hi != NULL)
+			return true;
+	return false;
+}
+
 /* zscore_fit final: the scaler, or NULL for a group without rows. */
 PG_FUNCTION_INFO_V1(cv_zscore_fit_final);
 Datum
@@ -72,7 +82,7 @@ cv_zscore_fit_final(PG_FUNCTION_ARGS)
 	if (s == NULL)
 		PG_RETURN_NULL();
 	d = cv_fitstate_distr(s);
-	if (cv_distr_exact_cap(d) != 0 || cv_distr_ndims(d) > CVZ_MAX_FEATURES)
+	if (cv_distr_exact_cap(d) != 0 || cv_distr_ndims(d) > CVZ_MAX_FEATURES || distr_has_ranges(d))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid custvalue.fitstate value: not the state of zscore_fit")));
