@@ -21,7 +21,8 @@ KERNEL_SRCS = \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
 	src/kernel/scaler_k.c \
-	src/kernel/scorecard_k.c
+	src/kernel/scorecard_k.c \
+	src/kernel/tree_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
@@ -33,7 +34,8 @@ GLUE_SRCS = \
 	src/rowfit.c \
 	src/scorecard.c \
 	src/metrics.c \
-	src/scaler.c
+	src/scaler.c \
+	src/tree.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -46,7 +48,8 @@ SQL_PARTS = \
 	src/rfm.sql \
 	src/scorecard.sql \
 	src/metrics.sql \
-	src/scaler.sql
+	src/scaler.sql \
+	src/tree.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

@@ -93,6 +93,17 @@ SELECT segment, count(*)
 RFMN_FIT = """
 SELECT length(custvalue.rfmn_fit(recency, frequency, monetary, nps)::text) FROM bench_rfmn"""
 
+# Decision trees: a depth-8 tree on a million rows of ten features, and
+# scoring every row of bench_tree with it against reading the ten columns.
+TREE_X = "ARRAY[x1, x2, x3, x4, x5, x6, x7, x8, x9, x10]"
+TREE_FIT = ("SELECT length(custvalue.tree_fit(%s, y, '{\"max_depth\": 8}')::text) FROM bench_tree_fit"
+            % TREE_X)
+TREE_MODEL = ("CREATE TABLE IF NOT EXISTS bench_tree_model AS "
+              "SELECT custvalue.tree_fit(%s, y, '{\"max_depth\": 8}') AS model FROM bench_tree_fit" % TREE_X)
+TREE_FLOOR = "SELECT sum(x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM bench_tree"
+TREE_PREDICT = ("SELECT sum(custvalue.tree_predict((SELECT model FROM bench_tree_model), %s)) FROM bench_tree"
+                % TREE_X)
+
 # Scoring against per-segment models: one model per segment, joined to the
 # rows by a hash join, so that rows of different segments arrive
 # interleaved, against the same join scoring every row with one model
@@ -150,6 +161,8 @@ NEEDS = {
              ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
                               "double precision, double precision")],
     "rfmn_fit": [("rfmn_fit", "double precision, double precision, double precision, double precision")],
+    "tree": [("tree_fit", "double precision[], boolean, jsonb"),
+             ("tree_predict", "custvalue.tree_model, double precision[]")],
     "segments": [("scorecard_fit", "double precision[], jsonb"),
                  ("health_score", "custvalue.scorecard, double precision[]"),
                  ("rfmn_fit", "double precision, double precision, double precision, double precision"),
@@ -385,6 +398,71 @@ def bench_rfmn(b):
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
 
 
+def sklearn_tree(b):
+    """scikit-learn's DecisionTreeClassifier(max_depth=8) on bench_tree_fit,
+    the data already in memory: (median fit seconds, root feature, root
+    threshold), or None when scikit-learn is missing."""
+    try:
+        import io
+        import pandas as pd
+        from sklearn.tree import DecisionTreeClassifier
+    except ImportError:
+        return None
+    buf = io.StringIO()
+    with b.conn.cursor() as cur:
+        cur.copy_expert("COPY (SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, y::int FROM bench_tree_fit "
+                        "ORDER BY id) TO STDOUT WITH (FORMAT csv)", buf)
+    buf.seek(0)
+    data = pd.read_csv(buf, header=None).to_numpy(dtype=float)
+    X, y = data[:, :10], data[:, 10]
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        model = DecisionTreeClassifier(max_depth=8, random_state=0).fit(X, y)
+        times.append(time.perf_counter() - start)
+        print("  %-14s %-44s %8.3f s" % ("tree_fit", "scikit-learn fit", times[-1]), file=sys.stderr, flush=True)
+    return statistics.median(times), int(model.tree_.feature[0]), float(model.tree_.threshold[0])
+
+
+def bench_tree(b):
+    """tree_fit against scikit-learn's fit on the same million rows, serial
+    and with two workers; tree_predict over every row against the floor."""
+    cap = "tree"
+    nfit = b.query("SELECT count(*) FROM bench_tree_fit")[0][0]
+    fit_label = "custvalue.tree_fit(ARRAY[10 features], y, max_depth 8), %s rows" % format(nfit, ",")
+    if not b.installed(cap):
+        b.add("tree_fit", fit_label, NOT_INSTALLED, "n/a", "≤ scikit-learn fit", "n/a")
+        return
+    sk = sklearn_tree(b)
+    serial, par = b.timed("tree_fit", [("serial", TREE_FIT, SERIAL, False),
+                                       ("2 workers", TREE_FIT, PARALLEL, True)])
+    b.add("tree_fit", "scikit-learn DecisionTreeClassifier(max_depth=8).fit, the same rows in memory",
+          "%.3f s" % sk[0] if sk else "n/a (no scikit-learn)", "baseline")
+    if serial and sk:
+        b.add("tree_fit", fit_label + ", serial", fmt_time(serial), fmt_faster(sk[0], serial[0], "scikit-learn"),
+              "≤ scikit-learn fit", yes_no(serial[0] <= sk[0]))
+    else:
+        b.add("tree_fit", fit_label + ", serial", fmt_time(serial), "n/a", "≤ scikit-learn fit", "n/a")
+    if serial and par:
+        b.add("tree_fit", fit_label + ", 2 workers" + (" (NOT PARALLEL)" if par[2] else ""), fmt_time(par),
+              fmt_faster(serial[0], par[0], "serial"), "faster than serial",
+              yes_no(not par[2] and par[0] < serial[0]))
+    with b.conn.cursor() as cur:
+        cur.execute(TREE_MODEL)
+    if sk:
+        root = b.query("SELECT feature, threshold FROM custvalue.tree_nodes((SELECT model FROM bench_tree_model)) "
+                       "WHERE node = 0")[0]
+        if root != ("x%d" % (sk[1] + 1), sk[2]):
+            b.fail("tree_fit: root split %r differs from scikit-learn's (x%d, %r)" % (root, sk[1] + 1, sk[2]))
+    floor, pred = b.timed("tree_predict", [("floor", TREE_FLOOR, SERIAL, False),
+                                           ("custvalue", TREE_PREDICT, SERIAL, False)])
+    b.add("tree_predict", "floor: sum(x1 + ... + x10), serial", fmt_time(floor), "baseline")
+    label = "sum(custvalue.tree_predict((SELECT model ...), ARRAY[x1, ..., x10])), serial"
+    if floor and pred:
+        ratio = pred[0] / floor[0]
+        b.add("tree_predict", label, fmt_time(pred), "%.2f× floor" % ratio, "≤ 1.50× floor", yes_no(ratio <= 1.5))
+    else:
+        b.add("tree_predict", label, fmt_time(pred), "n/a", "≤ 1.50× floor", "n/a")
 def bench_segments(b):
     """Per-segment models through a hash join (rows of the segments
     interleaved) against the same join scored with one model: each call site
@@ -527,6 +605,7 @@ def main():
     bench_serial_parallel(b, "scorecard_fit", "length(scorecard_fit(ARRAY[4 measures], '{}')::text)",
                           SCORECARD_FIT)
     bench_rfmn(b)
+    bench_tree(b)
     bench_segments(b)
     bench_roc_auc(b)
     print()

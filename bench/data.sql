@@ -55,6 +55,23 @@ SELECT floor(366 * bench_u(i, 31) ^ 2),
             ELSE least(10, floor(11 * bench_u(i, 38) ^ 0.6)) END
   FROM generate_series(1, :rows) AS i;
 
+-- Decision trees: ten features on a grid of 1/8 from 0 to 100 (exact in
+-- float32, as scikit-learn stores them) and a label that depends on five of
+-- them with noise.  tree_predict scores every row; the fits (custvalue's
+-- and scikit-learn's) use the first million, bench_tree_fit.
+CREATE UNLOGGED TABLE bench_tree (id bigint, x1 float8, x2 float8, x3 float8, x4 float8, x5 float8,
+                                  x6 float8, x7 float8, x8 float8, x9 float8, x10 float8, y bool);
+INSERT INTO bench_tree
+SELECT i, x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10],
+       x[1] + 0.5 * x[2] - x[3] * x[4] / 50 + 10 * sin(x[5] / 10) + 20 * bench_u(i, 60) > 60
+  FROM (SELECT i, ARRAY[floor(800 * bench_u(i, 41)) / 8, floor(800 * bench_u(i, 42)) / 8,
+                        floor(800 * bench_u(i, 43)) / 8, floor(800 * bench_u(i, 44)) / 8,
+                        floor(800 * bench_u(i, 45)) / 8, floor(800 * bench_u(i, 46)) / 8,
+                        floor(800 * bench_u(i, 47)) / 8, floor(800 * bench_u(i, 48)) / 8,
+                        floor(800 * bench_u(i, 49)) / 8, floor(800 * bench_u(i, 50)) / 8] AS x
+          FROM generate_series(1, :rows) AS i) s;
+CREATE UNLOGGED TABLE bench_tree_fit AS SELECT * FROM bench_tree WHERE id <= 1000000;
+
 -- Model scores: a 20% positive class and a continuous score (a logistic
 -- of a normal shifted by 1.5 for the positives), so that every score is
 -- distinct, as the output of a fitted model is.
@@ -66,4 +83,6 @@ SELECT 1 / (1 + exp(-(bench_n(i, 42) + CASE WHEN l THEN 1.5 ELSE 0 END - 1.5))),
 VACUUM ANALYZE bench_health;
 VACUUM ANALYZE bench_card;
 VACUUM ANALYZE bench_rfmn;
+VACUUM ANALYZE bench_tree;
+VACUUM ANALYZE bench_tree_fit;
 VACUUM ANALYZE bench_scores;

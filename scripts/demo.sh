@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: bootstrap, build and install custvalue, start the `demo` cluster
 # (pg_cron scheduling in database custvalue_demo), load the generated CRM and
-# product-usage data, run the seed 000, 001 and 003 analyses, and leave the
-# cluster running.  Running it again starts over on a fresh cluster.
+# product-usage data and the decision-tree customers, run the seed 000, 001,
+# 002 and 003 analyses, and leave the cluster running.  Running it again
+# starts over on a fresh cluster.
 #
 # Scale: CUSTVALUE_DEMO_SCALE (or `make demo SCALE=...`) is the number of
 # companies in the CRM data, default 10000; the usage data gets a tenth as
@@ -37,10 +38,12 @@ echo "== loading demo data ($scale companies, $accounts product-usage accounts)"
 start=$SECONDS
 "${psql[@]}" -d "$db" -v scale="$scale" -f demo/crm_data.sql
 "${psql[@]}" -d "$db" -v accounts="$accounts" -f demo/usage_data.sql
+"${psql[@]}" -d "$db" -f demo/drivers_data.sql
 echo "   loaded in $((SECONDS - start)) s"
 
 "${psql[@]}" -d "$db" -f demo/health.sql
 "${psql[@]}" -d "$db" -f demo/rfm.sql
+"${psql[@]}" -d "$db" -f demo/drivers.sql
 "${psql[@]}" -d "$db" -f demo/value.sql
 
 stop="make demo-stop"

@@ -158,10 +158,23 @@ cv_float8_array_into(ArrayType *arr, const char *what, double *values,
 	return n;
 }
 
-/* Read variadic float8 arguments: see cvutils.h. */
+/* Check that variadic arguments are float8: see cvutils.h. */
+void
+cv_float8_args_check(FunctionCallInfo fcinfo, int first, const char *what)
+{
+	for (int i = first; i < PG_NARGS(); i++)
+		if (get_fn_expr_argtype(fcinfo->flinfo, i) != FLOAT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s must be float8 values", what),
+					 errdetail("Argument %d is of type %s.", i + 1,
+							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, i)))));
+}
+
+/* Read variadic float8 arguments already checked: see cvutils.h. */
 int
-cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
-			   double *values, bool *nulls, int max)
+cv_float8_args_read(FunctionCallInfo fcinfo, int first, const char *what,
+					double *values, bool *nulls, int max)
 {
 	int			n = PG_NARGS() - first;
 
@@ -169,12 +182,6 @@ cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 		return n;
 	for (int i = 0; i < n; i++)
 	{
-		if (get_fn_expr_argtype(fcinfo->flinfo, first + i) != FLOAT8OID)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("%s must be float8 values", what),
-					 errdetail("Argument %d is of type %s.", first + i + 1,
-							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, first + i)))));
 		nulls[i] = PG_ARGISNULL(first + i);
 		values[i] = nulls[i] ? 0.0 : PG_GETARG_FLOAT8(first + i);
 		if (!nulls[i] && !isfinite(values[i]))
@@ -186,43 +193,52 @@ cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 	return n;
 }
 
+/* Read variadic float8 arguments: see cvutils.h. */
+int
+cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
+			   double *values, bool *nulls, int max)
+{
+	if (PG_NARGS() - first <= max)
+		cv_float8_args_check(fcinfo, first, what);
+	return cv_float8_args_read(fcinfo, first, what, values, nulls, max);
+}
+
 /* Planner support rewriting ARRAY[...] arguments: see cvutils.h. */
 Node *
 cv_array_args_support(Node *rawreq, const char *target_name)
 {
 	SupportRequestSimplify *req;
 	FuncExpr   *f;
-	int			pos = -1;
-	int			nargs;
-	ArrayExpr  *arr;
+	ArrayExpr  *arr = NULL;
 	List	   *others = NIL;
 	Oid			argtypes[FUNC_MAX_ARGS];
 	int			nothers = 0;
+	ListCell   *lc;
 	Oid			target;
 	FuncExpr   *call;
-	ListCell   *lc;
 
 	if (!IsA(rawreq, SupportRequestSimplify))
 		return NULL;
 	req = (SupportRequestSimplify *) rawreq;
 	f = req->fcall;
-	nargs = list_length(f->args);
-	/* the first float8[] argument is the one written as ARRAY[...] */
+	if (list_length(f->args) < 2 || list_length(f->args) > 3)
+		return NULL;
+	/* the first float8[] argument is the array; the others keep their order */
 	foreach(lc, f->args)
 	{
-		if (pos < 0 && exprType(lfirst(lc)) == FLOAT8ARRAYOID)
-			pos = foreach_current_index(lc);
+		Node	   *a = (Node *) lfirst(lc);
+
+		if (arr == NULL && exprType(a) == FLOAT8ARRAYOID)
+			arr = (ArrayExpr *) a;
 		else
 		{
-			others = lappend(others, lfirst(lc));
-			argtypes[nothers++] = exprType(lfirst(lc));
+			others = lappend(others, a);
+			argtypes[nothers++] = exprType(a);
 		}
 	}
-	if (pos < 0 || nargs < 2)
-		return NULL;
-	arr = (ArrayExpr *) list_nth(f->args, pos);
-	if (!IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != FLOAT8OID ||
-		list_length(arr->elements) < 1 || list_length(arr->elements) + nothers > FUNC_MAX_ARGS)
+	if (arr == NULL || !IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != FLOAT8OID ||
+		list_length(arr->elements) < 1 ||
+		list_length(arr->elements) + nothers > FUNC_MAX_ARGS)
 		return NULL;
 	argtypes[nothers] = ANYOID;
 	target = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(f->funcid))),

@@ -120,10 +120,15 @@ read_categories(ArrayType *arr, const CvRowFitArgs *a, int *n,
 	return 0;
 }
 
+/* Points up to this many elements are read without allocating. */
+#define ROWFIT_STACK 64
+
 void
 cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 {
 	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
+	double		xbuf[ROWFIT_STACK];
+	bool		nbuf[ROWFIT_STACK];
 	double	   *x;
 	bool	   *xnull;
 	int			nnum,
@@ -154,8 +159,18 @@ cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 	}
 	if (!incomplete)
 	{
-		nnum = cv_float8_array(PG_GETARG_ARRAYTYPE_P(a->xarg), a->xname, &x,
-							   a->skip_incomplete ? &xnull : NULL);
+		/* the usual short point is read in place, without allocating */
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(a->xarg);
+
+		nnum = cv_float8_array_into(arr, a->xname, xbuf,
+									a->skip_incomplete ? nbuf : NULL, ROWFIT_STACK);
+		if (nnum <= ROWFIT_STACK)
+		{
+			x = xbuf;
+			xnull = nbuf;
+		}
+		else
+			nnum = cv_float8_array(arr, a->xname, &x, a->skip_incomplete ? &xnull : NULL);
 		if (nnum > CV_ROWS_MAX_FEATURES)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

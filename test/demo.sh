@@ -17,7 +17,7 @@ out=$(mktemp -d)
 db=postgres
 psql=(psql -qX -v ON_ERROR_STOP=1 -d "$db")
 cleanup() {
-  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, gen CASCADE" \
+  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, drivers, gen CASCADE" \
     -c "DROP EXTENSION IF EXISTS pg_cron" -c "DROP EXTENSION IF EXISTS custvalue" >/dev/null 2>&1 || true
   rm -rf "$out"
 }
@@ -122,3 +122,20 @@ cat "$out/checks"
 if [ "$(grep -c ': true$' "$out/checks")" != 8 ]; then
   echo "not every check printed true"; exit 1
 fi
+
+# The decision-tree report (seed 002 and 000): every section, and the
+# seed's finding that the profitability segment carries no importance.
+"${psql[@]}" -f demo/drivers_data.sql >/dev/null
+"${psql[@]}" -f demo/drivers.sql > "$out/drivers"
+for section in '=== Seed 002' '--- Rules' '--- Importances' '--- Why misclassified customers' '=== Seed 000'; do
+  grep -qF -- "$section" "$out/drivers" || { echo "drivers report lacks: $section"; exit 1; }
+done
+check=$("${psql[@]}" -At <<'SQL'
+SELECT 'segment importance ~0, revenue or volatility first: ' ||
+       (sum(importance) FILTER (WHERE feature LIKE 'profitability\_segment=%') < 0.01
+        AND (array_agg(feature ORDER BY importance DESC))[1] IN ('total_revenue', 'transaction_value_volatility'))
+  FROM custvalue.tree_importance((SELECT tree FROM drivers.models WHERE name = 'misclassified'));
+SQL
+)
+echo "$check"
+[ "${check##*: }" = true ] || { echo "the tree report lost the seed's finding"; exit 1; }

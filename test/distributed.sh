@@ -38,6 +38,14 @@ custvalue.scorecard_fit(float8[],jsonb)|ARRAY[r, f, m, n], '{\"weights\": [1, 2,
 custvalue.rfmn_fit(float8,float8,float8,float8)|r, f, m, n
 custvalue.rfmn_fit(float8,float8,float8,float8,jsonb)|r, f, m, n, '{\"bins\": 7, \"ties\": \"first\"}'
 custvalue.nps(integer)|n::int
+custvalue.tree_fit(float8[],boolean)|ARRAY[r, f, n], m > 500
+custvalue.tree_fit(float8[],boolean,jsonb)|ARRAY[r, f, m], n > 5, '{\"max_depth\": 3, \"criterion\": \"entropy\"}'
+custvalue.tree_fit(float8[],text[],boolean)|ARRAY[r, f], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m > 500
+custvalue.tree_fit(float8[],text[],boolean,jsonb)|ARRAY[r, f], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m > 500, '{\"min_samples_leaf\": 20}'
+custvalue.tree_fit(float8[],float8)|ARRAY[r, f, n], m
+custvalue.tree_fit(float8[],float8,jsonb)|ARRAY[r, f], m, '{\"max_depth\": 7, \"min_samples_split\": 30}'
+custvalue.tree_fit(float8[],text[],float8)|ARRAY[r], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m
+custvalue.tree_fit(float8[],text[],float8,jsonb)|ARRAY[r, n], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m, '{\"max_rows\": 1000}'
 custvalue.roc_auc(float8,boolean)|m / 1000, n > 5
 custvalue.average_precision(float8,boolean)|m / 1000, n > 5
 custvalue.threshold_for_precision(float8,boolean,float8)|f, n > 5, 0.3

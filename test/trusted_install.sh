@@ -94,10 +94,12 @@ SELECT custvalue.scorecard_fit(ARRAY[r, f, m]) AS card,
        custvalue.scorecard_fit(ARRAY[r, f, m], '{"higher_is_better": [false, true, true]}') AS card2,
        custvalue.rfmn_fit(r, f, m, n) AS model,
        custvalue.rfmn_fit(r, f, m, n, '{"ties": "first"}') AS model2,
-       custvalue.nps(n::int) AS nps
+       custvalue.nps(n::int) AS nps,
+       custvalue.tree_fit(ARRAY[r, f], n > 5) AS tree,
+       custvalue.tree_fit(ARRAY[r], ARRAY[(id % 3)::text], m, '{"max_depth": 3}') AS tree2
   FROM c;
 SELECT 'aggregates ' || (card IS NOT NULL AND card2 IS NOT NULL AND model IS NOT NULL AND model2 IS NOT NULL
-                         AND nps IS NOT NULL) FROM fits;
+                         AND nps IS NOT NULL AND tree IS NOT NULL AND tree2 IS NOT NULL) FROM fits;
 SELECT 'scorecard ' || (SELECT count(custvalue.health_score(card, ARRAY[r, f, m]))
                           || ' ' || count(custvalue.health_score(card2, (SELECT ARRAY[r, f, m])))
                           || ' ' || count(custvalue.health_explain(card, ARRAY[r, f, m])) FROM c)
@@ -107,6 +109,22 @@ SELECT 'rfmn ' || (SELECT count((custvalue.rfmn_score(model, r, f, m, n)).code)
                      || ' ' || count(custvalue.rfmn_segment(model2, r, f, m, n)) FROM c)
        || ' ' || (SELECT count(*) FROM custvalue.rfmn_thresholds(model))
        || ' ' || (model::jsonb ->> 'ties') || ' ' || length(model::text::custvalue.rfmn_model::text)
+  FROM fits;
+SELECT 'tree ' || (SELECT count(custvalue.tree_predict(tree, ARRAY[r, f])) || ' '
+                          || count(custvalue.tree_predict(tree, (SELECT ARRAY[r, f]))) || ' '
+                          || count(custvalue.tree_leaf(tree, ARRAY[r, f])) || ' '
+                          || count(custvalue.tree_leaf(tree, (SELECT ARRAY[r, f]))) || ' '
+                          || count(custvalue.tree_path(tree, ARRAY[r, f])) || ' '
+                          || count(custvalue.tree_path(tree, (SELECT ARRAY[r, f]))) || ' '
+                          || count(custvalue.tree_predict(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_leaf(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_path(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_predict(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_leaf(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_path(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) FROM c)
+       || ' ' || (SELECT count(*) FROM custvalue.tree_rules(tree)) || ' ' || (SELECT count(*) FROM custvalue.tree_nodes(tree))
+       || ' ' || (SELECT count(*) FROM custvalue.tree_importance(tree2)) || ' ' || (tree::jsonb ->> 'kind')
+       || ' ' || length(tree::text::custvalue.tree_model::text)
   FROM fits;
 SELECT 'health ' || custvalue.health_score(ARRAY[80, 60, NULL, 100], ARRAY[0.4, 0.3, 0.2, 0.1])
        || ' ' || custvalue.health_score('{80, 60, NULL, 100}'::float8[], '{0.4, 0.3, 0.2, 0.1}'::float8[])

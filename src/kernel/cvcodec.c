@@ -4,7 +4,9 @@
  */
 #include "cvcodec.h"
 
-#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <string.h>
 
 #include "cvalloc.h"
@@ -87,6 +89,46 @@ cvb_f64(cv_wbuf *b, double v)
 	cvb_le(b, bits, 8);
 }
 
+/* True on a host that stores doubles little-endian (then bytes copy as is). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CV_HOST_LE 1
+#else
+#define CV_HOST_LE 0
+#endif
+
+void
+cvb_expect(cv_wbuf *b, size_t n)
+{
+	(void) cvb_reserve(b, n);
+}
+
+void
+cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+{
+	if (CV_HOST_LE)
+	{
+		memcpy(cvb_reserve(b, n * 8), v, n * 8);
+		b->len += n * 8;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		cvb_f64(b, v[i]);
+}
+
+void
+cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n)
+{
+	if (CV_HOST_LE)
+	{
+		memcpy(cvb_reserve(b, n * 8), v, n * 8);
+		b->len += n * 8;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		cvb_i64(b, v[i]);
+}
+
 void
 cvb_bytes(cv_wbuf *b, const void *p, size_t n)
 {
@@ -94,44 +136,6 @@ cvb_bytes(cv_wbuf *b, const void *p, size_t n)
 		return;
 	memcpy(cvb_reserve(b, n), p, n);
 	b->len += n;
-}
-
-/* 1 on a little-endian host, where a u64 array already is its byte form. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HOST_LITTLE_ENDIAN 1
-#else
-#define HOST_LITTLE_ENDIAN 0
-#endif
-
-/*
- * n 8-byte values (doubles by their bits, or int64) as little-endian u64s:
- * one copy on a little-endian host, one value at a time elsewhere.
- */
-static void
-cvb_words(cv_wbuf *b, const void *v, size_t n)
-{
-	if (HOST_LITTLE_ENDIAN)
-		cvb_bytes(b, v, n * 8);
-	else
-		for (size_t i = 0; i < n; i++)
-		{
-			uint64_t	w;
-
-			memcpy(&w, (const char *) v + 8 * i, 8);
-			cvb_le(b, w, 8);
-		}
-}
-
-void
-cvb_f64s(cv_wbuf *b, const double *v, size_t n)
-{
-	cvb_words(b, v, n);
-}
-
-void
-cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n)
-{
-	cvb_words(b, v, n);
 }
 
 void
@@ -210,39 +214,38 @@ cvr_f64(cv_rbuf *r)
 	return v;
 }
 
-/* n little-endian u64s into out (zeros and r->err on overrun). */
-static void
-cvr_words(cv_rbuf *r, void *out, size_t n)
-{
-	const unsigned char *d = n <= SIZE_MAX / 8 ? cvr_take(r, n * 8) : NULL;
-
-	if (d == NULL)
-	{
-		r->err = 1;
-		memset(out, 0, n <= SIZE_MAX / 8 ? n * 8 : 0);
-		return;
-	}
-	if (HOST_LITTLE_ENDIAN)
-		memcpy(out, d, n * 8);
-	else
-		for (size_t i = 0; i < n; i++)
-		{
-			uint64_t	w = load_le(d + 8 * i, 8);
-
-			memcpy((char *) out + 8 * i, &w, 8);
-		}
-}
-
 void
 cvr_f64s(cv_rbuf *r, double *out, size_t n)
 {
-	cvr_words(r, out, n);
+	if (CV_HOST_LE)
+	{
+		const unsigned char *d = cvr_take(r, n * 8);
+
+		if (d)
+			memcpy(out, d, n * 8);
+		else
+			memset(out, 0, n * 8);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = cvr_f64(r);
 }
 
 void
 cvr_i64s(cv_rbuf *r, int64_t *out, size_t n)
 {
-	cvr_words(r, out, n);
+	if (CV_HOST_LE)
+	{
+		const unsigned char *d = cvr_take(r, n * 8);
+
+		if (d)
+			memcpy(out, d, n * 8);
+		else
+			memset(out, 0, n * 8);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = cvr_i64(r);
 }
 
 const unsigned char *
@@ -481,4 +484,15 @@ cv_hash_f64(double v, uint64_t seed)
 	for (i = 0; i < 8; i++)
 		le[i] = (unsigned char) (bits >> (8 * i));
 	return cv_hash64(le, sizeof(le), seed);
+}
+
+void *
+cv_errorf(char *err, size_t errlen, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return NULL;
 }

@@ -253,12 +253,27 @@ cv_features_column_feature(const cv_features *f, int col)
 	return -1;
 }
 
-char *
-cv_features_column_name(const cv_features *f, int col)
+int
+cv_features_column_level(const cv_features *f, int col)
 {
 	int			feat = cv_features_column_feature(f, col);
 	int			p,
 				k;
+
+	if (feat < f->nnum)
+		return -1;
+	p = feat - f->nnum;
+	k = col - f->nnum;
+	for (int q = 0; q < p; q++)
+		k -= f->nlevels[q] - 1;
+	/* the k-th non-reference level */
+	return k >= f->ref[p] ? k + 1 : k;
+}
+
+char *
+cv_features_column_name(const cv_features *f, int col)
+{
+	int			feat = cv_features_column_feature(f, col);
 	const char *name,
 			   *level;
 	char	   *out;
@@ -267,15 +282,8 @@ cv_features_column_name(const cv_features *f, int col)
 		return str_dup("?");
 	if (feat < f->nnum)
 		return str_dup(f->names[feat]);
-	p = feat - f->nnum;
-	k = col - f->nnum;
-	for (int q = 0; q < p; q++)
-		k -= f->nlevels[q] - 1;
-	/* k-th non-reference level */
-	if (k >= f->ref[p])
-		k++;
 	name = f->names[feat];
-	level = f->levels[p][k];
+	level = f->levels[feat - f->nnum][cv_features_column_level(f, col)];
 	out = cv_malloc(strlen(name) + strlen(level) + 2);
 	sprintf(out, "%s=%s", name, level);
 	return out;

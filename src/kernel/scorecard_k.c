@@ -429,21 +429,6 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 	return cvjw_finish(&w, NULL);
 }
 
-/* Format a validation message into err; always returns NULL for chaining. */
-#ifdef __GNUC__
-__attribute__((format(printf, 3, 4)))
-#endif
-static void *
-fail(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
 /*
  * Check one measure's fields and derive its cumulative counts; returns an
  * error message or NULL.  Shared by the binary and JSON readers so that a
@@ -605,7 +590,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	cvr_init(&r, p, len);
 	n = cvr_u32(&r);
 	if (r.err || n < 1 || n > CVS_MAX_MEASURES)
-		return fail(err, errlen, "invalid measure count");
+		return cv_errorf(err, errlen, "invalid measure count");
 	c->n = (int) n;
 	c->m = cv_calloc(n, sizeof(cvs_measure));
 	for (uint32_t i = 0; i < n && !r.err; i++)
@@ -618,7 +603,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 		method = cvr_u8(&r);
 		m->higher_is_better = cvr_u8(&r);
 		if (r.err || method >= NMETHODS || m->higher_is_better > 1)
-			return fail(err, errlen, "invalid header of measure %u", i + 1);
+			return cv_errorf(err, errlen, "invalid header of measure %u", i + 1);
 		m->method = (cvs_method) method;
 		if (m->method == CVS_PERCENTILE)
 		{
@@ -626,7 +611,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 			int			has_between = cvr_u8(&r);
 
 			if (has_between > 1 || k > INT32_MAX / 2)
-				return fail(err, errlen, "invalid knots of measure %u", i + 1);
+				return cv_errorf(err, errlen, "invalid knots of measure %u", i + 1);
 			m->nknots = (int) k;
 			m->x = read_doubles(&r, k);
 			m->atom = read_doubles(&r, k);
@@ -645,14 +630,14 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 			uint32_t	k = cvr_u32(&r);
 
 			if (k > INT32_MAX / 2)
-				return fail(err, errlen, "invalid edges of measure %u", i + 1);
+				return cv_errorf(err, errlen, "invalid edges of measure %u", i + 1);
 			m->nedges = (int) k;
 			m->edges = read_doubles(&r, k);
 			m->points = read_doubles(&r, k + 1);
 		}
 	}
 	if (!cvr_done(&r))
-		return fail(err, errlen, "truncated or trailing data");
+		return cv_errorf(err, errlen, "truncated or trailing data");
 	bad = check_card(c, err, errlen);
 	return bad ? NULL : c;
 }
@@ -771,7 +756,7 @@ json_number(const cvj_value *o, const char *key, double *out, const char *mname,
 
 	if (v == NULL || v->type != CVJ_NUMBER)
 	{
-		fail(err, errlen, "measure \"%s\" needs a number \"%s\"", mname, key);
+		cv_errorf(err, errlen, "measure \"%s\" needs a number \"%s\"", mname, key);
 		return 0;
 	}
 	*out = v->number;
@@ -795,9 +780,9 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 	const char *unknown;
 
 	if (o->type != CVJ_OBJECT)
-		return (fail(err, errlen, "measure %d must be a JSON object", i + 1), 0);
+		return (cv_errorf(err, errlen, "measure %d must be a JSON object", i + 1), 0);
 	if (name == NULL || name->type != CVJ_STRING)
-		return (fail(err, errlen, "measure %d needs a string \"name\"", i + 1), 0);
+		return (cv_errorf(err, errlen, "measure %d needs a string \"name\"", i + 1), 0);
 	m->name = cvs_strdup(name->string);
 	if (!json_number(o, "weight", &m->weight, m->name, err, errlen))
 		return 0;
@@ -807,19 +792,19 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 		int			k;
 
 		if (method->type != CVJ_STRING)
-			return (fail(err, errlen, "method of measure \"%s\" must be a string", m->name), 0);
+			return (cv_errorf(err, errlen, "method of measure \"%s\" must be a string", m->name), 0);
 		for (k = 0; k < NMETHODS; k++)
 			if (strcmp(method->string, method_names[k]) == 0)
 				break;
 		if (k == NMETHODS)
-			return (fail(err, errlen, "unknown method \"%s\" of measure \"%s\"", method->string, m->name), 0);
+			return (cv_errorf(err, errlen, "unknown method \"%s\" of measure \"%s\"", method->string, m->name), 0);
 		m->method = (cvs_method) k;
 	}
 	allowed = m->method == CVS_PERCENTILE ? keys_percentile :
 		m->method == CVS_RECENCY ? keys_recency :
 		m->method == CVS_BANDS ? keys_bands : keys_ramp;
 	if ((unknown = cvj_unknown_key(o, allowed)) != NULL)
-		return (fail(err, errlen, "unknown key \"%s\" in measure \"%s\"", unknown, m->name), 0);
+		return (cv_errorf(err, errlen, "unknown key \"%s\" in measure \"%s\"", unknown, m->name), 0);
 	switch (m->method)
 	{
 		case CVS_PERCENTILE:
@@ -829,19 +814,19 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 				int			nc = json_numbers(cvj_get(o, "counts"), &m->atom);
 
 				if (hib && hib->type != CVJ_BOOL)
-					return (fail(err, errlen, "higher_is_better of measure \"%s\" must be true or false", m->name), 0);
+					return (cv_errorf(err, errlen, "higher_is_better of measure \"%s\" must be true or false", m->name), 0);
 				m->higher_is_better = hib ? hib->boolean : 1;
 				if (nx < 0 || nc < 0)
-					return (fail(err, errlen, "measure \"%s\" needs arrays of numbers \"values\" and \"counts\"", m->name), 0);
+					return (cv_errorf(err, errlen, "measure \"%s\" needs arrays of numbers \"values\" and \"counts\"", m->name), 0);
 				if (nx != nc)
-					return (fail(err, errlen, "values and counts of measure \"%s\" differ in length (%d and %d)", m->name, nx, nc), 0);
+					return (cv_errorf(err, errlen, "values and counts of measure \"%s\" differ in length (%d and %d)", m->name, nx, nc), 0);
 				m->nknots = nx;
 				if (between)
 				{
 					int			nb = json_numbers(between, &m->between);
 
 					if (nb < 0 || nb != (nx > 0 ? nx - 1 : 0))
-						return (fail(err, errlen, "between of measure \"%s\" must be an array of %d numbers", m->name, nx > 0 ? nx - 1 : 0), 0);
+						return (cv_errorf(err, errlen, "between of measure \"%s\" must be an array of %d numbers", m->name, nx > 0 ? nx - 1 : 0), 0);
 				}
 				break;
 			}
@@ -861,9 +846,9 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 				int			np = json_numbers(cvj_get(o, "points"), &m->points);
 
 				if (ne < 0 || np < 0)
-					return (fail(err, errlen, "measure \"%s\" needs arrays of numbers \"edges\" and \"points\"", m->name), 0);
+					return (cv_errorf(err, errlen, "measure \"%s\" needs arrays of numbers \"edges\" and \"points\"", m->name), 0);
 				if (np != ne + 1)
-					return (fail(err, errlen, "points of measure \"%s\" must have one more element than edges (%d), not %d", m->name, ne, np), 0);
+					return (cv_errorf(err, errlen, "points of measure \"%s\" must have one more element than edges (%d), not %d", m->name, ne, np), 0);
 				m->nedges = ne;
 				break;
 			}
@@ -885,22 +870,22 @@ cvs_from_json(const char *text, size_t len, char *err, size_t errlen)
 	cvs_card   *c;
 
 	if (root == NULL)
-		return fail(err, errlen, "%s", perr);
+		return cv_errorf(err, errlen, "%s", perr);
 	if (root->type != CVJ_OBJECT)
-		return fail(err, errlen, "a scorecard must be a JSON object");
+		return cv_errorf(err, errlen, "a scorecard must be a JSON object");
 	if ((unknown = cvj_unknown_key(root, keys_card)) != NULL)
-		return fail(err, errlen, "unknown key \"%s\"", unknown);
+		return cv_errorf(err, errlen, "unknown key \"%s\"", unknown);
 	kind = cvj_get(root, "kind");
 	version = cvj_get(root, "version");
 	measures = cvj_get(root, "measures");
 	if (kind == NULL || kind->type != CVJ_STRING || strcmp(kind->string, "scorecard") != 0)
-		return fail(err, errlen, "\"kind\" must be \"scorecard\"");
+		return cv_errorf(err, errlen, "\"kind\" must be \"scorecard\"");
 	if (version == NULL || version->type != CVJ_NUMBER || version->number != 1)
-		return fail(err, errlen, "\"version\" must be 1");
+		return cv_errorf(err, errlen, "\"version\" must be 1");
 	if (measures == NULL || measures->type != CVJ_ARRAY)
-		return fail(err, errlen, "\"measures\" must be an array");
+		return cv_errorf(err, errlen, "\"measures\" must be an array");
 	if (measures->n < 1 || measures->n > CVS_MAX_MEASURES)
-		return fail(err, errlen, "a scorecard must have between 1 and %d measures, not %d", CVS_MAX_MEASURES, measures->n);
+		return cv_errorf(err, errlen, "a scorecard must have between 1 and %d measures, not %d", CVS_MAX_MEASURES, measures->n);
 	c = cv_calloc(1, sizeof(cvs_card));
 	c->n = measures->n;
 	c->m = cv_calloc(c->n, sizeof(cvs_measure));

@@ -244,6 +244,9 @@ test_features(void)
 	name = cv_features_column_name(f, 3);
 	tap_str(name, "c1=c", "dummy column name");
 	cv_free(name);
+	tap_ok(cv_features_column_level(f, 2) == 0 && cv_features_column_level(f, 3) == 2,
+		   "dummy columns skip the reference level (a, then c)");
+	tap_ok(cv_features_column_level(f, 1) == -1, "a numeric column has no level");
 	{
 		cvj_writer	w;
 		char	   *json;
