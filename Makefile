@@ -17,6 +17,7 @@ KERNEL_SRCS = \
 	src/kernel/cvsort.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
+	src/kernel/kmeans_k.c \
 	src/kernel/metrics_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
@@ -30,6 +31,7 @@ GLUE_SRCS = \
 	src/fitstate.c \
 	src/model.c \
 	src/health.c \
+	src/kmeans.c \
 	src/rfm.c \
 	src/rowfit.c \
 	src/scorecard.c \
@@ -45,6 +47,7 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
+	src/kmeans.sql \
 	src/rfm.sql \
 	src/scorecard.sql \
 	src/metrics.sql \

@@ -19,6 +19,7 @@ A comparison whose custvalue function is not installed is printed as
 result check does not hold.
 """
 
+import json
 import os
 import platform
 import statistics
@@ -92,6 +93,30 @@ SELECT segment, count(*)
  GROUP BY 1"""
 RFMN_FIT = """
 SELECT length(custvalue.rfmn_fit(recency, frequency, monetary, nps)::text) FROM bench_rfmn"""
+# The floor of the fit-and-segment statement's shape: the same two scans,
+# a plain aggregate for the "fit", a CASE for the "segment", the same
+# GROUP BY over text.
+RFMN_SHAPE = """
+WITH fit AS (SELECT avg(monetary) AS model FROM bench_rfmn)
+SELECT segment, count(*)
+  FROM (SELECT CASE WHEN monetary > fit.model THEN 'high_value' ELSE 'low_value' END AS segment
+          FROM bench_rfmn, fit) s
+ GROUP BY 1"""
+# The floor of a fit: reading the same four columns once.
+RFMN_SCAN = """
+SELECT sum(recency) + sum(frequency) + sum(monetary) + sum(nps) FROM bench_rfmn"""
+
+# k-means: 1,000,000 points x 8 dimensions, k = 8, one k-means++ start, on
+# the raw points (scikit-learn does not standardise either); scoring every
+# point of bench_points against the plain sum of its columns.
+KMEANS_COLS = "a, b, c, d, e, f, g, h"
+KMEANS_OPTS = '{"n_init": 1, "standardize": false}'
+KMEANS_FIT = """
+SELECT custvalue.kmeans_fit(ARRAY[%s], 8, '%s')::text FROM bench_kfit""" % (KMEANS_COLS, KMEANS_OPTS)
+KMEANS_FLOOR = "SELECT sum(a) + sum(b) + sum(c) + sum(d) + sum(e) + sum(f) + sum(g) + sum(h) FROM bench_points"
+KMEANS_CLUSTER = """
+SELECT sum(custvalue.kmeans_cluster((SELECT model FROM bench_kmodel), ARRAY[%s])) FROM bench_points""" % KMEANS_COLS
+
 
 # Decision trees: a depth-8 tree on a million rows of ten features, and
 # scoring every row of bench_tree with it against reading the ten columns.
@@ -161,6 +186,10 @@ NEEDS = {
              ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
                               "double precision, double precision")],
     "rfmn_fit": [("rfmn_fit", "double precision, double precision, double precision, double precision")],
+    "kmeans": [("kmeans_fit", "double precision[], integer, jsonb"),
+               ("kmeans_cluster", "custvalue.kmeans_model, double precision[]")],
+
+
     "tree": [("tree_fit", "double precision[], boolean, jsonb"),
              ("tree_predict", "custvalue.tree_model, double precision[]")],
     "segments": [("scorecard_fit", "double precision[], jsonb"),
@@ -370,22 +399,28 @@ def bench_serial_parallel(b, cap, query, sql, target=1.6):
 
 def bench_rfmn(b):
     """rfmn_fit + rfmn_segment against ntile(5) per dimension, then the fit
-    alone under two workers.  The SQL runs twice: with the session's
-    work_mem (the target's baseline, sorting in memory) and, for scale, with
-    PostgreSQL's default work_mem, where its four sorts spill to disk."""
+    alone against a scan and under two workers.  The SQL runs twice: with
+    the session's work_mem (the target's baseline, sorting in memory) and,
+    for scale, with PostgreSQL's default work_mem, where its four sorts
+    spill to disk.  The statement floor runs the custvalue statement's shape
+    with a plain aggregate and a CASE, which bounds what any fit and score
+    can reach in that statement."""
     cap = "rfmn"
     work_mem = b.query("SHOW work_mem")[0][0]
     installed = b.installed(cap)
     queries = [("SQL ntile", RFMN_SQL, SERIAL, False),
                ("SQL ntile, work_mem " + DEFAULT_WORK_MEM, RFMN_SQL,
-                dict(SERIAL, work_mem=DEFAULT_WORK_MEM), False)]
+                dict(SERIAL, work_mem=DEFAULT_WORK_MEM), False),
+               ("statement floor", RFMN_SHAPE, SERIAL, False)]
     if installed:
         queries.append(("custvalue", RFMN_CV, SERIAL, False))
-    sql, spill, cv = (b.timed(cap, queries) + [None])[:3]
+    sql, spill, shape, cv = (b.timed(cap, queries) + [None])[:4]
     b.add(cap, "SQL: ntile(5) OVER (ORDER BY …) ×4, CASE, GROUP BY, serial, work_mem %s" % work_mem,
           fmt_time(sql), "baseline")
     b.add(cap, "for scale: the same SQL at the default work_mem %s" % DEFAULT_WORK_MEM,
           fmt_time(spill), "baseline")
+    b.add(cap, "for scale: the statement's shape with avg() and CASE (two scans, GROUP BY text)",
+          fmt_time(shape), fmt_faster(sql[0], shape[0], "SQL") if sql and shape else "n/a")
     label = "custvalue: rfmn_fit + rfmn_segment, GROUP BY, serial"
     target = "≥ 10× faster than SQL"
     if cv is None or sql is None:
@@ -395,7 +430,98 @@ def bench_rfmn(b):
               target, yes_no(sql[0] / cv[0] >= 10.0))
     if cv is not None and spill is not None:
         b.add(cap, "  (same)", "", fmt_faster(spill[0], cv[0], "SQL at " + DEFAULT_WORK_MEM))
+    if cv is not None and shape is not None:
+        b.add(cap, "  (same)", "", "%.2f× the statement floor" % (cv[0] / shape[0]))
+    bench_rfmn_fit_scan(b)
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
+
+
+def bench_rfmn_fit_scan(b):
+    """rfmn_fit alone against a plain scan of the same four columns."""
+    cap = "rfmn_fit"
+    target = "≤ 2.50× scan"
+    scan_label = "floor: sum(recency) + sum(frequency) + sum(monetary) + sum(nps), serial"
+    label = "length(rfmn_fit(r, f, m, n)::text), serial"
+    if not b.installed(cap):
+        b.add(cap, scan_label, NOT_INSTALLED, "baseline")
+        b.add(cap, label, NOT_INSTALLED, "n/a", target, "n/a")
+        return
+    scan, fit = b.timed(cap, [("scan", RFMN_SCAN, SERIAL, False), ("fit", RFMN_FIT, SERIAL, False)])
+    b.add(cap, scan_label, fmt_time(scan), "baseline")
+    if scan is None or fit is None:
+        b.add(cap, label, fmt_time(fit), "n/a", target, "n/a")
+        return
+    ratio = fit[0] / scan[0]
+    b.add(cap, label, fmt_time(fit), "%.2f× scan" % ratio, target, yes_no(ratio <= 2.5))
+
+
+def sklearn_kmeans(b, runs):
+    """scikit-learn's KMeans (k = 8, n_init = 1, its default threads) on the
+    points of bench_kfit: the median fit time, the median time of exporting
+    the points from PostgreSQL (fetch into a NumPy array) plus the fit, and
+    the inertia of the last fit."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    fits, totals, inertia = [], [], None
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        X = np.array(b.query("SELECT %s FROM bench_kfit" % KMEANS_COLS), dtype=np.float64)
+        exported = time.perf_counter()
+        km = KMeans(n_clusters=8, n_init=1, random_state=0).fit(X)
+        done = time.perf_counter()
+        fits.append(done - exported)
+        totals.append(done - start)
+        inertia = km.inertia_
+    # the first run warms up (imports, caches), as the SQL side's does
+    return statistics.median(fits[1:]), statistics.median(totals[1:]), inertia
+
+
+def bench_kmeans(b):
+    """kmeans_fit against scikit-learn's KMeans on the same points, serial
+    and with two workers; kmeans_cluster over every point against the floor."""
+    cap = "kmeans"
+    fit_label = "custvalue.kmeans_fit(ARRAY[8 cols], 8, n_init 1), 1M points"
+    if not b.installed(cap):
+        b.add(cap, fit_label + ", serial", NOT_INSTALLED, "n/a", "≤ 1× scikit-learn fit", "n/a")
+        return
+    print("  kmeans         scikit-learn KMeans (fit, export + fit)", file=sys.stderr, flush=True)
+    sk_fit, sk_total, sk_inertia = sklearn_kmeans(b, RUNS)
+    print("  %-14s %-44s %8.3f s" % (cap, "scikit-learn fit", sk_fit), file=sys.stderr, flush=True)
+    print("  %-14s %-44s %8.3f s" % (cap, "scikit-learn export + fit", sk_total), file=sys.stderr, flush=True)
+    serial, par = b.timed(cap, [("fit, serial", KMEANS_FIT, SERIAL, False),
+                                ("fit, 2 workers", KMEANS_FIT, PARALLEL, True)])
+    b.add(cap, "scikit-learn KMeans(8, n_init=1).fit(X), default threads", "%.3f s" % sk_fit, "baseline")
+    b.add(cap, "scikit-learn: fetch the points into NumPy + fit", "%.3f s" % sk_total, "baseline")
+    if serial is None:
+        b.add(cap, fit_label + ", serial", "error", "n/a", "≤ 1× scikit-learn fit", "n/a")
+        return
+    model = json.loads(serial[1][0][0])
+    b.add(cap, fit_label + ", serial", fmt_time(serial), "%.2f× scikit-learn fit" % (serial[0] / sk_fit),
+          "≤ 1× scikit-learn fit", yes_no(serial[0] <= sk_fit))
+    b.add(cap, "  (same)", "", "%.2f× export + fit" % (serial[0] / sk_total), "≤ 0.5× export + fit",
+          yes_no(serial[0] <= 0.5 * sk_total))
+    b.add(cap, "  inertia (%d iterations) vs scikit-learn's (n_init 1)" % model["iterations"], "",
+          "%.4f× scikit-learn's" % (model["inertia"] / sk_inertia))
+    if par is not None:
+        b.add(cap, fit_label + ", 2 workers" + (" (NOT PARALLEL)" if par[2] else ""), fmt_time(par),
+              fmt_faster(serial[0], par[0], "serial"), "≥ 1.5× faster than serial",
+              yes_no(not par[2] and serial[0] / par[0] >= 1.5))
+        if par[1][0][0] != serial[1][0][0]:
+            b.fail("kmeans: the parallel fit's model differs from the serial one")
+    with b.conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_kmodel")
+        cur.execute("CREATE TABLE bench_kmodel AS SELECT %s::custvalue.kmeans_model AS model",
+                    (serial[1][0][0],))
+    floor, cv = b.timed(cap, [("floor", KMEANS_FLOOR, SERIAL, False),
+                              ("kmeans_cluster", KMEANS_CLUSTER, SERIAL, False)])
+    b.add(cap, "floor: sum(a) + … + sum(h) over every point, serial", fmt_time(floor), "baseline")
+    label = "sum(kmeans_cluster(model, ARRAY[a, …, h])), serial"
+    if floor is None or cv is None:
+        b.add(cap, label, fmt_time(cv), "n/a", "≤ 1.50× floor", "n/a")
+        return
+    ratio = cv[0] / floor[0]
+    b.add(cap, label, fmt_time(cv), "%.2f× floor" % ratio, "≤ 1.50× floor", yes_no(ratio <= 1.5))
 
 
 def sklearn_tree(b):
@@ -605,6 +731,7 @@ def main():
     bench_serial_parallel(b, "scorecard_fit", "length(scorecard_fit(ARRAY[4 measures], '{}')::text)",
                           SCORECARD_FIT)
     bench_rfmn(b)
+    bench_kmeans(b)
     bench_tree(b)
     bench_segments(b)
     bench_roc_auc(b)

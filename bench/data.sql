@@ -55,6 +55,19 @@ SELECT floor(366 * bench_u(i, 31) ^ 2),
             ELSE least(10, floor(11 * bench_u(i, 38) ^ 0.6)) END
   FROM generate_series(1, :rows) AS i;
 
+-- k-means points: 8 dimensions, 8 clusters (cluster j centred at 4 on
+-- dimension j and 0 on the others), unit normal noise.  The fits read the
+-- first million (bench_kfit); scoring reads them all.
+CREATE UNLOGGED TABLE bench_points (a float8, b float8, c float8, d float8,
+                                    e float8, f float8, g float8, h float8);
+INSERT INTO bench_points
+SELECT 4 * (c = 0)::int + bench_n(i, 41), 4 * (c = 1)::int + bench_n(i, 42),
+       4 * (c = 2)::int + bench_n(i, 43), 4 * (c = 3)::int + bench_n(i, 44),
+       4 * (c = 4)::int + bench_n(i, 45), 4 * (c = 5)::int + bench_n(i, 46),
+       4 * (c = 6)::int + bench_n(i, 47), 4 * (c = 7)::int + bench_n(i, 48)
+  FROM (SELECT i, floor(8 * bench_u(i, 40))::int AS c FROM generate_series(1, :rows) AS i) s;
+CREATE UNLOGGED TABLE bench_kfit AS SELECT * FROM bench_points LIMIT 1000000;
+
 -- Decision trees: ten features on a grid of 1/8 from 0 to 100 (exact in
 -- float32, as scikit-learn stores them) and a label that depends on five of
 -- them with noise.  tree_predict scores every row; the fits (custvalue's
@@ -83,6 +96,8 @@ SELECT 1 / (1 + exp(-(bench_n(i, 42) + CASE WHEN l THEN 1.5 ELSE 0 END - 1.5))),
 VACUUM ANALYZE bench_health;
 VACUUM ANALYZE bench_card;
 VACUUM ANALYZE bench_rfmn;
+VACUUM ANALYZE bench_points;
+VACUUM ANALYZE bench_kfit;
 VACUUM ANALYZE bench_tree;
 VACUUM ANALYZE bench_tree_fit;
 VACUUM ANALYZE bench_scores;

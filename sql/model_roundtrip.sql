@@ -16,6 +16,7 @@ CREATE TABLE roundtrip_kinds (kind regtype PRIMARY KEY, col name NOT NULL);
 INSERT INTO roundtrip_kinds VALUES
   ('custvalue.scorecard', 'scorecard'),
   ('custvalue.rfmn_model', 'rfmn_model'),
+  ('custvalue.kmeans_model', 'kmeans_model'),
   ('custvalue.tree_model', 'tree_model');
 CREATE TABLE roundtrip_cases (id serial PRIMARY KEY, kind regtype NOT NULL REFERENCES roundtrip_kinds,
                               label text NOT NULL, model text NOT NULL);
@@ -105,6 +106,28 @@ SELECT 'custvalue.rfmn_model', 'random fit ' || f,
                                  pg_temp.pick('weight', f * 10 + 3), pg_temp.pick('weight', f * 10 + 4))::jsonb)::text
   FROM generate_series(1, 60) f, LATERAL generate_series(1, 1 + f % 12) r
  GROUP BY f;
+
+-- k-means models: hand-written with the largest and smallest centroids, raw
+-- and on a subnormal scale; fits over subnormals, over one huge point and
+-- over values near 1e150 (squared distances near 1e300).
+INSERT INTO roundtrip_cases (kind, label, model) VALUES
+ ('custvalue.kmeans_model', 'extreme centroids, raw units',
+  '{"kind": "kmeans_model", "version": 1, "centroids": [[-1.7976931348623157e308, 5e-324],
+    [1.7976931348623157e308, -5e-324], [0, 1e-300]]}'),
+ ('custvalue.kmeans_model', 'subnormal scale',
+  '{"kind": "kmeans_model", "version": 1, "centroids": [[1e-320], [2e-320]],
+    "features": {"numeric": ["tiny"], "standardize": true, "mean": [1.5e-320], "sd": [5e-321]}}');
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.kmeans_model', 'fit over subnormals',
+       custvalue.kmeans_fit(ARRAY[i * 5e-324, -i * 5e-324], 3, '{"standardize": false}')::text
+  FROM generate_series(1, 100) i;
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.kmeans_model', 'fit over one point of 1.8e308',
+       custvalue.kmeans_fit(ARRAY[1.7976931348623157e308, -1.7976931348623157e308], 1)::text;
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.kmeans_model', 'fit over values near 1e150, raw',
+       custvalue.kmeans_fit(ARRAY[i * 1e150, 1e-300], 2, '{"standardize": false}')::text FROM generate_series(1, 50) i;
+
 
 -- Trees: hand-written ones at the extremes, fits over the pool of values
 -- (features anywhere in the range, targets up to the 1e100 bound).

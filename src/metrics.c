@@ -206,7 +206,7 @@ metric_trans(FunctionCallInfo fcinfo, ValueRule rule, const MetricParam *param)
 	}
 	if (s == NULL)
 	{
-		s = cv_fitstate_distr_create(fcinfo, 2, 0, param ? param_text(param, pv) : "");
+		s = cv_fitstate_distr_create(fcinfo, 2, param ? param_text(param, pv) : "");
 		if (param)
 			remember_param(fcinfo, s, pv);
 	}
@@ -214,7 +214,7 @@ metric_trans(FunctionCallInfo fcinfo, ValueRule rule, const MetricParam *param)
 		check_param_constant(fcinfo, s, param, pv);
 	isnull[0] = !PG_GETARG_BOOL(2);
 	isnull[1] = !isnull[0];
-	cv_fitstate_distr_add(s, x, isnull);
+	cv_fitstate_distr_add(s, "this metric", 2, x, isnull);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }
 
@@ -285,7 +285,9 @@ invalid_metric_state(const char *why)
 
 /*
  * The two classes of the state in argument 0, compacted; false when the
- * group had no rows.  A metric state has two exact dimensions.
+ * group had no rows.  A metric state has two dimensions; a metric without
+ * a parameter (sp NULL) has no options either, so that the state of
+ * another fit of two dimensions is not read as one.
  */
 static bool
 metric_classes(FunctionCallInfo fcinfo, CvFitState **sp, cv_distr_dim *first, cv_distr_dim *second)
@@ -295,14 +297,13 @@ metric_classes(FunctionCallInfo fcinfo, CvFitState **sp, cv_distr_dim *first, cv
 
 	if (s == NULL)
 		return false;
-	d = cv_fitstate_kernel(s, CV_STATE_DISTR, "this metric");
-	if (cv_distr_ndims(d) != 2 || cv_distr_exact_cap(d) != 0)
-		invalid_metric_state("not the state of a metric (two exact dimensions)");
-	d = cv_fitstate_distr(s);
+	d = cv_fitstate_distr(s, "this metric", 2, 2);
+	/* a metric without a parameter keeps no options (sp NULL: no parameter) */
+	if (sp == NULL && cv_fitstate_params(s)[0] != '\0')
+		invalid_metric_state(psprintf("not the state of this metric (it has options %s)",
+									  cv_fitstate_params(s)));
 	*first = cv_distr_dim_get(d, 0);
 	*second = cv_distr_dim_get(d, 1);
-	if (first->hi || second->hi)
-		invalid_metric_state("not the state of a metric (a dimension holds ranges)");
 	if (first->n + second->n == 0)
 		return false;
 	if (sp)
@@ -337,7 +338,7 @@ check_probabilities(const cv_distr_dim *pos, const cv_distr_dim *neg)
 	const cv_distr_dim *d[2] = {pos, neg};
 
 	for (int i = 0; i < 2; i++)
-		if (d[i]->nentries > 0 && (d[i]->lo[0] < 0 || d[i]->lo[d[i]->nentries - 1] > 1))
+		if (d[i]->nentries > 0 && (d[i]->value[0] < 0 || d[i]->value[d[i]->nentries - 1] > 1))
 			invalid_metric_state("probabilities outside [0, 1]");
 }
 

@@ -57,17 +57,7 @@ PG_FUNCTION_INFO_V1(cv_zscore_fit_trans);
 Datum
 cv_zscore_fit_trans(PG_FUNCTION_ARGS)
 {
-	return cv_fitstate_array_row(fcinfo, "x", CVZ_MAX_FEATURES, 0, scaler_check_options, "zscore_fit");
-}
-
-/* Whether any dimension of a (crafted) state holds ranges instead of values. */
-static bool
-distr_has_ranges(cv_distr *d)
-{
-	for (int i = 0; i < cv_distr_ndims(d); i++)
-		if (cv_distr_dim_get(d, i).hi != NULL)
-			return true;
-	return false;
+	return cv_fitstate_array_row(fcinfo, "x", CVZ_MAX_FEATURES, scaler_check_options, "zscore_fit");
 }
 
 /* zscore_fit final: the scaler, or NULL for a group without rows. */
@@ -81,11 +71,13 @@ cv_zscore_fit_final(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		PG_RETURN_NULL();
-	d = cv_fitstate_distr(s);
-	if (cv_distr_exact_cap(d) != 0 || cv_distr_ndims(d) > CVZ_MAX_FEATURES || distr_has_ranges(d))
+	d = cv_fitstate_distr(s, "zscore_fit", 1, CVZ_MAX_FEATURES);
+	/* a fit's options are a JSON object; a metric's state keeps none */
+	if (cv_fitstate_params(s)[0] != '{')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid custvalue.fitstate value: not the state of zscore_fit")));
+				 errmsg("invalid custvalue.fitstate value: not the state of zscore_fit (options \"%s\")",
+						cv_fitstate_params(s))));
 	names = scaler_read_names(DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s))),
 							  cv_distr_ndims(d));
 	PG_RETURN_DATUM(cv_model_value(&scaler_kind, cvz_from_distr(d, names)));

@@ -3,8 +3,9 @@
  *	  custvalue.scorecard: a fitted (or hand-written) health scorecard.
  *
  *	  scorecard_fit(measures float8[] [, options jsonb]) learns each
- *	  measure's distribution (exact up to 100,000 distinct values per
- *	  measure, see distr.h); health_score(card, measures) maps each value to
+ *	  measure's exact distribution (see distr.h) and keeps it in the card,
+ *	  compressed deterministically past 100,000 distinct values (see
+ *	  scorecard_k.h); health_score(card, measures) maps each value to
  *	  its mid-rank percentile points and takes the weighted, renormalised
  *	  mean; health_explain shows the parts.  The numerics are in
  *	  kernel/scorecard_k.c.
@@ -22,9 +23,6 @@
 
 #define SCORECARD_MAGIC 0x44524353	/* "SCRD" */
 #define SCORECARD_TYPE "custvalue.scorecard"
-
-/* Distinct values per measure kept exactly by scorecard_fit. */
-#define SCORECARD_EXACT_CAP 100000
 
 static const CvModelKind scorecard_kind;
 
@@ -101,7 +99,7 @@ PG_FUNCTION_INFO_V1(cv_scorecard_fit_trans);
 Datum
 cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 {
-	return cv_fitstate_array_row(fcinfo, "measures", CVS_MAX_MEASURES, SCORECARD_EXACT_CAP,
+	return cv_fitstate_array_row(fcinfo, "measures", CVS_MAX_MEASURES,
 								 scorecard_check_options, "scorecard_fit");
 }
 
@@ -118,7 +116,7 @@ cv_scorecard_fit_final(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		PG_RETURN_NULL();
-	d = cv_fitstate_distr(s);
+	d = cv_fitstate_distr(s, "scorecard_fit", 1, CVS_MAX_MEASURES);
 	opts = DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s)));
 	o = scorecard_read_options(opts, cv_distr_ndims(d));
 	card = cvs_from_distr(d, o.names, o.weights, o.higher_is_better);

@@ -187,6 +187,11 @@ tree_final(FunctionCallInfo fcinfo, bool classification)
 		PG_RETURN_NULL();
 	tree_options(cv_rowfit_params(s), classification, &o);
 	rows = cv_rowfit_rows(s, "tree_fit");
+	/* a state can be any value a user typed: a tree needs the targets */
+	if (!cv_rows_has_y(rows))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tree_fit cannot use a row state without a target")));
 	if (cv_rows_count(rows) == 0)
 		PG_RETURN_NULL();
 	/* unreachable while a state is capped at 1GB (16+ bytes a row); kept for safety */

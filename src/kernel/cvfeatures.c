@@ -84,11 +84,16 @@ cv_features_plain(int nnum, char *const *names)
 	return f;
 }
 
-/* Mean and population sd of numeric column j, in row order. */
+/*
+ * Mean and population sd of numeric column j, in row order.  The rows'
+ * numbers are one array of stride nnum + has_y (rows.h).
+ */
 static void
 column_moments(const cv_rows *rows, int j, double *mean, double *sd)
 {
 	size_t		n = cv_rows_count(rows);
+	size_t		stride = (size_t) cv_rows_nnum(rows) + cv_rows_has_y(rows);
+	const double *col = n ? cv_rows_x(rows, 0) + j : NULL;
 	double		s = 0.0,
 				c = 0.0,
 				ss = 0.0;
@@ -96,7 +101,7 @@ column_moments(const cv_rows *rows, int j, double *mean, double *sd)
 	for (size_t i = 0; i < n; i++)
 	{
 		/* Neumaier summation: the mean of many rows keeps its digits */
-		double		x = cv_rows_x(rows, i)[j];
+		double		x = col[i * stride];
 		double		t = s + x;
 
 		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
@@ -105,7 +110,7 @@ column_moments(const cv_rows *rows, int j, double *mean, double *sd)
 	*mean = n ? (s + c) / (double) n : 0.0;
 	for (size_t i = 0; i < n; i++)
 	{
-		double		d = cv_rows_x(rows, i)[j] - *mean;
+		double		d = col[i * stride] - *mean;
 
 		ss += d * d;
 	}

@@ -72,8 +72,8 @@ walk_next(walk *w, step *s)
 
 	if (w->i == 0 && w->j == 0)
 		return 0;
-	a = w->i > 0 ? t->pos.lo[w->i - 1] : -INFINITY;
-	b = w->j > 0 ? t->neg.lo[w->j - 1] : -INFINITY;
+	a = w->i > 0 ? t->pos.value[w->i - 1] : -INFINITY;
+	b = w->j > 0 ? t->neg.value[w->j - 1] : -INFINITY;
 	s->score = a >= b ? a : b;
 	s->pos = w->i > 0 && a >= b ? t->pos.count[--w->i] : 0;
 	s->neg = w->j > 0 && b >= a ? t->neg.count[--w->j] : 0;
@@ -229,7 +229,7 @@ sum_class(CvhSum *acc, const cv_distr_dim *d, double (*f) (double p, int positiv
 {
 	for (size_t k = 0; k < d->nentries; k++)
 	{
-		cvh_sum_add(acc, (double) d->count[k] * f(d->lo[k], positive));
+		cvh_sum_add(acc, (double) d->count[k] * f(d->value[k], positive));
 		tick(k);
 	}
 }
@@ -283,7 +283,7 @@ cvm_brier_score(const cv_distr_dim *pos, const cv_distr_dim *neg)
 static int64_t
 count_upto(const cv_distr_dim *d, size_t *k, double x, int64_t *acc)
 {
-	while (*k < d->nentries && d->lo[*k] <= x)
+	while (*k < d->nentries && d->value[*k] <= x)
 	{
 		*acc += d->count[*k];
 		(*k)++;
@@ -318,10 +318,10 @@ cvm_psi(const cv_distr_dim *base, const cv_distr_dim *cur, int bins, int *nbins_
 		if (k >= base->nentries)
 			break;
 		/* lo[k] is the first value whose cumulative share reaches j / bins */
-		if (base->lo[k] >= base->lo[base->nentries - 1])
+		if (base->value[k] >= base->value[base->nentries - 1])
 			break;
-		if (nedges == 0 || base->lo[k] > edges[nedges - 1])
-			edges[nedges++] = base->lo[k];
+		if (nedges == 0 || base->value[k] > edges[nedges - 1])
+			edges[nedges++] = base->value[k];
 	}
 	for (int b = 0; b <= nedges; b++)
 	{
@@ -449,12 +449,12 @@ cvm_calibration(const cv_distr_dim *pos, const cv_distr_dim *neg, int bins)
 	for (int side = 0; side < 2; side++)
 		for (size_t k = 0; k < cls[side]->nentries; k++)
 		{
-			int			b = calibration_bin(cls[side]->lo[k], bins);
+			int			b = calibration_bin(cls[side]->value[k], bins);
 
 			c->count[b] += cls[side]->count[k];
 			if (side == 0)
 				c->positives[b] += cls[side]->count[k];
-			cvh_sum_add(&sums[b], (double) cls[side]->count[k] * cls[side]->lo[k]);
+			cvh_sum_add(&sums[b], (double) cls[side]->count[k] * cls[side]->value[k]);
 			tick(k);
 		}
 	for (int b = 0; b < bins; b++)

@@ -31,12 +31,12 @@ moments(const cv_distr_dim *d, double *mean, double *sd)
 	for (size_t k = 0; k < d->nentries; k++)
 	{
 		cv_interrupt_poll(k);
-		cvh_sum_add(&s, (double) d->count[k] * d->lo[k]);
+		cvh_sum_add(&s, (double) d->count[k] * d->value[k]);
 	}
 	m = cvh_sum_value(&s) / (double) d->n;
 	for (size_t k = 0; k < d->nentries; k++)
 	{
-		double		e = d->lo[k] - m;
+		double		e = d->value[k] - m;
 
 		cv_interrupt_poll(k);
 		cvh_sum_add(&q, (double) d->count[k] * e * e);

@@ -13,7 +13,6 @@
 
 #include "cvalloc.h"
 #include "cvjson.h"
-#include "cvsort.h"
 #include "health_k.h"
 
 static const char *const method_names[] = {"percentile", "linear", "log", "recency", "bands"};
@@ -40,108 +39,98 @@ copy_doubles(const double *src, size_t n)
 	return d;
 }
 
-/* Index of v in the ascending array x[0..n) (v must be present). */
-static int
-find_knot(const double *x, int n, double v)
-{
-	int			lo = 0,
-				hi = n - 1;
-
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (x[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * The exponent that scales every knot into (-1, 1): ldexp(x, -exp).  Range
- * widths measured on that axis are finite for any finite values (the
- * plain difference of -1e308 and 1e308 is not) and normal for subnormal
- * values; the scaling is by a power of two, so it does not change the
- * rounding of a density times a width.
- */
-static int
-axis_exp(const double *x, int n)
-{
-	double		max = n > 0 ? fmax(fabs(x[0]), fabs(x[n - 1])) : 0.0;
-
-	return max > 0.0 ? ilogb(max) + 1 : 0;
-}
-
-/*
- * Ranges narrower than this on the scaled axis (2^-900 of the largest
- * value's magnitude) count as a single value at their low end, so that no
- * density count / width overflows.
- */
-#define NARROWEST_RANGE 0x1p-900
-
-/*
- * Knots of one compressed dimension: every range end and exact value
- * becomes a knot; exact entries add to their knot's atom, ranges spread
- * their rows evenly over the intervals they cover (a difference array of
- * densities keeps this O(entries log entries)).
+ * Knots of compressed ranges lo[i]..hi[i] holding count[i] rows (ascending
+ * and disjoint; lo == hi for a single value): every range end and single
+ * value becomes a knot; single values add to their knot's atom, ranges
+ * spread their rows evenly over the interval they cover.
  */
 static void
-knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
+knots_from_ranges(cvs_measure *m, const double *lo, const double *hi,
+				  const int64_t *count, size_t nr)
 {
 	size_t		nb = 0;
-	double	   *b = cv_malloc(2 * dim->nentries * sizeof(double));
-	double	   *dens;
-	int			xexp;
+	double	   *b = cv_malloc((nr > 0 ? 2 * nr : 1) * sizeof(double));
 
-	for (size_t i = 0; i < dim->nentries; i++)
+	for (size_t i = 0; i < nr; i++)
 	{
-		cv_interrupt_poll(i);
-		b[nb++] = dim->lo[i];
-		if (dim->hi[i] != dim->lo[i])
-			b[nb++] = dim->hi[i];
+		b[nb++] = lo[i];
+		if (hi[i] != lo[i])
+			b[nb++] = hi[i];
 	}
-	cv_sort(b, nb, sizeof(double), cv_cmp_double);
-	m->nknots = 0;
-	for (size_t i = 0; i < nb; i++)
-		if (m->nknots == 0 || b[m->nknots - 1] != b[i])
-			b[m->nknots++] = b[i];
+	/* ranges are ascending and disjoint, so the ends already are */
+	m->nknots = (int) nb;
 	m->x = b;
-	m->atom = cv_calloc(m->nknots, sizeof(double));
-	m->between = cv_calloc(m->nknots > 1 ? m->nknots - 1 : 1, sizeof(double));
-	dens = cv_calloc(m->nknots, sizeof(double));
-	xexp = axis_exp(m->x, m->nknots);
-	for (size_t i = 0; i < dim->nentries; i++)
+	m->atom = cv_calloc(nb ? nb : 1, sizeof(double));
+	m->between = cv_calloc(nb > 1 ? nb - 1 : 1, sizeof(double));
+	for (size_t i = 0, j = 0; i < nr; i++)
 	{
-		int			a = find_knot(m->x, m->nknots, dim->lo[i]);
-
-		double		width = ldexp(dim->hi[i], -xexp) - ldexp(dim->lo[i], -xexp);
-
-		cv_interrupt_poll(i);
-		if (!(width >= NARROWEST_RANGE))
-			m->atom[a] += (double) dim->count[i];
+		if (hi[i] == lo[i])
+			m->atom[j++] = (double) count[i];
 		else
 		{
-			int			z = find_knot(m->x, m->nknots, dim->hi[i]);
-			double		d = (double) dim->count[i] / width;
-
-			dens[a] += d;
-			dens[z] -= d;
+			m->between[j] = (double) count[i];
+			j += 2;
 		}
 	}
-	{
-		double		density = 0;
+}
 
-		for (int j = 0; j + 1 < m->nknots; j++)
+/*
+ * A measure's knots from a dimension's exact distinct values.  Up to
+ * CVS_EXACT_KNOTS values are kept as they are.  Beyond, runs of adjacent
+ * values are grouped greedily from the smallest into ranges of at most
+ * floor(n * CVS_RANGE_SHARE) rows (a value heavier than that stays alone):
+ * two adjacent groups always hold more than that many rows, so there are
+ * at most 2 / CVS_RANGE_SHARE + 1 groups and twice as many knots, and a
+ * value's points move by at most 100 * CVS_RANGE_SHARE.  The grouping is a
+ * function of the distribution alone, so every plan gives the same card.
+ */
+static void
+knots_from_distr(cvs_measure *m, const cv_distr_dim *dim)
+{
+	int64_t		limit = (int64_t) floor((double) dim->n * CVS_RANGE_SHARE);
+	size_t		nr = 0;
+	double	   *lo,
+			   *hi;
+	int64_t    *count;
+
+	if (dim->nentries <= CVS_EXACT_KNOTS)
+	{
+		m->nknots = (int) dim->nentries;
+		m->x = copy_doubles(dim->value, dim->nentries);
+		m->atom = cv_malloc((dim->nentries ? dim->nentries : 1) * sizeof(double));
+		for (size_t j = 0; j < dim->nentries; j++)
 		{
 			cv_interrupt_poll(j);
-			density += dens[j];
-			m->between[j] = density > 0 ?
-				density * (ldexp(m->x[j + 1], -xexp) - ldexp(m->x[j], -xexp)) : 0;
+			m->atom[j] = (double) dim->count[j];
 		}
+		return;
 	}
-	cv_free(dens);
+	if (limit < 1)
+		limit = 1;
+	lo = cv_malloc(dim->nentries * sizeof(double));
+	hi = cv_malloc(dim->nentries * sizeof(double));
+	count = cv_malloc(dim->nentries * sizeof(int64_t));
+	for (size_t i = 0; i < dim->nentries;)
+	{
+		int64_t		w = dim->count[i];
+		size_t		j = i + 1;
+
+		while (j < dim->nentries && w + dim->count[j] <= limit)
+		{
+			cv_interrupt_poll(j);
+			w += dim->count[j++];
+		}
+		lo[nr] = dim->value[i];
+		hi[nr] = dim->value[j - 1];
+		count[nr] = w;
+		nr++;
+		i = j;
+	}
+	knots_from_ranges(m, lo, hi, count, nr);
+	cv_free(lo);
+	cv_free(hi);
+	cv_free(count);
 }
 
 /*
@@ -237,19 +226,7 @@ cvs_from_distr(cv_distr *d, char **names, const double *weights,
 		m->weight = weights[i];
 		m->method = CVS_PERCENTILE;
 		m->higher_is_better = higher_is_better[i];
-		if (dim.hi == NULL)
-		{
-			m->nknots = (int) dim.nentries;
-			m->x = copy_doubles(dim.lo, dim.nentries);
-			m->atom = cv_malloc((dim.nentries ? dim.nentries : 1) * sizeof(double));
-			for (size_t j = 0; j < dim.nentries; j++)
-			{
-				cv_interrupt_poll(j);
-				m->atom[j] = (double) dim.count[j];
-			}
-		}
-		else
-			knots_from_ranges(m, &dim);
+		knots_from_distr(m, &dim);
 		derive_below(m);
 	}
 	card_weights(c);

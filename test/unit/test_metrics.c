@@ -16,7 +16,7 @@
 static cv_distr *
 classes(const double *pos, int np, const double *neg, int nn)
 {
-	cv_distr   *d = cv_distr_new(2, 0);
+	cv_distr   *d = cv_distr_new(2);
 	unsigned char isnull_pos[2] = {0, 1},
 				isnull_neg[2] = {1, 0};
 
@@ -24,13 +24,13 @@ classes(const double *pos, int np, const double *neg, int nn)
 	{
 		double		x[2] = {pos[i], 0};
 
-		cv_distr_add(d, x, isnull_pos);
+		(void) cv_distr_add(d, x, isnull_pos);
 	}
 	for (int i = 0; i < nn; i++)
 	{
 		double		x[2] = {0, neg[i]};
 
-		cv_distr_add(d, x, isnull_neg);
+		(void) cv_distr_add(d, x, isnull_neg);
 	}
 	return d;
 }
@@ -38,9 +38,12 @@ classes(const double *pos, int np, const double *neg, int nn)
 static cvm_table
 table_of(cv_distr *d)
 {
-	cv_distr_dim p = cv_distr_dim_get(d, 0),
-				n = cv_distr_dim_get(d, 1);
+	cv_distr_dim p,
+				n;
 
+	(void) cv_distr_compact(d);
+	p = cv_distr_dim_get(d, 0);
+	n = cv_distr_dim_get(d, 1);
 	return cvm_table_of(&p, &n);
 }
 
@@ -130,11 +133,14 @@ test_probabilities(void)
 	double		pos[] = {0.9, 0.6, 0.3},
 				neg[] = {0.2, 0.3};
 	cv_distr   *d = classes(pos, 3, neg, 2);
-	cv_distr_dim p = cv_distr_dim_get(d, 0),
-				n = cv_distr_dim_get(d, 1);
+	cv_distr_dim p,
+				n;
 	cvm_curve  *c;
 	int			used;
 
+	(void) cv_distr_compact(d);
+	p = cv_distr_dim_get(d, 0);
+	n = cv_distr_dim_get(d, 1);
 	tap_near(cvm_log_loss(&p, &n), -(log(0.9) + log(0.6) + log(0.3) + log(0.8) + log(0.7)) / 5, 1e-15,
 			 "log loss");
 	tap_near(cvm_brier_score(&p, &n), (0.01 + 0.16 + 0.49 + 0.04 + 0.09) / 5, 1e-15, "brier score");
@@ -163,7 +169,7 @@ test_probabilities(void)
 static void
 test_scaler(void)
 {
-	cv_distr   *d = cv_distr_new(2, 0);
+	cv_distr   *d = cv_distr_new(2);
 	double		rows[][2] = {{1, 5}, {2, 5}, {3, 5}, {6, 0}};
 	unsigned char nul[][2] = {{0, 0}, {0, 0}, {0, 0}, {0, 1}};
 	char	   *names[] = {"a", "b"};
@@ -173,7 +179,8 @@ test_scaler(void)
 	cvz_scaler *back;
 
 	for (int i = 0; i < 4; i++)
-		cv_distr_add(d, rows[i], nul[i]);
+		(void) cv_distr_add(d, rows[i], nul[i]);
+	(void) cv_distr_compact(d);
 	s = cvz_from_distr(d, names);
 	tap_near(s->f->mean[0], 3, 0, "mean of 1, 2, 3, 6");
 	tap_near(s->f->sd[0], sqrt((4 + 1 + 0 + 9) / 4.0), 1e-15, "population sd");
