@@ -52,6 +52,27 @@ extern int	cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
  */
 extern Node *cv_array_args_support(Node *rawreq, const char *target_name);
 
+/*
+ * Planner support (SupportRequestSimplify) for a model's scoring function
+ * f(model, x float8[] [, categories text[]] [, extra...]) whose x (and
+ * categories, when present) are written as ARRAY[...]: rewrites the call
+ * into target(model, extra..., x1, ..., xn [, c1, ..., cm]) when the
+ * schema has target with signature (model, extra..., VARIADIC "any").
+ * cv_feature_args reads such a call's features back.
+ */
+extern Node *cv_feature_args_support(Node *rawreq, const char *target_name);
+
+/*
+ * Read arguments first..PG_NARGS()-1 of a call rewritten by
+ * cv_feature_args_support: float8 values (checked finite) into x, then
+ * text values into cat/catlen (pointing into the arguments).  Sets *nnum
+ * and *ncat; reads nothing when they exceed maxnum or maxcat.  Returns
+ * false when an argument is NULL.
+ */
+extern bool cv_feature_args(FunctionCallInfo fcinfo, int first, double *x, int maxnum,
+							const char **cat, size_t *catlen, int maxcat,
+							int *nnum, int *ncat);
+
 /* Read a text[] argument without NULL elements; strings are palloc'd. */
 extern int	cv_text_array(ArrayType *arr, const char *what, char ***values);
 

@@ -59,6 +59,49 @@ cv_rowfit_begin(FunctionCallInfo fcinfo, const CvRowFitArgs *a,
 	return s;
 }
 
+/* The last options seen by a transition call site, by bytes and as text. */
+typedef struct OptionsCache
+{
+	Size		len;
+	char	   *bytes;
+	char	   *text;
+} OptionsCache;
+
+void
+cv_rowfit_same_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts,
+					   const char *fitname)
+{
+	OptionsCache *c = (OptionsCache *) fcinfo->flinfo->fn_extra;
+	const char *text = "{}";
+
+	if (opts != NULL)
+	{
+		if (c == NULL || c->len != VARSIZE(opts) || memcmp(c->bytes, opts, c->len) != 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+			if (c == NULL)
+				c = fcinfo->flinfo->fn_extra = palloc0(sizeof(OptionsCache));
+			else
+			{
+				pfree(c->bytes);
+				pfree(c->text);
+			}
+			c->len = VARSIZE(opts);
+			c->bytes = palloc(c->len);
+			memcpy(c->bytes, opts, c->len);
+			c->text = JsonbToCString(NULL, &opts->root, VARSIZE(opts));
+			MemoryContextSwitchTo(old);
+		}
+		text = c->text;
+	}
+	if (strcmp(text, cv_fitstate_params(s)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: options must be the same in every row of a group", fitname),
+				 errdetail("The group began with %s, a later row has %s.", cv_fitstate_params(s), text)));
+}
+
 /* Raise the error for a row whose shape differs from the earlier rows'. */
 static void
 shape_error(const CvRowFitArgs *a, cv_rows *r, int nnum, int ncat)

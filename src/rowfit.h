@@ -65,6 +65,15 @@ typedef struct CvRowFitArgs
 extern CvFitState *cv_rowfit_begin(FunctionCallInfo fcinfo, const CvRowFitArgs *a,
 								   const CvRowFitOptions *o, const char *params);
 
+/*
+ * Later rows of a group: raise 22023 unless opts (NULL: none) are the
+ * options the group's state was begun with.  The options' text is cached
+ * in fn_extra by their bytes, so a constant options argument costs a
+ * memcmp per row.
+ */
+extern void cv_rowfit_same_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts,
+								   const char *fitname);
+
 /* Add the current row's arguments to the state (or skip it, counted). */
 extern void cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a);
 
