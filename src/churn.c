@@ -64,8 +64,8 @@ churn_read_options(Jsonb *opts, ChurnOptions *o)
 
 /* ------------------------------------------------------------ churn_fit */
 
-static const CvRowFitArgs churn_args = {"churn_fit", "features", 1, -1, 2, true, true};
-static const CvRowFitArgs churn_cat_args = {"churn_fit", "features", 1, 2, 3, true, true};
+static const CvRowFitArgs churn_args = {"churn_fit", "features array", 1, -1, 2, true, true};
+static const CvRowFitArgs churn_cat_args = {"churn_fit", "features array", 1, 2, 3, true, true};
 
 /*
  * The transition function of both churn_fit forms: (state, features
