@@ -84,32 +84,51 @@ cv_features_plain(int nnum, char *const *names)
 	return f;
 }
 
-/* Mean and population sd of numeric column j, in row order. */
+/*
+ * Means and population sds of the nnum numeric columns, each summed in row
+ * order.  The rows are stored row by row, so every column is summed in the
+ * same pass over them: one sweep of the buffer per moment instead of one
+ * per column and moment.
+ */
 static void
-column_moments(const cv_rows *rows, int j, double *mean, double *sd)
+numeric_moments(const cv_rows *rows, int nnum, double *mean, double *sd)
 {
 	size_t		n = cv_rows_count(rows);
-	double		s = 0.0,
-				c = 0.0,
-				ss = 0.0;
+	double	   *s = cv_calloc(nnum + 1, sizeof(double));
+	double	   *c = cv_calloc(nnum + 1, sizeof(double));
+	double	   *ss = cv_calloc(nnum + 1, sizeof(double));
 
 	for (size_t i = 0; i < n; i++)
 	{
+		const double *x = cv_rows_x(rows, i);
+
 		/* Neumaier summation: the mean of many rows keeps its digits */
-		double		x = cv_rows_x(rows, i)[j];
-		double		t = s + x;
+		for (int j = 0; j < nnum; j++)
+		{
+			double		t = s[j] + x[j];
 
-		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
-		s = t;
+			c[j] += fabs(s[j]) >= fabs(x[j]) ? (s[j] - t) + x[j] : (x[j] - t) + s[j];
+			s[j] = t;
+		}
 	}
-	*mean = n ? (s + c) / (double) n : 0.0;
+	for (int j = 0; j < nnum; j++)
+		mean[j] = n ? (s[j] + c[j]) / (double) n : 0.0;
 	for (size_t i = 0; i < n; i++)
 	{
-		double		d = cv_rows_x(rows, i)[j] - *mean;
+		const double *x = cv_rows_x(rows, i);
 
-		ss += d * d;
+		for (int j = 0; j < nnum; j++)
+		{
+			double		d = x[j] - mean[j];
+
+			ss[j] += d * d;
+		}
 	}
-	*sd = n ? sqrt(ss / (double) n) : 0.0;
+	for (int j = 0; j < nnum; j++)
+		sd[j] = n ? sqrt(ss[j] / (double) n) : 0.0;
+	cv_free(s);
+	cv_free(c);
+	cv_free(ss);
 }
 
 cv_features *
@@ -122,8 +141,7 @@ cv_features_fit(const cv_rows *rows, char *const *names, int standardize)
 
 	default_names(f, names);
 	f->standardize = standardize;
-	for (int j = 0; j < nnum; j++)
-		column_moments(rows, j, &f->mean[j], &f->sd[j]);
+	numeric_moments(rows, nnum, f->mean, f->sd);
 	for (int p = 0; p < ncat; p++)
 	{
 		int			nl = cv_rows_nlevels(rows, p);

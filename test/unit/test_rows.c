@@ -208,6 +208,46 @@ test_reject(void)
 	cv_rows_free(r);
 }
 
+/*
+ * The moments of every column, summed together in one pass over the rows,
+ * are bit for bit those of a Neumaier sum of each column alone in row order.
+ */
+static void
+test_moments(void)
+{
+	cv_rows    *r = fresh(0);
+	cv_features *f;
+	int			same = 1;
+
+	for (int i = 0; i < N; i++)
+		add(r, i);
+	cv_rows_finish(r);
+	f = cv_features_fit(r, NULL, 1);
+	for (int j = 0; j < 3; j++)
+	{
+		double		s = 0,
+					c = 0,
+					mean,
+					ss = 0;
+
+		for (size_t i = 0; i < cv_rows_count(r); i++)
+		{
+			double		x = cv_rows_x(r, i)[j];
+			double		t = s + x;
+
+			c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
+			s = t;
+		}
+		mean = (s + c) / (double) cv_rows_count(r);
+		for (size_t i = 0; i < cv_rows_count(r); i++)
+			ss += (cv_rows_x(r, i)[j] - mean) * (cv_rows_x(r, i)[j] - mean);
+		same &= f->mean[j] == mean && f->sd[j] == sqrt(ss / (double) cv_rows_count(r));
+	}
+	tap_ok(same, "moments of all columns in one pass equal each column's own sums");
+	cv_features_free(f);
+	cv_rows_free(r);
+}
+
 static void
 test_features(void)
 {
@@ -291,5 +331,6 @@ main(void)
 	test_nested();
 	test_reject();
 	test_features();
+	test_moments();
 	return tap_done();
 }
