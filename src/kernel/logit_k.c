@@ -32,6 +32,9 @@
 
 /* ------------------------------------------------------------ fitting */
 
+/* Rows whose dense parts enter X'WX together (see dense_update). */
+#define BLOCK 4
+
 /* What one pass over the rows needs: the design of each row. */
 typedef struct fitctx
 {
@@ -47,6 +50,7 @@ typedef struct fitctx
 	int		   *base;			/* ncat: theta index of the first dummy */
 	double		l2;
 	double	   *d;				/* nd: the dense part of the current row */
+	double		(*blk)[BLOCK];	/* nd x BLOCK: dense parts of a block of rows */
 	int		   *act;			/* ncat: theta indexes of its active dummies */
 } fitctx;
 
@@ -98,25 +102,44 @@ row_eta(const fitctx *c, const double *theta, int na)
 }
 
 /*
- * w * d d' added to the lower triangle of H (q x q, row-major): the dense
- * triangle, then each active dummy's row against the dense part and the
- * active dummies up to itself.  The inner loops run over contiguous memory
- * and vectorise.
+ * The dense lower triangle of X'WX gains sum_b w_b d_b d_b' for the BLOCK
+ * rows of a block (dense parts in blk, weights in w; nb < BLOCK only for
+ * the last block).  Adding four rows per sweep of H quarters the loop
+ * overhead of the short rows of the triangle; the inner loop runs over
+ * contiguous memory and vectorises.  The order of the additions is fixed,
+ * so the result is the same on every run.
  */
 static void
-rank1_update(const fitctx *c, double w, int na, double *H)
+dense_update(const fitctx *c, double (*blk)[BLOCK], const double *w, int nb, double *H)
+{
+	const int	q = c->q;
+
+	for (int b = nb; b < BLOCK; b++)
+		for (int k = 0; k < c->nd; k++)
+			blk[k][b] = 0.0;
+	for (int j = 0; j < c->nd; j++)
+	{
+		double		w0 = w[0] * blk[j][0],
+					w1 = nb > 1 ? w[1] * blk[j][1] : 0.0,
+					w2 = nb > 2 ? w[2] * blk[j][2] : 0.0,
+					w3 = nb > 3 ? w[3] * blk[j][3] : 0.0;
+		double	   *h = H + (size_t) j * q;
+
+		for (int k = 0; k <= j; k++)
+			h[k] += (w0 * blk[k][0] + w1 * blk[k][1]) + (w2 * blk[k][2] + w3 * blk[k][3]);
+	}
+}
+
+/*
+ * The rest of a row's w d d': each active dummy's row of X'WX against the
+ * dense part and against the active dummies up to itself.
+ */
+static void
+dummy_update(const fitctx *c, double w, int na, double *H)
 {
 	const int	q = c->q;
 	const double *d = c->d;
 
-	for (int j = 0; j < c->nd; j++)
-	{
-		double		wd = w * d[j];
-		double	   *h = H + (size_t) j * q;
-
-		for (int k = 0; k <= j; k++)
-			h[k] += wd * d[k];
-	}
 	for (int a = 0; a < na; a++)
 	{
 		double	   *h = H + (size_t) c->act[a] * q;
@@ -140,6 +163,9 @@ pass(fitctx *c, const double *theta, double *g, double *H, passout *o)
 	const int	q = c->q;
 	double		ll = 0.0,
 				pen = 0.0;
+	double		(*blk)[BLOCK] = c->blk;
+	double		bw[BLOCK];
+	int			nb = 0;
 
 	if (g)
 	{
@@ -167,14 +193,25 @@ pass(fitctx *c, const double *theta, double *g, double *H, passout *o)
 			double		r = y - p;
 
 			for (int k = 0; k < c->nd; k++)
+			{
 				g[k] += r * c->d[k];
+				blk[k][nb] = c->d[k];
+			}
 			for (int a = 0; a < na; a++)
 				g[c->act[a]] += r;
-			rank1_update(c, p * (1.0 - p), na, H);
+			bw[nb++] = p * (1.0 - p);
+			dummy_update(c, p * (1.0 - p), na, H);
+			if (nb == BLOCK)
+			{
+				dense_update(c, blk, bw, nb, H);
+				nb = 0;
+			}
 		}
 		if ((i + 1) % ROWS_PER_CHECK == 0 && cv_rows_interrupt)
 			cv_rows_interrupt();
 	}
+	if (g && nb > 0)
+		dense_update(c, blk, bw, nb, H);
 	for (int k = 1; k < q; k++)
 	{
 		pen += theta[k] * theta[k];
@@ -353,6 +390,7 @@ ctx_init(fitctx *c, const cv_rows *rows, const cv_features *f, double l2,
 	c->shift = cv_calloc(f->nnum + 1, sizeof(double));
 	c->base = cv_calloc(f->ncat + 1, sizeof(int));
 	c->d = cv_calloc(c->nd, sizeof(double));
+	c->blk = cv_calloc(c->nd, sizeof(double[BLOCK]));
 	c->act = cv_calloc(f->ncat + 1, sizeof(int));
 	for (int j = 0; j < f->nnum; j++)
 	{
@@ -385,6 +423,7 @@ ctx_free(fitctx *c)
 	cv_free(c->shift);
 	cv_free(c->base);
 	cv_free(c->d);
+	cv_free(c->blk);
 	cv_free(c->act);
 }
 
@@ -465,7 +504,9 @@ cv_logit_fit(const cv_rows *rows, cv_features *f, const cv_logit_opts *o,
 	double	   *theta,
 			   *trial,
 			   *g,
+			   *g2,
 			   *H,
+			   *H2,
 			   *L,
 			   *delta;
 	int			q,
@@ -499,8 +540,10 @@ cv_logit_fit(const cv_rows *rows, cv_features *f, const cv_logit_opts *o,
 	theta = cv_calloc(q, sizeof(double));
 	trial = cv_calloc(q, sizeof(double));
 	g = cv_calloc(q, sizeof(double));
+	g2 = cv_calloc(q, sizeof(double));
 	delta = cv_calloc(q, sizeof(double));
 	H = cv_calloc((size_t) q * q, sizeof(double));
+	H2 = cv_calloc((size_t) q * q, sizeof(double));
 	L = cv_calloc((size_t) q * q, sizeof(double));
 	theta[0] = log(ybar / (1.0 - ybar));
 	pass(&c, theta, g, H, &po);
@@ -528,18 +571,31 @@ cv_logit_fit(const cv_rows *rows, cv_features *f, const cv_logit_opts *o,
 		chol_solve(L, q, delta);
 		have_delta = 1;
 		iter++;
+		/*
+		 * The full step is nearly always accepted, so its pass computes the
+		 * gradient and Hessian too; a halved step's pass only the objective.
+		 */
 		for (h = 0; h < MAX_HALVINGS; h++, step *= 0.5)
 		{
 			for (int k = 0; k < q; k++)
 				trial[k] = theta[k] + step * delta[k];
-			pass(&c, trial, NULL, NULL, &pt);
+			pass(&c, trial, h == 0 ? g2 : NULL, H2, &pt);
 			if (pt.obj >= po.obj)
 				break;
 		}
 		if (h == MAX_HALVINGS)
 			break;				/* stalled: no step improves the objective */
 		memcpy(theta, trial, sizeof(double) * q);
-		pass(&c, theta, g, H, &po);
+		if (h == 0)
+		{
+			double	   *t;
+
+			t = g, g = g2, g2 = t;
+			t = H, H = H2, H2 = t;
+			po = pt;
+		}
+		else
+			pass(&c, theta, g, H, &po);
 	}
 	if (c.l2 == 0 && po.wrong == 0 && iter > 0)
 	{
@@ -576,8 +632,10 @@ done:
 	cv_free(theta);
 	cv_free(trial);
 	cv_free(g);
+	cv_free(g2);
 	cv_free(delta);
 	cv_free(H);
+	cv_free(H2);
 	cv_free(L);
 	if (f)
 		cv_features_free(f);
