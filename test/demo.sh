@@ -2,11 +2,12 @@
 # The demo's data generators and reports, on a small data set:
 #   - the generators are deterministic: a load under forced parallel plans
 #     gives the same tables, row for row, as a serial load;
-#   - both reports run to the end and print every section;
+#   - the reports run to the end and print every section;
 #   - running a report twice leaves one pg_cron job each (idempotent);
 #   - the materialized views refresh CONCURRENTLY under an empty search_path;
 #   - the results keep the seed reports' shape (health tiers, Enterprise
-#     healthiest, four value segments ordered by recency and minutes).
+#     healthiest, four value segments ordered by recency and minutes, churn
+#     near 14% with the international-plan and service-call effects).
 # pg_cron can be created only in cron.database_name, `postgres` on the test
 # cluster, so the reports run there and everything is dropped at the end.
 # Runs against the cluster in PGHOST/PGPORT/PGUSER (set by scripts/test.sh).
@@ -16,7 +17,7 @@ out=$(mktemp -d)
 db=postgres
 psql=(psql -qX -v ON_ERROR_STOP=1 -d "$db")
 cleanup() {
-  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, gen CASCADE" \
+  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, telco, gen CASCADE" \
     -c "DROP EXTENSION IF EXISTS pg_cron" -c "DROP EXTENSION IF EXISTS custvalue" >/dev/null 2>&1 || true
   rm -rf "$out"
 }
@@ -26,6 +27,7 @@ trap cleanup EXIT
 load() {
   "${psql[@]}" -v scale=2000 -f demo/crm_data.sql >/dev/null
   "${psql[@]}" -v accounts=300 -f demo/usage_data.sql >/dev/null
+  "${psql[@]}" -v subscribers=5000 -f demo/churn_data.sql >/dev/null
 }
 # One md5 over every generated table, rows in key order.
 fingerprint() {
@@ -39,7 +41,8 @@ SELECT md5(string_agg(h, ',' ORDER BY t)) FROM (
   SELECT 6, md5(string_agg(x::text, ',' ORDER BY visitor_id)) FROM usage.visitors x UNION ALL
   SELECT 7, md5(string_agg(x::text, ',' ORDER BY visitor_id)) FROM usage.nps_responses x UNION ALL
   SELECT 8, md5(string_agg(x::text, ',' ORDER BY visitor_id, date)) FROM usage.visitor_daily_metrics x UNION ALL
-  SELECT 9, md5(string_agg(x::text, ',' ORDER BY visitor_id, feature_id, date)) FROM usage.visitor_features x
+  SELECT 9, md5(string_agg(x::text, ',' ORDER BY visitor_id, feature_id, date)) FROM usage.visitor_features x UNION ALL
+  SELECT 10, md5(string_agg(x::text, ',' ORDER BY subscriber_id)) FROM telco.subscribers x
 ) s
 SQL
 }
@@ -53,7 +56,7 @@ if [ -z "$serial" ] || [ "$serial" != "$parallel" ]; then
   echo "the generated data differ between a serial and a parallel load"; exit 1
 fi
 
-for report in health rfm; do
+for report in health rfm churn; do
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.1"
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.2"
 done
@@ -67,15 +70,23 @@ for section in '=== RFM+N value segments' '--- Segment profile' '--- Named R x F
                '--- Recipe: stickiness' '--- Recipe: weekly usage slope' '--- Production pattern'; do
   grep -qF -- "$section" "$out/rfm.2" || { echo "rfm report lacks: $section"; exit 1; }
 done
+for section in '=== Churn of' '--- Overall churn' '--- By plan' '--- By customer-service calls' \
+               '--- International plan x service calls' '--- Best split of each feature' \
+               '--- Correlation with churn' '--- The fitted model' '--- Drivers' \
+               '--- The 20 riskiest subscribers' '--- Risk bands' '--- Production pattern'; do
+  grep -qF -- "$section" "$out/churn.2" || { echo "churn report lacks: $section"; exit 1; }
+done
 
 # Each check must print true; the query names what it checks.
 "${psql[@]}" -At > "$out/checks" <<'SQL'
 SET search_path = '';
 REFRESH MATERIALIZED VIEW CONCURRENTLY crm.company_health;
 REFRESH MATERIALIZED VIEW CONCURRENTLY usage.account_segments;
+REFRESH MATERIALIZED VIEW CONCURRENTLY telco.subscriber_risk;
 RESET search_path;
-SELECT 'one job per view: ' || (count(*) = 2 AND count(DISTINCT jobname) = 2)
-  FROM cron.job WHERE jobname IN ('custvalue-health-refresh', 'custvalue-segments-refresh');
+SELECT 'one job per view: ' || (count(*) = 3 AND count(DISTINCT jobname) = 3)
+  FROM cron.job WHERE jobname IN ('custvalue-health-refresh', 'custvalue-segments-refresh',
+                                  'custvalue-churn-refresh');
 SELECT 'health tiers ~49/43/8%, mean ~79: ' ||
        (avg(health) BETWEEN 75 AND 82
         AND avg((tier = 'high')::int) BETWEEN 0.40 AND 0.58
@@ -94,8 +105,24 @@ SELECT 'four segments, R falls and F, M rise with value: ' ||
           FROM usage.account_segments GROUP BY segment) s;
 SELECT 'most high-value accounts stable: ' || (avg((trend = 'stable')::int) > 0.8)
   FROM usage.account_segments WHERE segment = 'high_value';
+SELECT 'churn ~14%, intl plan ~3x, 4+ service calls ~4x: ' ||
+       (avg(churned::int) BETWEEN 0.11 AND 0.18
+        AND avg(churned::int) FILTER (WHERE international_plan = 'yes')
+            > 2.5 * avg(churned::int) FILTER (WHERE international_plan = 'no')
+        AND avg(churned::int) FILTER (WHERE number_customer_service_calls >= 4)
+            > 3 * avg(churned::int) FILTER (WHERE number_customer_service_calls < 4))
+  FROM telco.subscribers;
+SELECT 'best split of service calls is at 4: ' ||
+       ((custvalue.best_split(number_customer_service_calls, churned)).threshold = 4)
+  FROM telco.subscribers;
+SELECT 'every subscriber scored, bands ordered by churn: ' ||
+       (count(*) = (SELECT count(*) FROM telco.subscribers)
+        AND avg(churned::int) FILTER (WHERE risk_band = 'high') > avg(churned::int) FILTER (WHERE risk_band = 'medium')
+        AND avg(churned::int) FILTER (WHERE risk_band = 'medium') > avg(churned::int) FILTER (WHERE risk_band = 'low')
+        AND bool_and(cardinality(reasons) <= 3))
+  FROM telco.subscriber_risk;
 SQL
 cat "$out/checks"
-if [ "$(grep -c ': true$' "$out/checks")" != 5 ]; then
+if [ "$(grep -c ': true$' "$out/checks")" != 8 ]; then
   echo "not every check printed true"; exit 1
 fi
