@@ -24,7 +24,15 @@
 /* Rows between two calls of the interrupt hook. */
 #define ROWS_PER_CHECK 65536
 /* Halvings of a Newton step before the fit counts as stalled. */
-#define MAX_HALVINGS 40
+#define MAX_HALVINGS 30
+
+/*
+ * Relative change of the objective that is rounding, not a decrease: a sum
+ * over a million rows is exact to about 1e-15 of itself, and next to the
+ * optimum a full Newton step changes the objective by less than that, so a
+ * step that lowers it by no more than this is accepted.
+ */
+#define OBJ_NOISE 1e-12
 /* Cholesky pivot, relative to its diagonal, below which H is singular. */
 #define PIVOT_TOL 1e-11
 /* A margin (2y - 1) * eta above this is a fitted probability within 3e-7 of 0 or 1. */
@@ -580,7 +588,7 @@ cv_logit_fit(const cv_rows *rows, cv_features *f, const cv_logit_opts *o,
 			for (int k = 0; k < q; k++)
 				trial[k] = theta[k] + step * delta[k];
 			pass(&c, trial, h == 0 ? g2 : NULL, H2, &pt);
-			if (pt.obj >= po.obj)
+			if (pt.obj >= po.obj - OBJ_NOISE * fabs(po.obj))
 				break;
 		}
 		if (h == MAX_HALVINGS)

@@ -6,7 +6,7 @@
 \pset tuples_only true
 \pset pager off
 BEGIN;
-SELECT plan(26);
+SELECT plan(27);
 
 SELECT has_type('custvalue', 'churn_model', 'type custvalue.churn_model exists');
 SELECT has_type('custvalue', 'split', 'type custvalue.split exists');
@@ -61,6 +61,23 @@ SELECT is((SELECT (custvalue.best_split(x, x >= 7 OR x = 3)).threshold FROM gene
           7::float8, 'best_split cuts at 7 (one error below, none above)');
 SELECT is(custvalue.wilson_interval(1, 2)::numeric(10, 6)[], ARRAY[0.094531, 0.905469]::numeric(10, 6)[],
           'Wilson interval of 1 of 2');
+
+-- 200,000 rows on which the last full Newton step changes the
+-- log-likelihood (about -77,000) by less than its rounding: the step is
+-- taken, and the fit converges instead of stalling on step halvings
+CREATE TABLE tap_wide AS
+SELECT ((h1 & 1023) + ((h1 >> 10) & 1023))::float8 / 4 AS f1, ((h1 >> 20) & 15)::float8 AS f2,
+       ((h1 >> 24) & 1023)::float8 / 10 AS f3, ((h2 >> 23) & 2047)::float8 / 3 AS f8,
+       ((h3 >> 20) & 31)::float8 AS f12,
+       u < 1 / (1 + exp(-(-1.5 + 0.002 * (((h1 & 1023) + ((h1 >> 10) & 1023)) - 1023)
+                          + 0.15 * (((h1 >> 20) & 15) - 7.5) - 0.003 * (((h2 >> 23) & 2047) - 1023)
+                          + 0.05 * (((h3 >> 20) & 31) - 15.5)))) AS churned
+  FROM (SELECT hashint8extended(i, 41) AS h1, hashint8extended(i, 42) AS h2, hashint8extended(i, 43) AS h3,
+               ((hashint8extended(i, 45) >> 11) & 9007199254740991)::float8 / 9007199254740992.0 AS u
+          FROM generate_series(1, 200000) AS i) s;
+SELECT is((SELECT m::jsonb #>> '{fit,converged}' || ' after ' || (m::jsonb #>> '{fit,iterations}')::int / 10 * 10
+             FROM (SELECT custvalue.churn_fit(ARRAY[f1, f2, f3, f8, f12], churned) m FROM tap_wide) s),
+          'true after 0', 'a fit whose last step is below rounding converges in under 10 steps');
 
 -- serial and forced-parallel fits agree
 CREATE TABLE tap_subs AS

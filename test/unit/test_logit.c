@@ -177,6 +177,16 @@ test_generated(void)
 	tap_ok(max_gradient(a, r1, 0) <= 1e-8 * fabs(a->stats->loglik),
 		   "unpenalised fit: largest gradient component <= 1e-8 |log-likelihood|");
 	tap_near(a->coef[4], 1.0, 0.35, "TX effect recovered near its true value 1");
+	{
+		/* a tight tolerance is reached, not stalled on rounding */
+		cv_logit_opts tight = {0, 100, 1e-13};
+		cv_logit   *t;
+
+		tap_ok(cv_logit_fit(r1, cv_features_fit(r1, NULL, 1), &tight, &t, detail, 200) == CV_LOGIT_OK &&
+			   t->stats->converged && t->stats->iterations <= 8,
+			   "tol 1e-13 still converges in a few Newton steps");
+		cv_logit_free(t);
+	}
 	tap_ok(fit(r1, 1, 5.0, &p, detail) == CV_LOGIT_OK, "penalised fit succeeds");
 	tap_ok(max_gradient(p, r1, 5.0) <= 1e-8 * fabs(p->stats->loglik),
 		   "penalised fit: gradient of ll - (l2/2)|beta|^2 is zero (<= 1e-8 |ll|)");
