@@ -282,23 +282,44 @@ row_from_arrays(FunctionCallInfo fcinfo, cv_logit *m, int xarg, int catarg)
 	return true;
 }
 
-/* Read a customer passed as separate arguments from argument first on. */
-static bool
-row_from_args(FunctionCallInfo fcinfo, cv_logit *m, int first)
+/* What a call site of a rewritten scoring call checked about its arguments. */
+typedef struct ArgsSite
 {
+	bool		checked;
+	int			nnum;
+	int			ncat;
+} ArgsSite;
+
+/*
+ * The model of a rewritten call (churn_risk_args, churn_reasons_args) and
+ * its customer, passed as separate arguments from argument first on: the
+ * argument types are checked against the model on the call site's first
+ * row only.  Returns NULL when a feature is NULL.
+ */
+static cv_logit *
+model_and_row_from_args(FunctionCallInfo fcinfo, int first)
+{
+	ArgsSite   *site;
+	cv_logit   *m = cv_model_cached_site(fcinfo, 0, CHURN_MAGIC, CHURN_TYPE, logit_read,
+										 sizeof(ArgsSite), (void **) &site);
 	const char *catbuf[16];
 	size_t		lenbuf[16];
-	const char **cat = m->f->ncat <= 16 ? catbuf : palloc(sizeof(char *) * m->f->ncat);
-	size_t	   *catlen = m->f->ncat <= 16 ? lenbuf : palloc(sizeof(size_t) * m->f->ncat);
-	int			nnum,
-				ncat;
-	bool		complete = cv_feature_args(fcinfo, first, m->xbuf, m->f->nnum, cat, catlen,
-										   m->f->ncat, &nnum, &ncat);
+	const char **cat;
+	size_t	   *catlen;
 
-	check_counts(m, nnum, ncat);
-	if (complete)
-		set_levels(m, cat, catlen);
-	return complete;
+	if (!site->checked)
+	{
+		cv_feature_arg_layout(fcinfo, first, &site->nnum, &site->ncat);
+		site->checked = true;
+	}
+	/* the model may differ from row to row; its shape must match */
+	check_counts(m, site->nnum, site->ncat);
+	cat = m->f->ncat <= 16 ? catbuf : palloc(sizeof(char *) * m->f->ncat);
+	catlen = m->f->ncat <= 16 ? lenbuf : palloc(sizeof(size_t) * m->f->ncat);
+	if (!cv_feature_args(fcinfo, first, site->nnum, site->ncat, m->xbuf, cat, catlen))
+		return NULL;
+	set_levels(m, cat, catlen);
+	return m;
 }
 
 /* churn_risk(model, features [, categories]): the churn probability. */
@@ -323,10 +344,7 @@ cv_churn_risk_args(PG_FUNCTION_ARGS)
 {
 	cv_logit   *m;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	m = model_arg(fcinfo);
-	if (!row_from_args(fcinfo, m, 1))
+	if (PG_ARGISNULL(0) || (m = model_and_row_from_args(fcinfo, 1)) == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(cv_logit_prob(cv_logit_eta(m, m->xbuf, m->levelbuf)));
 }
@@ -375,10 +393,7 @@ cv_churn_reasons_args(PG_FUNCTION_ARGS)
 {
 	cv_logit   *m;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	m = model_arg(fcinfo);
-	if (!row_from_args(fcinfo, m, 2))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || (m = model_and_row_from_args(fcinfo, 2)) == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(reasons_datum(m, PG_GETARG_INT32(1)));
 }

@@ -287,13 +287,11 @@ cv_feature_args_support(Node *rawreq, const char *target_name)
 	return (Node *) call;
 }
 
-/* Read a rewritten call's features: see cvutils.h. */
-bool
-cv_feature_args(FunctionCallInfo fcinfo, int first, double *x, int maxnum,
-				const char **cat, size_t *catlen, int maxcat, int *nnum, int *ncat)
+/* Check and count a rewritten call's feature arguments: see cvutils.h. */
+void
+cv_feature_arg_layout(FunctionCallInfo fcinfo, int first, int *nnum, int *ncat)
 {
 	int			i = first;
-	bool		complete = true;
 
 	while (i < PG_NARGS() && get_fn_expr_argtype(fcinfo->flinfo, i) == FLOAT8OID)
 		i++;
@@ -306,15 +304,17 @@ cv_feature_args(FunctionCallInfo fcinfo, int first, double *x, int maxnum,
 					 errmsg("features must be float8 values followed by text values"),
 					 errdetail("Argument %d is of type %s.", k + 1,
 							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, k)))));
-	if (*nnum > maxnum || *ncat > maxcat)
-		return true;
-	for (int k = 0; k < *nnum; k++)
+}
+
+/* Read a rewritten call's features: see cvutils.h. */
+bool
+cv_feature_args(FunctionCallInfo fcinfo, int first, int nnum, int ncat,
+				double *x, const char **cat, size_t *catlen)
+{
+	for (int k = 0; k < nnum; k++)
 	{
 		if (PG_ARGISNULL(first + k))
-		{
-			complete = false;
-			continue;
-		}
+			return false;
 		x[k] = PG_GETARG_FLOAT8(first + k);
 		if (!isfinite(x[k]))
 			ereport(ERROR,
@@ -322,20 +322,17 @@ cv_feature_args(FunctionCallInfo fcinfo, int first, double *x, int maxnum,
 					 errmsg("features must contain only finite numbers"),
 					 errdetail("Element %d is %s.", k + 1, cv_fmt(x[k]))));
 	}
-	for (int k = 0; k < *ncat; k++)
+	for (int k = 0; k < ncat; k++)
 	{
 		text	   *t;
 
-		if (PG_ARGISNULL(i + k))
-		{
-			complete = false;
-			continue;
-		}
-		t = PG_GETARG_TEXT_PP(i + k);
+		if (PG_ARGISNULL(first + nnum + k))
+			return false;
+		t = PG_GETARG_TEXT_PP(first + nnum + k);
 		cat[k] = VARDATA_ANY(t);
 		catlen[k] = VARSIZE_ANY_EXHDR(t);
 	}
-	return complete;
+	return true;
 }
 
 /* Read a text[] without NULL elements. */

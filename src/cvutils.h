@@ -63,15 +63,16 @@ extern Node *cv_array_args_support(Node *rawreq, const char *target_name);
 extern Node *cv_feature_args_support(Node *rawreq, const char *target_name);
 
 /*
- * Read arguments first..PG_NARGS()-1 of a call rewritten by
- * cv_feature_args_support: float8 values (checked finite) into x, then
- * text values into cat/catlen (pointing into the arguments).  Sets *nnum
- * and *ncat; reads nothing when they exceed maxnum or maxcat.  Returns
- * false when an argument is NULL.
+ * The features of a call rewritten by cv_feature_args_support, from
+ * argument first on: float8 arguments then text arguments.
+ * cv_feature_arg_layout checks the argument types (once per call site: they
+ * do not change from row to row) and counts them; cv_feature_args reads a
+ * row's values, float8 (checked finite) into x and text into cat/catlen
+ * (pointing into the arguments), and returns false when one is NULL.
  */
-extern bool cv_feature_args(FunctionCallInfo fcinfo, int first, double *x, int maxnum,
-							const char **cat, size_t *catlen, int maxcat,
-							int *nnum, int *ncat);
+extern void cv_feature_arg_layout(FunctionCallInfo fcinfo, int first, int *nnum, int *ncat);
+extern bool cv_feature_args(FunctionCallInfo fcinfo, int first, int nnum, int ncat,
+							double *x, const char **cat, size_t *catlen);
 
 /* Read a text[] argument without NULL elements; strings are palloc'd. */
 extern int	cv_text_array(ArrayType *arr, const char *what, char ***values);

@@ -270,3 +270,44 @@ cv_model_send(struct varlena *m)
 	pq_sendbytes(&buf, (char *) m + MODEL_HDRSZ, VARSIZE(m) - MODEL_HDRSZ);
 	return pq_endtypsend(&buf);
 }
+
+/*
+ * A call site's own block and the FmgrInfo whose fn_extra holds its model
+ * cache: fn_extra of the real FmgrInfo points here.
+ */
+typedef struct SiteCache
+{
+	FmgrInfo	model_flinfo;
+	void	   *site;
+} SiteCache;
+
+void *
+cv_model_cached_site(FunctionCallInfo fcinfo, int argno, uint32 magic,
+					 const char *type_name, cv_model_decode_fn decode,
+					 size_t site_size, void **site)
+{
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	SiteCache  *sc = (SiteCache *) flinfo->fn_extra;
+	void	   *model;
+
+	if (sc == NULL)
+	{
+		sc = flinfo->fn_extra = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(SiteCache));
+		sc->model_flinfo = *flinfo;
+		sc->model_flinfo.fn_extra = NULL;
+		sc->site = MemoryContextAllocZero(flinfo->fn_mcxt, Max(site_size, 1));
+	}
+	/* the model cache lives in the copy's fn_extra */
+	fcinfo->flinfo = &sc->model_flinfo;
+	PG_TRY();
+	{
+		model = cv_model_cached(fcinfo, argno, magic, type_name, decode);
+	}
+	PG_FINALLY();
+	{
+		fcinfo->flinfo = flinfo;
+	}
+	PG_END_TRY();
+	*site = sc->site;
+	return model;
+}

@@ -82,6 +82,15 @@ extern const unsigned char *cv_model_payload(struct varlena *m, uint32 magic,
 											 const char *type_name, size_t *len);
 extern void *cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 							 const char *type_name, cv_model_decode_fn decode);
+/*
+ * cv_model_cached for a scoring function that keeps data of its own per
+ * call site (what it checked about its arguments, say): *site points to a
+ * block of site_size bytes, zeroed on the call site's first call, kept
+ * beside the model cache for the life of the call site.
+ */
+extern void *cv_model_cached_site(FunctionCallInfo fcinfo, int argno, uint32 magic,
+								  const char *type_name, cv_model_decode_fn decode,
+								  size_t site_size, void **site);
 extern void *cv_model_decode(struct varlena *m, uint32 magic, const char *type_name,
 							 cv_model_decode_fn decode);
 extern Datum cv_jsonb_from_text(const char *json);
