@@ -6,7 +6,8 @@
 #   - running a report twice leaves one pg_cron job each (idempotent);
 #   - the materialized views refresh CONCURRENTLY under an empty search_path;
 #   - the results keep the seed reports' shape (health tiers, Enterprise
-#     healthiest, four value segments ordered by recency and minutes, churn
+#     healthiest, four value segments ordered by recency and minutes, the
+#     accounts active on the last day at R = 5 and so some Champions, churn
 #     near 14% with the international-plan and service-call effects).
 # pg_cron can be created only in cron.database_name, `postgres` on the test
 # cluster, so the reports run there and everything is dropped at the end.
@@ -105,6 +106,11 @@ SELECT 'four segments, R falls and F, M rise with value: ' ||
           FROM usage.account_segments GROUP BY segment) s;
 SELECT 'most high-value accounts stable: ' || (avg((trend = 'stable')::int) > 0.8)
   FROM usage.account_segments WHERE segment = 'high_value';
+SELECT 'the accounts active on the last day (about 28%) all get R = 5, and there are Champions: ' ||
+       (avg((recency_days = 0)::int) BETWEEN 0.2 AND 0.35
+        AND bool_and(r_score = 5) FILTER (WHERE recency_days = 0)
+        AND count(*) FILTER (WHERE named_segment = 'Champions') > 0)
+  FROM usage.account_segments;
 SELECT 'churn ~14%, intl plan ~3x, 4+ service calls ~4x: ' ||
        (avg(churned::int) BETWEEN 0.11 AND 0.18
         AND avg(churned::int) FILTER (WHERE international_plan = 'yes')
@@ -123,6 +129,6 @@ SELECT 'every subscriber scored, bands ordered by churn: ' ||
   FROM telco.subscriber_risk;
 SQL
 cat "$out/checks"
-if [ "$(grep -c ': true$' "$out/checks")" != 8 ]; then
+if [ "$(grep -c ': true$' "$out/checks")" != 9 ]; then
   echo "not every check printed true"; exit 1
 fi
