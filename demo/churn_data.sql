@@ -105,3 +105,5 @@ SELECT i, state, account_length, area_code,
                                  + 0.08 * (intl_min - 10) - 0.07 * (intl_calls - 4.5))))
   FROM base;
 ANALYZE telco.subscribers;
+SELECT count(*) AS telco_subscribers FROM telco.subscribers \gset
+\echo 'telco: loaded' :telco_subscribers 'subscribers'
