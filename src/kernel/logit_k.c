@@ -245,6 +245,9 @@ cholesky(const double *H, double *L, int q)
 	{
 		double		s = H[(size_t) j * q + j];
 
+		if ((j & 63) == 63 && cv_rows_interrupt)
+			cv_rows_interrupt();	/* O(q^3): thousands of columns take seconds */
+
 		for (int k = 0; k < j; k++)
 			s -= L[(size_t) j * q + k] * L[(size_t) j * q + k];
 		if (!(s > PIVOT_TOL * H[(size_t) j * q + j]) || !(s > 0))
@@ -292,6 +295,8 @@ chol_inverse(const double *L, int q, double *inv)
 
 	for (int j = 0; j < q; j++)
 	{
+		if ((j & 63) == 63 && cv_rows_interrupt)
+			cv_rows_interrupt();
 		memset(e, 0, sizeof(double) * q);
 		e[j] = 1.0;
 		chol_solve(L, q, e);
