@@ -345,20 +345,50 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 
 /* qsort has no context argument: the buffer being sorted. */
 static const cv_rows *sort_rows;
-static size_t sort_calls;
 
-static int
-order_cmp(const void *pa, const void *pb)
+/* A row's hash and index, the unit of the canonical sort. */
+typedef struct hash_index
 {
-	size_t		a = *(const size_t *) pa,
-				b = *(const size_t *) pb;
-	uint64_t	ha = sort_rows->hash[a],
-				hb = sort_rows->hash[b];
+	uint64_t	hash;
+	size_t		row;
+} hash_index;
 
-	maybe_interrupt(++sort_calls);
-	if (ha != hb)
-		return ha < hb ? -1 : 1;
-	return content_cmp(sort_rows, a, b);
+/*
+ * Sort a[0..n) by hash: a least-significant-digit radix sort, 16 bits a
+ * pass, four passes over the (hash, row) pairs with tmp as the other
+ * buffer.  Stable, so rows of equal hash stay in row order; O(n) where the
+ * comparison sort it replaces chased a pointer per comparison.
+ */
+static void
+radix_sort_hashes(hash_index *a, hash_index *tmp, size_t n)
+{
+	size_t	   *count = cv_malloc(sizeof(size_t) * 65537);
+
+	for (int shift = 0; shift < 64; shift += 16)
+	{
+		hash_index *t;
+
+		memset(count, 0, sizeof(size_t) * 65537);
+		for (size_t i = 0; i < n; i++)
+			count[((a[i].hash >> shift) & 0xffff) + 1]++;
+		for (int k = 0; k < 65536; k++)
+			count[k + 1] += count[k];
+		for (size_t i = 0; i < n; i++)
+		{
+			maybe_interrupt(i + 1);
+			tmp[count[(a[i].hash >> shift) & 0xffff]++] = a[i];
+		}
+		t = a, a = tmp, tmp = t;
+	}
+	/* four passes: the sorted pairs are back in the caller's a */
+	cv_free(count);
+}
+
+/* Order rows of equal hash by content (hash collisions: rare). */
+static int
+row_cmp(const void *pa, const void *pb)
+{
+	return content_cmp(sort_rows, ((const hash_index *) pa)->row, ((const hash_index *) pb)->row);
 }
 
 /*
@@ -368,7 +398,8 @@ order_cmp(const void *pa, const void *pb)
 static void
 sort_and_keep(cv_rows *r, size_t keep)
 {
-	size_t	   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(size_t));
+	hash_index *order = cv_malloc((r->n ? r->n : 1) * sizeof(hash_index));
+	hash_index *tmp = cv_malloc((r->n ? r->n : 1) * sizeof(hash_index));
 	int			w = row_width(r),
 				nc = ncat_of(r);
 	double	   *num;
@@ -376,10 +407,23 @@ sort_and_keep(cv_rows *r, size_t keep)
 	uint64_t   *hash;
 
 	for (size_t i = 0; i < r->n; i++)
-		idx[i] = i;
+	{
+		order[i].hash = r->hash[i];
+		order[i].row = i;
+	}
+	radix_sort_hashes(order, tmp, r->n);
+	cv_free(tmp);
 	sort_rows = r;
-	sort_calls = 0;
-	qsort(idx, r->n, sizeof(size_t), order_cmp);
+	for (size_t i = 0; i < r->n;)
+	{
+		size_t		j = i + 1;
+
+		while (j < r->n && order[j].hash == order[i].hash)
+			j++;
+		if (j - i > 1)
+			qsort(order + i, j - i, sizeof(hash_index), row_cmp);
+		i = j;
+	}
 	sort_rows = NULL;
 	if (keep > r->n)
 		keep = r->n;
@@ -388,12 +432,14 @@ sort_and_keep(cv_rows *r, size_t keep)
 	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < keep; i++)
 	{
+		size_t		src = order[i].row;
+
 		maybe_interrupt(i);
-		memcpy(num + i * w, r->num + idx[i] * w, sizeof(double) * w);
-		memcpy(cat + i * nc, r->cat + idx[i] * nc, sizeof(int32_t) * nc);
-		hash[i] = r->hash[idx[i]];
+		memcpy(num + i * w, r->num + src * w, sizeof(double) * w);
+		memcpy(cat + i * nc, r->cat + src * nc, sizeof(int32_t) * nc);
+		hash[i] = r->hash[src];
 	}
-	cv_free(idx);
+	cv_free(order);
 	cv_free(r->num);
 	cv_free(r->cat);
 	cv_free(r->hash);
