@@ -4,6 +4,7 @@
  */
 #include "cvcodec.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "cvalloc.h"
@@ -84,6 +85,25 @@ cvb_f64(cv_wbuf *b, double v)
 
 	memcpy(&bits, &v, sizeof(bits));
 	cvb_le(b, bits, 8);
+}
+
+/* The byte order of the host: doubles are copied as they are when little-endian. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CV_HOST_LITTLE_ENDIAN 1
+#else
+#define CV_HOST_LITTLE_ENDIAN 0
+#endif
+
+void
+cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+{
+	if (CV_HOST_LITTLE_ENDIAN)
+	{
+		cvb_bytes(b, v, n * sizeof(double));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		cvb_f64(b, v[i]);
 }
 
 void
@@ -169,6 +189,26 @@ cvr_f64(cv_rbuf *r)
 
 	memcpy(&v, &bits, sizeof(v));
 	return v;
+}
+
+void
+cvr_f64s(cv_rbuf *r, double *out, size_t n)
+{
+	if (CV_HOST_LITTLE_ENDIAN)
+	{
+		const unsigned char *p = (n <= SIZE_MAX / sizeof(double)) ? cvr_take(r, n * sizeof(double)) : NULL;
+
+		if (p)
+			memcpy(out, p, n * sizeof(double));
+		else
+		{
+			r->err = 1;
+			memset(out, 0, n * sizeof(double));
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = cvr_f64(r);
 }
 
 const unsigned char *

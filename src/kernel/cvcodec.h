@@ -31,6 +31,8 @@ extern void cvb_i64(cv_wbuf *b, int64_t v);
 /* Bit-exact, little-endian regardless of host. */
 extern void cvb_f64(cv_wbuf *b, double v);
 extern void cvb_bytes(cv_wbuf *b, const void *p, size_t n);
+/* n doubles, the bytes of n calls of cvb_f64 (one memcpy on little-endian hosts). */
+extern void cvb_f64s(cv_wbuf *b, const double *v, size_t n);
 /* u32 length followed by the bytes (no NUL). */
 extern void cvb_str(cv_wbuf *b, const char *s);
 
@@ -48,6 +50,8 @@ extern uint8_t cvr_u8(cv_rbuf *r);
 extern uint32_t cvr_u32(cv_rbuf *r);
 extern int64_t cvr_i64(cv_rbuf *r);
 extern double cvr_f64(cv_rbuf *r);
+/* n doubles into out, as n calls of cvr_f64 would read them. */
+extern void cvr_f64s(cv_rbuf *r, double *out, size_t n);
 /* Pointer into the buffer; NULL and err on overrun. */
 extern const unsigned char *cvr_bytes(cv_rbuf *r, size_t n);
 /* cv_malloc'd NUL-terminated copy; NULL and err on overrun or embedded NUL. */

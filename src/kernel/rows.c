@@ -694,8 +694,7 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 	for (size_t i = 0; i < r->n; i++)
 	{
 		maybe_interrupt(i);
-		for (int j = 0; j < w; j++)
-			cvb_f64(b, r->num[i * w + j]);
+		cvb_f64s(b, r->num + i * w, (size_t) w);
 		for (int p = 0; p < nc; p++)
 			cvb_u32(b, (uint32_t) r->cat[i * nc + p]);
 	}
@@ -765,9 +764,9 @@ read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
 		int32_t    *codes = r->cat + i * nc;
 
 		maybe_interrupt(i);
+		cvr_f64s(rb, v, (size_t) w);
 		for (int j = 0; j < w; j++)
 		{
-			v[j] = cvr_f64(rb);
 			if (!isfinite(v[j]))
 			{
 				snprintf(err, errlen, "row %llu holds a value that is not finite", (unsigned long long) i + 1);

@@ -313,9 +313,49 @@ test_hash(void)
 	free(h);
 }
 
+/*
+ * cvb_f64s / cvr_f64s write and read the bytes of a loop of cvb_f64 /
+ * cvr_f64, bit patterns included, and a short buffer sets the error.
+ */
+static void
+test_f64_arrays(void)
+{
+	double		v[300],
+				back[300];
+	uint64_t	seed = 7;
+	cv_wbuf		one,
+				many;
+	cv_rbuf		r;
+
+	for (int i = 0; i < 300; i++)
+		v[i] = bits_to_double(splitmix(&seed));
+	v[0] = -0.0;
+	v[1] = NAN;
+	cvb_init(&one);
+	cvb_init(&many);
+	cvb_u8(&one, 9);
+	cvb_u8(&many, 9);
+	for (int i = 0; i < 300; i++)
+		cvb_f64(&one, v[i]);
+	cvb_f64s(&many, v, 300);
+	tap_ok(one.len == many.len && memcmp(one.data, many.data, one.len) == 0,
+		   "cvb_f64s writes the bytes of 300 cvb_f64 calls");
+	cvr_init(&r, many.data, many.len);
+	(void) cvr_u8(&r);
+	cvr_f64s(&r, back, 300);
+	tap_ok(cvr_done(&r) && memcmp(back, v, sizeof(v)) == 0, "cvr_f64s reads them back bit for bit");
+	cvr_init(&r, many.data, many.len - 1);
+	(void) cvr_u8(&r);
+	cvr_f64s(&r, back, 300);
+	tap_ok(r.err, "cvr_f64s past the end sets the error");
+	cv_free(one.data);
+	cv_free(many.data);
+}
+
 int
 main(void)
 {
+	test_f64_arrays();
 	test_wbuf_layout();
 	test_round_trip();
 	test_overrun();
