@@ -14,12 +14,15 @@ KERNEL_SRCS = \
 	src/kernel/cvcodec.c \
 	src/kernel/cvfeatures.c \
 	src/kernel/cvjson.c \
+	src/kernel/cvsort.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
+	src/kernel/kmeans_k.c \
 	src/kernel/logit_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
-	src/kernel/scorecard_k.c
+	src/kernel/scorecard_k.c \
+	src/kernel/tree_k.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
@@ -28,9 +31,11 @@ GLUE_SRCS = \
 	src/fitstate.c \
 	src/model.c \
 	src/health.c \
+	src/kmeans.c \
 	src/rfm.c \
 	src/rowfit.c \
-	src/scorecard.c
+	src/scorecard.c \
+	src/tree.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -41,8 +46,10 @@ SQL_PARTS = \
 	src/custvalue.sql \
 	src/churn.sql \
 	src/health.sql \
+	src/kmeans.sql \
 	src/rfm.sql \
-	src/scorecard.sql
+	src/scorecard.sql \
+	src/tree.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

@@ -88,8 +88,7 @@ churn_fit_trans(FunctionCallInfo fcinfo, const CvRowFitArgs *a)
 		s = cv_rowfit_begin(fcinfo, a, &o.rows,
 							opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
-	else
-		cv_rowfit_same_options(fcinfo, s, opts, a->fitname);
+	cv_fitstate_check_options(s, fcinfo, optarg);
 	cv_rowfit_add(fcinfo, s, a);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }
@@ -180,6 +179,7 @@ cv_churn_fit_final(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		PG_RETURN_NULL();
+	(void) cv_rowfit_check(s, &churn_cat_args);	/* a state can be any value a user typed */
 	churn_read_options(cv_rowfit_params(s), &o);
 	rows = cv_rowfit_rows(s, "churn_fit");
 	if (cv_rows_count(rows) == 0)
@@ -282,41 +282,53 @@ row_from_arrays(FunctionCallInfo fcinfo, cv_logit *m, int xarg, int catarg)
 	return true;
 }
 
-/* What a call site of a rewritten scoring call checked about its arguments. */
-typedef struct ArgsSite
+/*
+ * True when the arguments from `first` on are the model's nnum float8 then
+ * ncat text values, given that they are float8 values followed by text
+ * values (checked on the call site's first row): the count and the two
+ * arguments at the boundary say it.
+ */
+static bool
+args_match_model(FunctionCallInfo fcinfo, int first, const cv_logit *m)
 {
-	bool		checked;
-	int			nnum;
-	int			ncat;
-} ArgsSite;
+	int			nnum = m->f->nnum,
+				ncat = m->f->ncat;
+
+	return PG_NARGS() - first == nnum + ncat &&
+		(nnum == 0 || get_fn_expr_argtype(fcinfo->flinfo, first + nnum - 1) == FLOAT8OID) &&
+		(ncat == 0 || get_fn_expr_argtype(fcinfo->flinfo, first + nnum) == TEXTOID);
+}
 
 /*
  * The model of a rewritten call (churn_risk_args, churn_reasons_args) and
- * its customer, passed as separate arguments from argument first on: the
- * argument types are checked against the model on the call site's first
- * row only.  Returns NULL when a feature is NULL.
+ * its customer, passed as separate arguments from argument first on.
+ * Argument types are fixed at a call site: they are checked on its first
+ * row, while fn_extra is still empty (before the model is cached, so a
+ * failed check is repeated, never skipped).  Returns NULL when a feature is
+ * NULL.
  */
 static cv_logit *
 model_and_row_from_args(FunctionCallInfo fcinfo, int first)
 {
-	ArgsSite   *site;
-	cv_logit   *m = cv_model_cached_site(fcinfo, 0, CHURN_MAGIC, CHURN_TYPE, logit_read,
-										 sizeof(ArgsSite), (void **) &site);
+	cv_logit   *m;
 	const char *catbuf[16];
 	size_t		lenbuf[16];
 	const char **cat;
 	size_t	   *catlen;
+	int			nnum,
+				ncat;
 
-	if (!site->checked)
+	if (fcinfo->flinfo->fn_extra == NULL)
+		cv_feature_arg_layout(fcinfo, first, &nnum, &ncat);
+	m = model_arg(fcinfo);
+	if (!args_match_model(fcinfo, first, m))
 	{
-		cv_feature_arg_layout(fcinfo, first, &site->nnum, &site->ncat);
-		site->checked = true;
+		cv_feature_arg_layout(fcinfo, first, &nnum, &ncat);
+		check_counts(m, nnum, ncat);
 	}
-	/* the model may differ from row to row; its shape must match */
-	check_counts(m, site->nnum, site->ncat);
 	cat = m->f->ncat <= 16 ? catbuf : palloc(sizeof(char *) * m->f->ncat);
 	catlen = m->f->ncat <= 16 ? lenbuf : palloc(sizeof(size_t) * m->f->ncat);
-	if (!cv_feature_args(fcinfo, first, site->nnum, site->ncat, m->xbuf, cat, catlen))
+	if (!cv_feature_args(fcinfo, first, m->f->nnum, m->f->ncat, m->xbuf, cat, catlen))
 		return NULL;
 	set_levels(m, cat, catlen);
 	return m;
@@ -478,12 +490,12 @@ cv_best_split_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(cv_fitstate_return(s));
 	}
 	if (s == NULL)
-		s = cv_fitstate_distr_create(fcinfo, 2, 0, "best_split");
+		s = cv_fitstate_distr_create(fcinfo, 2, "best_split");
 	x[0] = x[1] = PG_GETARG_FLOAT8(1);
 	cv_check_finite(x[0], "x");
 	isnull[0] = !PG_GETARG_BOOL(2);
 	isnull[1] = !isnull[0];
-	cv_fitstate_distr_add(s, x, isnull);
+	cv_fitstate_distr_add(s, "best_split", 2, x, isnull);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }
 
@@ -503,15 +515,15 @@ cv_best_split_final(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		PG_RETURN_NULL();
-	d = cv_fitstate_kernel(s, CV_STATE_DISTR, "best_split");
-	if (strcmp(cv_fitstate_params(s), "best_split") != 0 || cv_distr_ndims(d) != 2)
+	(void) cv_fitstate_distr_of(s, "best_split", 2, 2);
+	if (strcmp(cv_fitstate_params(s), "best_split") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("best_split: the state was made by another aggregate")));
-	d = cv_fitstate_distr(s);
+	d = cv_fitstate_distr(s, "best_split", 2, 2);
 	pos = cv_distr_dim_get(d, 0);
 	neg = cv_distr_dim_get(d, 1);
-	if (cv_best_split(pos.lo, pos.count, pos.nentries, neg.lo, neg.count, neg.nentries, &sp) < 0)
+	if (cv_best_split(pos.value, pos.count, pos.nentries, neg.value, neg.count, neg.nentries, &sp) < 0)
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,

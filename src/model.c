@@ -12,6 +12,9 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+/* custvalue.model_cache_memory, in kB; defined in custvalue.c */
+extern int	cv_model_cache_memory_kb;
+
 /* On-disk header of every model value. */
 typedef struct CvModelHeader
 {
@@ -24,8 +27,8 @@ typedef struct CvModelHeader
 
 #define MODEL_HDRSZ sizeof(CvModelHeader)
 
-/* The cache a scoring call site keeps in fn_extra. */
-typedef struct ModelCache
+/* What identifies a model argument without decoding it (see model_key). */
+typedef struct ModelKey
 {
 	uint32		magic;
 	bool		by_toast;		/* key is an on-disk toast pointer */
@@ -33,8 +36,38 @@ typedef struct ModelCache
 	Oid			toast_relid;
 	uint64		fingerprint;	/* key otherwise */
 	Size		size;
+} ModelKey;
+
+/* One decoded model held by a call site. */
+typedef struct ModelEntry
+{
+	ModelKey	key;
 	void	   *decoded;
-	MemoryContext cxt;
+	MemoryContext cxt;			/* holds the decoded model, nothing else */
+	Size		bytes;			/* memory of cxt */
+	uint64		used;			/* call-site clock at the last use */
+} ModelEntry;
+
+/*
+ * Most models one call site keeps.  Lookups scan the entries, so the count
+ * is kept small; per-segment models (one per region, plan, cohort) are
+ * usually a handful.
+ */
+#define MODEL_CACHE_SLOTS 64
+
+/*
+ * The cache a scoring call site keeps in fn_extra: up to MODEL_CACHE_SLOTS
+ * decoded models, least recently used dropped first once their memory
+ * passes custvalue.model_cache_memory.  Rows that alternate between models
+ * (a hash join against per-segment models) then decode each model once.
+ */
+typedef struct ModelCache
+{
+	int			n;				/* entries in use */
+	int			last;			/* entry of the previous call, -1 before */
+	uint64		clock;
+	Size		bytes;			/* sum of the entries' bytes */
+	ModelEntry	e[MODEL_CACHE_SLOTS];
 } ModelCache;
 
 /* Raise the error for a model text or binary value that does not parse. */
@@ -107,7 +140,7 @@ cv_model_decode(struct varlena *m, uint32 magic, const char *type_name,
  * compressed value means decompressing only the header.
  */
 static void
-model_key(Datum d, ModelCache *key)
+model_key(Datum d, ModelKey *key)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(d);
 
@@ -148,44 +181,114 @@ model_key(Datum d, ModelCache *key)
 	}
 }
 
+/* Do two keys name the same model (of kind magic)? */
+static bool
+key_equal(const ModelKey *a, const ModelKey *b, uint32 magic)
+{
+	if (a->by_toast != b->by_toast)
+		return false;
+	if (a->by_toast)
+		return a->toast_valueid == b->toast_valueid && a->toast_relid == b->toast_relid;
+	return a->magic == magic && b->magic == magic &&
+		a->fingerprint == b->fingerprint && a->size == b->size;
+}
+
+/* Drop entry i, freeing its model; the last entry moves into its slot. */
+static void
+cache_drop(ModelCache *cache, int i)
+{
+	MemoryContextDelete(cache->e[i].cxt);
+	cache->bytes -= cache->e[i].bytes;
+	cache->n--;
+	if (i != cache->n)
+		cache->e[i] = cache->e[cache->n];
+	if (cache->last == cache->n)
+		cache->last = i;
+}
+
+/*
+ * Make room for one more entry of `bytes`: drop least recently used
+ * entries while the slots are full or the memory would pass the budget.
+ * The entry of the previous call is never dropped, so a function that
+ * reads two model arguments keeps both valid.
+ */
+static void
+cache_make_room(ModelCache *cache, Size bytes)
+{
+	Size		budget = (Size) cv_model_cache_memory_kb * 1024;
+
+	while (cache->n > 0 &&
+		   (cache->n == MODEL_CACHE_SLOTS || cache->bytes + bytes > budget))
+	{
+		int			victim = -1;
+
+		for (int i = 0; i < cache->n; i++)
+			if (i != cache->last &&
+				(victim < 0 || cache->e[i].used < cache->e[victim].used))
+				victim = i;
+		if (victim < 0)
+			break;
+		cache_drop(cache, victim);
+	}
+}
+
+/*
+ * The decoded model in argument argno, from the call site's cache.  A hit
+ * costs the key (no detoasting, see model_key) and a scan of at most
+ * MODEL_CACHE_SLOTS keys, the previous call's entry first.  A miss decodes
+ * the model into its own context, made a child of the call site's context
+ * only once the decode succeeded (so a corrupted model leaks nothing into
+ * the cache), then makes room for it.
+ */
 void *
 cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 				const char *type_name, cv_model_decode_fn decode)
 {
 	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
 	Datum		d = PG_GETARG_DATUM(argno);
-	ModelCache	key;
-	MemoryContext cxt,
-				old;
+	ModelKey	key;
+	ModelEntry	entry;
+	MemoryContext old;
 	struct varlena *m;
 
 	model_key(d, &key);
-	if (cache && cache->decoded &&
-		(key.by_toast ? (cache->by_toast && cache->toast_valueid == key.toast_valueid &&
-						 cache->toast_relid == key.toast_relid)
-		 : (!cache->by_toast && key.magic == magic && cache->fingerprint == key.fingerprint &&
-			cache->size == key.size)))
-		return cache->decoded;
-
-	/* a miss: decode into a fresh context owned by the call site */
 	if (cache == NULL)
-		cache = fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
-	if (cache->cxt)
-		MemoryContextDelete(cache->cxt);
-	cache->cxt = NULL;
-	cache->decoded = NULL;
-	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "custvalue model cache",
-								ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(cxt);
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
+		cache->last = -1;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	else if (cache->last >= 0 && key_equal(&cache->e[cache->last].key, &key, magic))
+	{
+		cache->e[cache->last].used = ++cache->clock;
+		return cache->e[cache->last].decoded;
+	}
+	for (int i = 0; i < cache->n; i++)
+		if (key_equal(&cache->e[i].key, &key, magic))
+		{
+			cache->e[i].used = ++cache->clock;
+			cache->last = i;
+			return cache->e[i].decoded;
+		}
+
+	/* a miss: decode under the current (per-call) context first */
+	entry.key = key;
+	entry.cxt = AllocSetContextCreate(CurrentMemoryContext, "custvalue model cache",
+									  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(entry.cxt);
 	m = PG_DETOAST_DATUM_COPY(d);
-	cache->decoded = cv_model_decode(m, magic, type_name, decode);
+	entry.decoded = cv_model_decode(m, magic, type_name, decode);
 	pfree(m);
 	MemoryContextSwitchTo(old);
-	key.cxt = cxt;
-	key.decoded = cache->decoded;
-	*cache = key;
-	return cache->decoded;
+	entry.bytes = MemoryContextMemAllocated(entry.cxt, true);
+	entry.used = ++cache->clock;
+	MemoryContextSetParent(entry.cxt, fcinfo->flinfo->fn_mcxt);
+
+	cache_make_room(cache, entry.bytes);
+	cache->e[cache->n] = entry;
+	cache->bytes += entry.bytes;
+	cache->last = cache->n++;
+	return entry.decoded;
 }
 
 Datum
@@ -269,45 +372,4 @@ cv_model_send(struct varlena *m)
 	pq_sendint32(&buf, h->version);
 	pq_sendbytes(&buf, (char *) m + MODEL_HDRSZ, VARSIZE(m) - MODEL_HDRSZ);
 	return pq_endtypsend(&buf);
-}
-
-/*
- * A call site's own block and the FmgrInfo whose fn_extra holds its model
- * cache: fn_extra of the real FmgrInfo points here.
- */
-typedef struct SiteCache
-{
-	FmgrInfo	model_flinfo;
-	void	   *site;
-} SiteCache;
-
-void *
-cv_model_cached_site(FunctionCallInfo fcinfo, int argno, uint32 magic,
-					 const char *type_name, cv_model_decode_fn decode,
-					 size_t site_size, void **site)
-{
-	FmgrInfo   *flinfo = fcinfo->flinfo;
-	SiteCache  *sc = (SiteCache *) flinfo->fn_extra;
-	void	   *model;
-
-	if (sc == NULL)
-	{
-		sc = flinfo->fn_extra = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(SiteCache));
-		sc->model_flinfo = *flinfo;
-		sc->model_flinfo.fn_extra = NULL;
-		sc->site = MemoryContextAllocZero(flinfo->fn_mcxt, Max(site_size, 1));
-	}
-	/* the model cache lives in the copy's fn_extra */
-	fcinfo->flinfo = &sc->model_flinfo;
-	PG_TRY();
-	{
-		model = cv_model_cached(fcinfo, argno, magic, type_name, decode);
-	}
-	PG_FINALLY();
-	{
-		fcinfo->flinfo = flinfo;
-	}
-	PG_END_TRY();
-	*site = sc->site;
-	return model;
 }

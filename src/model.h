@@ -7,7 +7,12 @@
  * the kind's kernel writes and reads (cvcodec).  The text form is JSON,
  * written and read by the kernel.  Scoring functions call cv_model_cached,
  * which decodes a model once per distinct value at a call site rather than
- * once per row.
+ * once per row, and keeps several decoded models (up to 64, within
+ * custvalue.model_cache_memory), so that rows alternating between models,
+ * as a hash join against per-segment models delivers them, decode each
+ * model once.  The pointer it returns stays valid through the call site's
+ * next call with another model (so a function may read two model
+ * arguments).
  */
 #ifndef CV_MODEL_H
 #define CV_MODEL_H
@@ -82,15 +87,6 @@ extern const unsigned char *cv_model_payload(struct varlena *m, uint32 magic,
 											 const char *type_name, size_t *len);
 extern void *cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 							 const char *type_name, cv_model_decode_fn decode);
-/*
- * cv_model_cached for a scoring function that keeps data of its own per
- * call site (what it checked about its arguments, say): *site points to a
- * block of site_size bytes, zeroed on the call site's first call, kept
- * beside the model cache for the life of the call site.
- */
-extern void *cv_model_cached_site(FunctionCallInfo fcinfo, int argno, uint32 magic,
-								  const char *type_name, cv_model_decode_fn decode,
-								  size_t site_size, void **site);
 extern void *cv_model_decode(struct varlena *m, uint32 magic, const char *type_name,
 							 cv_model_decode_fn decode);
 extern Datum cv_jsonb_from_text(const char *json);

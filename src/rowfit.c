@@ -59,49 +59,6 @@ cv_rowfit_begin(FunctionCallInfo fcinfo, const CvRowFitArgs *a,
 	return s;
 }
 
-/* The last options seen by a transition call site, by bytes and as text. */
-typedef struct OptionsCache
-{
-	Size		len;
-	char	   *bytes;
-	char	   *text;
-} OptionsCache;
-
-void
-cv_rowfit_same_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts,
-					   const char *fitname)
-{
-	OptionsCache *c = (OptionsCache *) fcinfo->flinfo->fn_extra;
-	const char *text = "{}";
-
-	if (opts != NULL)
-	{
-		if (c == NULL || c->len != VARSIZE(opts) || memcmp(c->bytes, opts, c->len) != 0)
-		{
-			MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-			if (c == NULL)
-				c = fcinfo->flinfo->fn_extra = palloc0(sizeof(OptionsCache));
-			else
-			{
-				pfree(c->bytes);
-				pfree(c->text);
-			}
-			c->len = VARSIZE(opts);
-			c->bytes = palloc(c->len);
-			memcpy(c->bytes, opts, c->len);
-			c->text = JsonbToCString(NULL, &opts->root, VARSIZE(opts));
-			MemoryContextSwitchTo(old);
-		}
-		text = c->text;
-	}
-	if (strcmp(text, cv_fitstate_params(s)) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: options must be the same in every row of a group", fitname),
-				 errdetail("The group began with %s, a later row has %s.", cv_fitstate_params(s), text)));
-}
-
 /* Raise the error for a row whose shape differs from the earlier rows'. */
 static void
 shape_error(const CvRowFitArgs *a, cv_rows *r, int nnum, int ncat)
@@ -163,10 +120,32 @@ read_categories(ArrayType *arr, const CvRowFitArgs *a, int *n,
 	return 0;
 }
 
+/* Points up to this many elements are read without allocating. */
+#define ROWFIT_STACK 64
+
+cv_rows *
+cv_rowfit_check(CvFitState *s, const CvRowFitArgs *a)
+{
+	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
+
+	if (cv_rows_has_y(r) != (a->yarg >= 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a row state %s a target", a->fitname,
+						cv_rows_has_y(r) ? "with" : "without")));
+	if (a->catarg < 0 && cv_rows_ncat(r) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a row state with categorical features", a->fitname)));
+	return r;
+}
+
 void
 cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 {
-	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
+	cv_rows    *r = cv_rowfit_check(s, a);
+	double		xbuf[ROWFIT_STACK];
+	bool		nbuf[ROWFIT_STACK];
 	double	   *x;
 	bool	   *xnull;
 	int			nnum,
@@ -197,8 +176,18 @@ cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 	}
 	if (!incomplete)
 	{
-		nnum = cv_float8_array(PG_GETARG_ARRAYTYPE_P(a->xarg), a->xname, &x,
-							   a->skip_incomplete ? &xnull : NULL);
+		/* the usual short point is read in place, without allocating */
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(a->xarg);
+
+		nnum = cv_float8_array_into(arr, a->xname, xbuf,
+									a->skip_incomplete ? nbuf : NULL, ROWFIT_STACK);
+		if (nnum <= ROWFIT_STACK)
+		{
+			x = xbuf;
+			xnull = nbuf;
+		}
+		else
+			nnum = cv_float8_array(arr, a->xname, &x, a->skip_incomplete ? &xnull : NULL);
 		if (nnum > CV_ROWS_MAX_FEATURES)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -215,7 +204,8 @@ cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 		}
 		if (a->yarg >= 0)
 		{
-			y = a->ybool ? (PG_GETARG_BOOL(a->yarg) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(a->yarg);
+			y = a->yint ? (double) PG_GETARG_INT32(a->yarg)
+				: a->ybool ? (PG_GETARG_BOOL(a->yarg) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(a->yarg);
 			cv_check_finite(y, "the target");
 		}
 		if (nnum + ncat == 0)

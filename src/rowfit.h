@@ -56,6 +56,8 @@ typedef struct CvRowFitArgs
 	bool		ybool;			/* target is boolean (else float8) */
 	bool		skip_incomplete;	/* a row with a NULL is skipped and counted
 									 * (else it is an error) */
+	bool		yint;			/* target is int4 (a class or cluster id);
+								 * overrides ybool */
 } CvRowFitArgs;
 
 /*
@@ -66,13 +68,13 @@ extern CvFitState *cv_rowfit_begin(FunctionCallInfo fcinfo, const CvRowFitArgs *
 								   const CvRowFitOptions *o, const char *params);
 
 /*
- * Later rows of a group: raise 22023 unless opts (NULL: none) are the
- * options the group's state was begun with.  The options' text is cached
- * in fn_extra by their bytes, so a constant options argument costs a
- * memcmp per row.
+ * The rows of a state, checked against the fit described by `a`: kind
+ * rows, a target exactly when the fit has one, no categorical features
+ * when it takes none (else 22023).  A state can be any value a user typed,
+ * so final functions call this before they read the rows;
+ * cv_rowfit_add does.
  */
-extern void cv_rowfit_same_options(FunctionCallInfo fcinfo, CvFitState *s, Jsonb *opts,
-								   const char *fitname);
+extern cv_rows *cv_rowfit_check(CvFitState *s, const CvRowFitArgs *a);
 
 /* Add the current row's arguments to the state (or skip it, counted). */
 extern void cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a);

@@ -4,7 +4,9 @@
  */
 #include "cvcodec.h"
 
-#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <string.h>
 
 #include "cvalloc.h"
@@ -87,19 +89,27 @@ cvb_f64(cv_wbuf *b, double v)
 	cvb_le(b, bits, 8);
 }
 
-/* The byte order of the host: doubles are copied as they are when little-endian. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define CV_HOST_LITTLE_ENDIAN 1
+/* True on a host that stores doubles little-endian (then bytes copy as is). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CV_HOST_LE 1
 #else
-#define CV_HOST_LITTLE_ENDIAN 0
+#define CV_HOST_LE 0
 #endif
+
+void
+cvb_expect(cv_wbuf *b, size_t n)
+{
+	(void) cvb_reserve(b, n);
+}
 
 void
 cvb_f64s(cv_wbuf *b, const double *v, size_t n)
 {
-	if (CV_HOST_LITTLE_ENDIAN)
+	if (CV_HOST_LE)
 	{
-		cvb_bytes(b, v, n * sizeof(double));
+		memcpy(cvb_reserve(b, n * 8), v, n * 8);
+		b->len += n * 8;
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -194,17 +204,14 @@ cvr_f64(cv_rbuf *r)
 void
 cvr_f64s(cv_rbuf *r, double *out, size_t n)
 {
-	if (CV_HOST_LITTLE_ENDIAN)
+	if (CV_HOST_LE)
 	{
-		const unsigned char *p = (n <= SIZE_MAX / sizeof(double)) ? cvr_take(r, n * sizeof(double)) : NULL;
+		const unsigned char *d = cvr_take(r, n * 8);
 
-		if (p)
-			memcpy(out, p, n * sizeof(double));
+		if (d)
+			memcpy(out, d, n * 8);
 		else
-		{
-			r->err = 1;
-			memset(out, 0, n * sizeof(double));
-		}
+			memset(out, 0, n * 8);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -261,6 +268,7 @@ cv_base64_encode(const unsigned char *in, size_t n, char *out)
 	{
 		uint32_t	w = (uint32_t) in[i] << 16 | (uint32_t) in[i + 1] << 8 | in[i + 2];
 
+		cv_interrupt_poll(i / 3);
 		*out++ = b64_alphabet[w >> 18];
 		*out++ = b64_alphabet[(w >> 12) & 63];
 		*out++ = b64_alphabet[(w >> 6) & 63];
@@ -316,6 +324,7 @@ cv_base64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen)
 		uint32_t	w = 0;
 		int			j;
 
+		cv_interrupt_poll(i / 4);
 		for (j = 0; j < 4; j++)
 		{
 			int			v = (j < quad) ? b64_value((unsigned char) in[i + j]) : 0;
@@ -445,4 +454,15 @@ cv_hash_f64(double v, uint64_t seed)
 	for (i = 0; i < 8; i++)
 		le[i] = (unsigned char) (bits >> (8 * i));
 	return cv_hash64(le, sizeof(le), seed);
+}
+
+void *
+cv_errorf(char *err, size_t errlen, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return NULL;
 }

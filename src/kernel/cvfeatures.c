@@ -85,50 +85,36 @@ cv_features_plain(int nnum, char *const *names)
 }
 
 /*
- * Means and population sds of the nnum numeric columns, each summed in row
- * order.  The rows are stored row by row, so every column is summed in the
- * same pass over them: one sweep of the buffer per moment instead of one
- * per column and moment.
+ * Mean and population sd of numeric column j, in row order.  The rows'
+ * numbers are one array of stride nnum + has_y (rows.h).
  */
 static void
-numeric_moments(const cv_rows *rows, int nnum, double *mean, double *sd)
+column_moments(const cv_rows *rows, int j, double *mean, double *sd)
 {
 	size_t		n = cv_rows_count(rows);
-	double	   *s = cv_calloc(nnum + 1, sizeof(double));
-	double	   *c = cv_calloc(nnum + 1, sizeof(double));
-	double	   *ss = cv_calloc(nnum + 1, sizeof(double));
+	size_t		stride = (size_t) cv_rows_nnum(rows) + cv_rows_has_y(rows);
+	const double *col = n ? cv_rows_x(rows, 0) + j : NULL;
+	double		s = 0.0,
+				c = 0.0,
+				ss = 0.0;
 
 	for (size_t i = 0; i < n; i++)
 	{
-		const double *x = cv_rows_x(rows, i);
-
 		/* Neumaier summation: the mean of many rows keeps its digits */
-		for (int j = 0; j < nnum; j++)
-		{
-			double		t = s[j] + x[j];
+		double		x = col[i * stride];
+		double		t = s + x;
 
-			c[j] += fabs(s[j]) >= fabs(x[j]) ? (s[j] - t) + x[j] : (x[j] - t) + s[j];
-			s[j] = t;
-		}
+		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
+		s = t;
 	}
-	for (int j = 0; j < nnum; j++)
-		mean[j] = n ? (s[j] + c[j]) / (double) n : 0.0;
+	*mean = n ? (s + c) / (double) n : 0.0;
 	for (size_t i = 0; i < n; i++)
 	{
-		const double *x = cv_rows_x(rows, i);
+		double		d = col[i * stride] - *mean;
 
-		for (int j = 0; j < nnum; j++)
-		{
-			double		d = x[j] - mean[j];
-
-			ss[j] += d * d;
-		}
+		ss += d * d;
 	}
-	for (int j = 0; j < nnum; j++)
-		sd[j] = n ? sqrt(ss[j] / (double) n) : 0.0;
-	cv_free(s);
-	cv_free(c);
-	cv_free(ss);
+	*sd = n ? sqrt(ss / (double) n) : 0.0;
 }
 
 cv_features *
@@ -141,7 +127,8 @@ cv_features_fit(const cv_rows *rows, char *const *names, int standardize)
 
 	default_names(f, names);
 	f->standardize = standardize;
-	numeric_moments(rows, nnum, f->mean, f->sd);
+	for (int j = 0; j < nnum; j++)
+		column_moments(rows, j, &f->mean[j], &f->sd[j]);
 	for (int p = 0; p < ncat; p++)
 	{
 		int			nl = cv_rows_nlevels(rows, p);
@@ -271,12 +258,27 @@ cv_features_column_feature(const cv_features *f, int col)
 	return -1;
 }
 
-char *
-cv_features_column_name(const cv_features *f, int col)
+int
+cv_features_column_level(const cv_features *f, int col)
 {
 	int			feat = cv_features_column_feature(f, col);
 	int			p,
 				k;
+
+	if (feat < f->nnum)
+		return -1;
+	p = feat - f->nnum;
+	k = col - f->nnum;
+	for (int q = 0; q < p; q++)
+		k -= f->nlevels[q] - 1;
+	/* the k-th non-reference level */
+	return k >= f->ref[p] ? k + 1 : k;
+}
+
+char *
+cv_features_column_name(const cv_features *f, int col)
+{
+	int			feat = cv_features_column_feature(f, col);
 	const char *name,
 			   *level;
 	char	   *out;
@@ -285,15 +287,8 @@ cv_features_column_name(const cv_features *f, int col)
 		return str_dup("?");
 	if (feat < f->nnum)
 		return str_dup(f->names[feat]);
-	p = feat - f->nnum;
-	k = col - f->nnum;
-	for (int q = 0; q < p; q++)
-		k -= f->nlevels[q] - 1;
-	/* k-th non-reference level */
-	if (k >= f->ref[p])
-		k++;
 	name = f->names[feat];
-	level = f->levels[p][k];
+	level = f->levels[feat - f->nnum][cv_features_column_level(f, col)];
 	out = cv_malloc(strlen(name) + strlen(level) + 2);
 	sprintf(out, "%s=%s", name, level);
 	return out;

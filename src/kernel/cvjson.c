@@ -535,6 +535,7 @@ parse_array(cvj_parser *p, cvj_value *v)
 	}
 	while (more > 0)
 	{
+		cv_interrupt_poll(v->n);
 		grow_members(v, &cap);
 		memset(&v->items[v->n++], 0, sizeof(cvj_value));
 		if (parse_value(p, &v->items[v->n - 1]) < 0)
@@ -589,6 +590,7 @@ parse_object(cvj_parser *p, cvj_value *v)
 	}
 	while (more > 0)
 	{
+		cv_interrupt_poll(v->n);
 		more = parse_member(p, v, &cap, &ks);
 		if (more == 0)
 			more = next_member(p, '}');
@@ -894,8 +896,8 @@ cvjw_string(cvj_writer *w, const char *s)
  * in plain digits, otherwise the shortest %g precision that reads back
  * exactly; the locale's decimal point is then replaced by '.'.
  */
-static void
-format_number(double d, char *buf, size_t size)
+void
+cvj_format_number(double d, char *buf, size_t size)
 {
 	const char *dp = locale_decimal_point();
 	char	   *at;
@@ -931,7 +933,7 @@ cvjw_number(cvj_writer *w, double d)
 		cvjw_null(w);
 		return;
 	}
-	format_number(d, buf, sizeof(buf));
+	cvj_format_number(d, buf, sizeof(buf));
 	w_sep(w);
 	w_puts(w, buf);
 }

@@ -21,8 +21,6 @@
 #include "cvalloc.h"
 #include "cvjson.h"
 
-/* Rows between two calls of the interrupt hook. */
-#define ROWS_PER_CHECK 65536
 /* Halvings of a Newton step before the fit counts as stalled. */
 #define MAX_HALVINGS 30
 
@@ -215,8 +213,7 @@ pass(fitctx *c, const double *theta, double *g, double *H, passout *o)
 				nb = 0;
 			}
 		}
-		if ((i + 1) % ROWS_PER_CHECK == 0 && cv_rows_interrupt)
-			cv_rows_interrupt();
+		cv_interrupt_poll(i + 1);
 	}
 	if (g && nb > 0)
 		dense_update(c, blk, bw, nb, H);
@@ -245,8 +242,9 @@ cholesky(const double *H, double *L, int q)
 	{
 		double		s = H[(size_t) j * q + j];
 
-		if ((j & 63) == 63 && cv_rows_interrupt)
-			cv_rows_interrupt();	/* O(q^3): thousands of columns take seconds */
+		/* O(q^3): thousands of columns take seconds */
+		if ((j & 63) == 63 && cv_interrupt_check)
+			cv_interrupt_check();
 
 		for (int k = 0; k < j; k++)
 			s -= L[(size_t) j * q + k] * L[(size_t) j * q + k];
@@ -295,8 +293,8 @@ chol_inverse(const double *L, int q, double *inv)
 
 	for (int j = 0; j < q; j++)
 	{
-		if ((j & 63) == 63 && cv_rows_interrupt)
-			cv_rows_interrupt();
+		if ((j & 63) == 63 && cv_interrupt_check)
+			cv_interrupt_check();
 		memset(e, 0, sizeof(double) * q);
 		e[j] = 1.0;
 		chol_solve(L, q, e);
@@ -349,8 +347,7 @@ separates(fitctx *c, const double *v)
 			return 0;
 		if (t > tol)
 			strict++;
-		if ((i + 1) % ROWS_PER_CHECK == 0 && cv_rows_interrupt)
-			cv_rows_interrupt();
+		cv_interrupt_poll(i + 1);
 	}
 	return strict > 0;
 }

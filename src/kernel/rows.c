@@ -17,11 +17,9 @@
 #include <string.h>
 
 #include "cvalloc.h"
+#include "cvsort.h"
 
 #define ROWS_FORMAT 1
-#define INTERRUPT_EVERY 4096
-
-void		(*cv_rows_interrupt) (void) = NULL;
 
 /* One categorical position's dictionary: code -> string, string -> code. */
 typedef struct catdict
@@ -53,13 +51,6 @@ struct cv_rows
 	int			have_cut;		/* a prune happened: rows above cut are out */
 	uint64_t	cut;			/* largest hash kept by the last prune */
 };
-
-static void
-maybe_interrupt(size_t i)
-{
-	if (cv_rows_interrupt && (i % INTERRUPT_EVERY) == 0)
-		cv_rows_interrupt();
-}
 
 static int
 row_width(const cv_rows *r)
@@ -346,49 +337,67 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 /* qsort has no context argument: the buffer being sorted. */
 static const cv_rows *sort_rows;
 
-/* A row's hash and index, the unit of the canonical sort. */
-typedef struct hash_index
+/* A row's hash and index, the unit the canonical sort moves. */
+typedef struct hash_idx
 {
-	uint64_t	hash;
-	size_t		row;
-} hash_index;
+	uint64_t	h;
+	size_t		i;
+} hash_idx;
+
+/* Rows with equal hashes (duplicates, or a rare collision): by content. */
+static int
+content_order_cmp(const void *pa, const void *pb)
+{
+	const hash_idx *a = pa,
+			   *b = pb;
+
+	return content_cmp(sort_rows, a->i, b->i);
+}
 
 /*
- * Sort a[0..n) by hash: a least-significant-digit radix sort, 16 bits a
- * pass, four passes over the (hash, row) pairs with tmp as the other
- * buffer.  Stable, so rows of equal hash stay in row order; O(n) where the
- * comparison sort it replaces chased a pointer per comparison.
+ * Sort a[n] by hash: LSD radix sort on 16-bit digits (tmp has n slots),
+ * skipping a digit on which every key agrees.  Stable, O(n), so the
+ * canonical sort of a million rows costs a few passes over 16 MB rather
+ * than n log n comparisons through a function pointer.
  */
 static void
-radix_sort_hashes(hash_index *a, hash_index *tmp, size_t n)
+radix_sort_hash(hash_idx *a, hash_idx *tmp, size_t n)
 {
-	size_t	   *count = cv_malloc(sizeof(size_t) * 65537);
+	size_t	   *count = cv_malloc(sizeof(size_t) * 65536);
+	hash_idx   *src = a,
+			   *dst = tmp;
 
 	for (int shift = 0; shift < 64; shift += 16)
 	{
-		hash_index *t;
+		size_t		sum = 0;
+		int			single = 0;
+		hash_idx   *swap;
 
-		memset(count, 0, sizeof(size_t) * 65537);
-		for (size_t i = 0; i < n; i++)
-			count[((a[i].hash >> shift) & 0xffff) + 1]++;
-		for (int k = 0; k < 65536; k++)
-			count[k + 1] += count[k];
+		memset(count, 0, sizeof(size_t) * 65536);
 		for (size_t i = 0; i < n; i++)
 		{
-			maybe_interrupt(i + 1);
-			tmp[count[(a[i].hash >> shift) & 0xffff]++] = a[i];
+			cv_interrupt_poll(i + 1);
+			count[(src[i].h >> shift) & 0xFFFF]++;
 		}
-		t = a, a = tmp, tmp = t;
-	}
-	/* four passes: the sorted pairs are back in the caller's a */
-	cv_free(count);
-}
+		for (size_t d = 0; d < 65536; d++)
+		{
+			size_t		c = count[d];
 
-/* Order rows of equal hash by content (hash collisions: rare). */
-static int
-row_cmp(const void *pa, const void *pb)
-{
-	return content_cmp(sort_rows, ((const hash_index *) pa)->row, ((const hash_index *) pb)->row);
+			single |= c == n;
+			count[d] = sum;
+			sum += c;
+		}
+		if (single)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i].h >> shift) & 0xFFFF]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, sizeof(hash_idx) * n);
+	cv_free(count);
 }
 
 /*
@@ -398,8 +407,8 @@ row_cmp(const void *pa, const void *pb)
 static void
 sort_and_keep(cv_rows *r, size_t keep)
 {
-	hash_index *order = cv_malloc((r->n ? r->n : 1) * sizeof(hash_index));
-	hash_index *tmp = cv_malloc((r->n ? r->n : 1) * sizeof(hash_index));
+	hash_idx   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
+	hash_idx   *tmp = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
 	int			w = row_width(r),
 				nc = ncat_of(r);
 	double	   *num;
@@ -408,21 +417,18 @@ sort_and_keep(cv_rows *r, size_t keep)
 
 	for (size_t i = 0; i < r->n; i++)
 	{
-		order[i].hash = r->hash[i];
-		order[i].row = i;
+		idx[i].h = r->hash[i];
+		idx[i].i = i;
 	}
-	radix_sort_hashes(order, tmp, r->n);
+	radix_sort_hash(idx, tmp, r->n);
 	cv_free(tmp);
 	sort_rows = r;
-	for (size_t i = 0; i < r->n;)
+	for (size_t lo = 0, hi; lo < r->n; lo = hi)
 	{
-		size_t		j = i + 1;
-
-		while (j < r->n && order[j].hash == order[i].hash)
-			j++;
-		if (j - i > 1)
-			qsort(order + i, j - i, sizeof(hash_index), row_cmp);
-		i = j;
+		for (hi = lo + 1; hi < r->n && idx[hi].h == idx[lo].h; hi++)
+			cv_interrupt_poll(hi);
+		if (hi - lo > 1)
+			cv_sort(idx + lo, hi - lo, sizeof(hash_idx), content_order_cmp);
 	}
 	sort_rows = NULL;
 	if (keep > r->n)
@@ -432,14 +438,12 @@ sort_and_keep(cv_rows *r, size_t keep)
 	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < keep; i++)
 	{
-		size_t		src = order[i].row;
-
-		maybe_interrupt(i);
-		memcpy(num + i * w, r->num + src * w, sizeof(double) * w);
-		memcpy(cat + i * nc, r->cat + src * nc, sizeof(int32_t) * nc);
-		hash[i] = r->hash[src];
+		cv_interrupt_poll(i);
+		memcpy(num + i * w, r->num + idx[i].i * w, sizeof(double) * w);
+		memcpy(cat + i * nc, r->cat + idx[i].i * nc, sizeof(int32_t) * nc);
+		hash[i] = idx[i].h;
 	}
-	cv_free(order);
+	cv_free(idx);
 	cv_free(r->num);
 	cv_free(r->cat);
 	cv_free(r->hash);
@@ -532,23 +536,34 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 				 src->nnum, src->ncat, dst->nnum, dst->ncat);
 		return -1;
 	}
+	if (src->seen > CV_ROWS_MAX_SEEN - dst->seen || src->skipped > CV_ROWS_MAX_SEEN - dst->skipped)
+	{
+		snprintf(err, errlen, "merged row counts are out of range");
+		return -1;
+	}
 	dst->seen += src->seen;
 	dst->skipped += src->skipped;
 	nc = ncat_of(dst);
-	/* map each of src's codes to dst's dictionary, position by position */
+
+	/*
+	 * Map each of src's codes to dst's dictionary, position by position.  A
+	 * src whose shape is not fixed yet (it saw only incomplete rows) has no
+	 * dictionaries and no rows.
+	 */
 	codes = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
 	remap = cv_malloc(sizeof(int32_t *) * (nc ? nc : 1));
 	for (int p = 0; p < nc; p++)
 	{
-		const catdict *sd = &src->dict[p];
+		const catdict *sd = p < ncat_of(src) ? &src->dict[p] : NULL;
+		int			nlev = sd ? sd->n : 0;
 
-		remap[p] = cv_malloc(sizeof(int32_t) * (sd->n ? sd->n : 1));
-		for (int c = 0; c < sd->n; c++)
+		remap[p] = cv_malloc(sizeof(int32_t) * (nlev ? nlev : 1));
+		for (int c = 0; c < nlev; c++)
 			remap[p][c] = dict_code(&dst->dict[p], sd->str[c], sd->len[c]);
 	}
 	for (size_t i = 0; i < src->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int p = 0; p < nc; p++)
 			codes[p] = remap[p][src->cat[i * nc + p]];
 		append_row(dst, src->hash[i], src->num + i * row_width(src), codes);
@@ -691,9 +706,10 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 			cvb_bytes(b, r->dict[p].str[c], r->dict[p].len[c]);
 		}
 	}
+	cvb_expect(b, r->n * ((size_t) w * 8 + (size_t) nc * 4));
 	for (size_t i = 0; i < r->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		cvb_f64s(b, r->num + i * w, (size_t) w);
 		for (int p = 0; p < nc; p++)
 			cvb_u32(b, (uint32_t) r->cat[i * nc + p]);
@@ -763,7 +779,7 @@ read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
 		double	   *v = r->num + i * w;
 		int32_t    *codes = r->cat + i * nc;
 
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		cvr_f64s(rb, v, (size_t) w);
 		for (int j = 0; j < w; j++)
 		{
@@ -823,7 +839,8 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 		return NULL;
 	}
 	if (nnum < -1 || nnum > CV_ROWS_MAX_FEATURES || ncat < -1 || ncat > CV_ROWS_MAX_FEATURES ||
-		has_y > 1 || max_rows < 0 || seen < 0 || skipped < 0)
+		(nnum >= 0 && ncat < 0) || has_y > 1 || max_rows < 0 ||
+		seen < 0 || seen > CV_ROWS_MAX_SEEN || skipped < 0 || skipped > CV_ROWS_MAX_SEEN)
 	{
 		snprintf(err, errlen, "row state header is out of range (%d numeric, %d categorical features, target flag %d, max_rows %lld, %lld rows seen, %lld skipped)",
 				 nnum, ncat, has_y, (long long) max_rows, (long long) seen, (long long) skipped);
@@ -834,6 +851,12 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 	{
 		snprintf(err, errlen, "row state holds %llu rows, inconsistent with %lld rows seen and max_rows %lld",
 				 (unsigned long long) n, (long long) seen, (long long) max_rows);
+		return NULL;
+	}
+	/* every categorical position needs at least its 4-byte level count */
+	if (ncat > 0 && (size_t) ncat > (rb->len - rb->pos) / 4)
+	{
+		snprintf(err, errlen, "row state claims %d categorical positions, more than the data holds", ncat);
 		return NULL;
 	}
 	r = cv_rows_new(nnum, ncat, has_y, max_rows, seed);

@@ -4,6 +4,7 @@
  */
 #include "scorecard_k.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,104 +39,174 @@ copy_doubles(const double *src, size_t n)
 	return d;
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/*
+ * Knots of compressed ranges lo[i]..hi[i] holding count[i] rows (ascending
+ * and disjoint; lo == hi for a single value): every range end and single
+ * value becomes a knot; single values add to their knot's atom, ranges
+ * spread their rows evenly over the interval they cover.
+ */
+static void
+knots_from_ranges(cvs_measure *m, const double *lo, const double *hi,
+				  const int64_t *count, size_t nr)
 {
-	double		x = *(const double *) a,
-				y = *(const double *) b;
+	size_t		nb = 0;
+	double	   *b = cv_malloc((nr > 0 ? 2 * nr : 1) * sizeof(double));
 
-	return (x > y) - (x < y);
-}
-
-/* Index of v in the ascending array x[0..n) (v must be present). */
-static int
-find_knot(const double *x, int n, double v)
-{
-	int			lo = 0,
-				hi = n - 1;
-
-	while (lo < hi)
+	for (size_t i = 0; i < nr; i++)
 	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (x[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
+		b[nb++] = lo[i];
+		if (hi[i] != lo[i])
+			b[nb++] = hi[i];
 	}
-	return lo;
+	/* ranges are ascending and disjoint, so the ends already are */
+	m->nknots = (int) nb;
+	m->x = b;
+	m->atom = cv_calloc(nb ? nb : 1, sizeof(double));
+	m->between = cv_calloc(nb > 1 ? nb - 1 : 1, sizeof(double));
+	for (size_t i = 0, j = 0; i < nr; i++)
+	{
+		if (hi[i] == lo[i])
+			m->atom[j++] = (double) count[i];
+		else
+		{
+			m->between[j] = (double) count[i];
+			j += 2;
+		}
+	}
 }
 
 /*
- * Knots of one compressed dimension: every range end and exact value
- * becomes a knot; exact entries add to their knot's atom, ranges spread
- * their rows evenly over the intervals they cover (a difference array of
- * densities keeps this O(entries log entries)).
+ * A measure's knots from a dimension's exact distinct values.  Up to
+ * CVS_EXACT_KNOTS values are kept as they are.  Beyond, runs of adjacent
+ * values are grouped greedily from the smallest into ranges of at most
+ * floor(n * CVS_RANGE_SHARE) rows (a value heavier than that stays alone):
+ * two adjacent groups always hold more than that many rows, so there are
+ * at most 2 / CVS_RANGE_SHARE + 1 groups and twice as many knots, and a
+ * value's points move by at most 100 * CVS_RANGE_SHARE.  The grouping is a
+ * function of the distribution alone, so every plan gives the same card.
  */
 static void
-knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
+knots_from_distr(cvs_measure *m, const cv_distr_dim *dim)
 {
-	size_t		nb = 0;
-	double	   *b = cv_malloc(2 * dim->nentries * sizeof(double));
-	double	   *dens;
+	int64_t		limit = (int64_t) floor((double) dim->n * CVS_RANGE_SHARE);
+	size_t		nr = 0;
+	double	   *lo,
+			   *hi;
+	int64_t    *count;
 
-	for (size_t i = 0; i < dim->nentries; i++)
+	if (dim->nentries <= CVS_EXACT_KNOTS)
 	{
-		b[nb++] = dim->lo[i];
-		if (dim->hi[i] != dim->lo[i])
-			b[nb++] = dim->hi[i];
-	}
-	qsort(b, nb, sizeof(double), cmp_double);
-	m->nknots = 0;
-	for (size_t i = 0; i < nb; i++)
-		if (m->nknots == 0 || b[m->nknots - 1] != b[i])
-			b[m->nknots++] = b[i];
-	m->x = b;
-	m->atom = cv_calloc(m->nknots, sizeof(double));
-	m->between = cv_calloc(m->nknots > 1 ? m->nknots - 1 : 1, sizeof(double));
-	dens = cv_calloc(m->nknots, sizeof(double));
-	for (size_t i = 0; i < dim->nentries; i++)
-	{
-		int			a = find_knot(m->x, m->nknots, dim->lo[i]);
-
-		if (dim->hi[i] == dim->lo[i])
-			m->atom[a] += (double) dim->count[i];
-		else
+		m->nknots = (int) dim->nentries;
+		m->x = copy_doubles(dim->value, dim->nentries);
+		m->atom = cv_malloc((dim->nentries ? dim->nentries : 1) * sizeof(double));
+		for (size_t j = 0; j < dim->nentries; j++)
 		{
-			int			z = find_knot(m->x, m->nknots, dim->hi[i]);
-			double		d = (double) dim->count[i] / (dim->hi[i] - dim->lo[i]);
-
-			dens[a] += d;
-			dens[z] -= d;
+			cv_interrupt_poll(j);
+			m->atom[j] = (double) dim->count[j];
 		}
+		return;
 	}
+	if (limit < 1)
+		limit = 1;
+	lo = cv_malloc(dim->nentries * sizeof(double));
+	hi = cv_malloc(dim->nentries * sizeof(double));
+	count = cv_malloc(dim->nentries * sizeof(int64_t));
+	for (size_t i = 0; i < dim->nentries;)
 	{
-		double		density = 0;
+		int64_t		w = dim->count[i];
+		size_t		j = i + 1;
 
-		for (int j = 0; j + 1 < m->nknots; j++)
+		while (j < dim->nentries && w + dim->count[j] <= limit)
 		{
-			density += dens[j];
-			m->between[j] = density > 0 ? density * (m->x[j + 1] - m->x[j]) : 0;
+			cv_interrupt_poll(j);
+			w += dim->count[j++];
 		}
+		lo[nr] = dim->value[i];
+		hi[nr] = dim->value[j - 1];
+		count[nr] = w;
+		nr++;
+		i = j;
 	}
-	cv_free(dens);
+	knots_from_ranges(m, lo, hi, count, nr);
+	cv_free(lo);
+	cv_free(hi);
+	cv_free(count);
 }
 
-/* Cumulative rows strictly below each knot, and the population size. */
+/*
+ * Counts of a measure as scoring uses them: scaled by 2^-count_exp, which
+ * is 0 for counts of ordinary sizes and otherwise brings the largest count
+ * into [1, 2), so that sums of counts up to 1.8e308 do not overflow and
+ * subnormal counts keep their bits.  Scaling by a power of two does not
+ * change the points.
+ */
+static inline double
+scaled_count(const cvs_measure *m, double count)
+{
+	return m->count_exp ? ldexp(count, -m->count_exp) : count;
+}
+
+/*
+ * Every CVS_FENCE_STRIDE-th knot of a long measure, so that a lookup
+ * binary-searches a small array (5 kB for 40,000 knots, which stays in the
+ * CPU caches even when rows alternate between several cards) and then one
+ * block of knots, instead of hopping across the whole array.
+ */
+static void
+derive_fences(cvs_measure *m)
+{
+	m->nfence = 0;
+	m->fence = NULL;
+	if (m->nknots < 4 * CVS_FENCE_STRIDE)
+		return;
+	m->nfence = (m->nknots + CVS_FENCE_STRIDE - 1) / CVS_FENCE_STRIDE;
+	m->fence = cv_malloc(sizeof(double) * m->nfence);
+	for (int f = 0; f < m->nfence; f++)
+		m->fence[f] = m->x[f * CVS_FENCE_STRIDE];
+}
+
+/*
+ * Per knot j, the rows strictly below it (ranks[2j]) and the rows at it
+ * (ranks[2j + 1]) side by side, so that a lookup reads one cache line
+ * after its search, and the population size; all in scaled counts.  Counts stay unscaled while the largest lies within
+ * [2^-900, 2^960], where no sum of at most 2^31 of them overflows.
+ */
 static void
 derive_below(cvs_measure *m)
 {
-	double		acc = 0;
+	double		acc = 0,
+				max = 0;
 
-	m->below = cv_malloc((m->nknots ? m->nknots : 1) * sizeof(double));
 	for (int j = 0; j < m->nknots; j++)
 	{
-		m->below[j] = acc;
-		acc += m->atom[j];
+		cv_interrupt_poll(j);
+		max = fmax(max, m->atom[j]);
 		if (m->between && j + 1 < m->nknots)
-			acc += m->between[j];
+			max = fmax(max, m->between[j]);
+	}
+	m->count_exp = (max > 0x1p960 || (max > 0 && max < 0x1p-900)) ? ilogb(max) : 0;
+	m->ranks = cv_malloc((m->nknots ? 2 * m->nknots : 1) * sizeof(double));
+	for (int j = 0; j < m->nknots; j++)
+	{
+		cv_interrupt_poll(j);
+		m->ranks[2 * j] = acc;
+		m->ranks[2 * j + 1] = scaled_count(m, m->atom[j]);
+		acc += m->ranks[2 * j + 1];
+		if (m->between && j + 1 < m->nknots)
+			acc += scaled_count(m, m->between[j]);
 	}
 	m->total = acc;
+	derive_fences(m);
+}
+
+/* Derive the weights of a valid card, prepared for scoring. */
+static void
+card_weights(cvs_card *c)
+{
+	c->w = cv_malloc(sizeof(double) * c->n);
+	for (int i = 0; i < c->n; i++)
+		c->w[i] = c->m[i].weight;
+	cvh_weights_init(&c->weights, c->w, c->n);
 }
 
 cvs_card *
@@ -155,39 +226,48 @@ cvs_from_distr(cv_distr *d, char **names, const double *weights,
 		m->weight = weights[i];
 		m->method = CVS_PERCENTILE;
 		m->higher_is_better = higher_is_better[i];
-		if (dim.hi == NULL)
-		{
-			m->nknots = (int) dim.nentries;
-			m->x = copy_doubles(dim.lo, dim.nentries);
-			m->atom = cv_malloc((dim.nentries ? dim.nentries : 1) * sizeof(double));
-			for (size_t j = 0; j < dim.nentries; j++)
-				m->atom[j] = (double) dim.count[j];
-		}
-		else
-			knots_from_ranges(m, &dim);
+		knots_from_distr(m, &dim);
 		derive_below(m);
 	}
+	card_weights(c);
 	return c;
 }
 
-/* Mid-rank percentile points of v in a fitted population. */
+/*
+ * The part of `rows` spread evenly over (lo, hi) that lies below v, for
+ * lo < v < hi: rows * (v - lo) / (hi - lo), in that order (as exact as it
+ * gets), with halved values when hi - lo overflows and the fraction taken
+ * first when rows * (v - lo) overflows or the width is subnormal.
+ */
 static double
-percentile_points(const cvs_measure *m, double v)
+interval_share(double rows, double lo, double hi, double v)
 {
-	int			lo = 0,
-				hi = m->nknots - 1,
-				j = -1;
-	double		p,
-				e = 0,
-				pts;
+	double		num = v - lo,
+				den = hi - lo,
+				r;
 
-	if (m->total <= 0)
-		return NAN;
-	while (lo <= hi)			/* j = last knot <= v */
+	if (isinf(den))
+	{
+		num = 0.5 * v - 0.5 * lo;
+		den = 0.5 * hi - 0.5 * lo;
+	}
+	r = rows * num;
+	if (isfinite(r) && den >= DBL_MIN)
+		return r / den;
+	return rows * (num / den);	/* subnormal widths: the exact ratio first */
+}
+
+/* The last index in lo..hi of ascending x with x[i] <= v, or lo - 1. */
+static inline int
+last_at_most(const double *x, int lo, int hi, double v)
+{
+	int			j = lo - 1;
+
+	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
 
-		if (m->x[mid] <= v)
+		if (x[mid] <= v)
 		{
 			j = mid;
 			lo = mid + 1;
@@ -195,20 +275,46 @@ percentile_points(const cvs_measure *m, double v)
 		else
 			hi = mid - 1;
 	}
+	return j;
+}
+
+/* Mid-rank percentile points of v in a fitted population. */
+static double
+percentile_points(const cvs_measure *m, double v)
+{
+	int			j;
+	double		p,
+				e = 0,
+				pts;
+
+	if (m->total <= 0)
+		return NAN;
+	if (m->nfence > 0)
+	{
+		/* the fences pick the block, then the search stays inside it */
+		int			f = last_at_most(m->fence, 0, m->nfence - 1, v);
+
+		j = f < 0 ? -1 :
+			last_at_most(m->x, f * CVS_FENCE_STRIDE,
+						 f * CVS_FENCE_STRIDE + CVS_FENCE_STRIDE - 1 < m->nknots - 1 ?
+						 f * CVS_FENCE_STRIDE + CVS_FENCE_STRIDE - 1 : m->nknots - 1, v);
+	}
+	else
+		j = last_at_most(m->x, 0, m->nknots - 1, v);
 	if (j < 0)
 		p = 0;
 	else if (m->x[j] == v)
 	{
-		p = m->below[j];
-		e = m->atom[j];
+		p = m->ranks[2 * j];
+		e = m->ranks[2 * j + 1];
 	}
 	else if (j == m->nknots - 1)
 		p = m->total;
 	else
 	{
-		p = m->below[j] + m->atom[j];
+		p = m->ranks[2 * j] + m->ranks[2 * j + 1];
 		if (m->between)
-			p += m->between[j] * (v - m->x[j]) / (m->x[j + 1] - m->x[j]);
+			p += interval_share(scaled_count(m, m->between[j]), m->x[j], m->x[j + 1], v);
 	}
 	/*
 	 * Reversed points are the share above plus half the share equal, taken
@@ -243,15 +349,13 @@ cvs_score(const cvs_card *c, const double *v, const unsigned char *present,
 		  double *points, double *coverage)
 {
 	unsigned char pres[CVS_MAX_MEASURES];
-	double		w[CVS_MAX_MEASURES];
 
 	for (int i = 0; i < c->n; i++)
 	{
 		points[i] = present[i] ? cvs_points(&c->m[i], v[i]) : NAN;
 		pres[i] = !isnan(points[i]);
-		w[i] = c->m[i].weight;
 	}
-	return cvh_weighted_mean(points, pres, w, c->n, 0.0, coverage);
+	return cvh_weights_mean(&c->weights, points, pres, 0.0, coverage);
 }
 
 char *
@@ -261,11 +365,17 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 	double		coverage;
 	double		score = cvs_score(c, v, present, points, &coverage);
 	double		wsum = 0;
+	unsigned char pres[CVS_MAX_MEASURES];
+	int			exp;
 	cvj_writer	w;
 
+	/* weights scaled by the largest present one, so that no sum overflows */
 	for (int i = 0; i < c->n; i++)
-		if (!isnan(points[i]))
-			wsum += c->m[i].weight;
+		pres[i] = !isnan(points[i]);
+	exp = cvh_weight_exp(c->w, pres, c->n);
+	for (int i = 0; i < c->n; i++)
+		if (pres[i])
+			wsum += ldexp(c->w[i], -exp);
 	cvjw_init(&w);
 	cvjw_begin_object(&w);
 	cvjw_key(&w, "score");
@@ -288,27 +398,12 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 		cvjw_key(&w, "weight");
 		cvjw_number(&w, c->m[i].weight);
 		cvjw_key(&w, "contribution");
-		has ? cvjw_number(&w, c->m[i].weight * points[i] / wsum) : cvjw_null(&w);
+		has ? cvjw_number(&w, ldexp(c->w[i], -exp) * points[i] / wsum) : cvjw_null(&w);
 		cvjw_end_object(&w);
 	}
 	cvjw_end_array(&w);
 	cvjw_end_object(&w);
 	return cvjw_finish(&w, NULL);
-}
-
-/* Format a validation message into err; always returns NULL for chaining. */
-#ifdef __GNUC__
-__attribute__((format(printf, 3, 4)))
-#endif
-static void *
-fail(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return NULL;
 }
 
 /*
@@ -328,6 +423,7 @@ check_measure(cvs_measure *m, int i, char *buf, size_t len)
 		case CVS_PERCENTILE:
 			for (int j = 0; j < m->nknots; j++)
 			{
+				cv_interrupt_poll(j);
 				if (!isfinite(m->x[j]) || (j > 0 && !(m->x[j] > m->x[j - 1])))
 					return (snprintf(buf, len, "values of measure \"%s\" must be finite and strictly ascending", m->name), buf);
 				if (!isfinite(m->atom[j]) || m->atom[j] < 0)
@@ -362,7 +458,7 @@ check_measure(cvs_measure *m, int i, char *buf, size_t len)
 	return NULL;
 }
 
-/* Rules on the card as a whole; NULL when valid. */
+/* Rules on the card as a whole; NULL when valid (and the weights derived). */
 static const char *
 check_card(cvs_card *c, char *buf, size_t len)
 {
@@ -383,6 +479,7 @@ check_card(cvs_card *c, char *buf, size_t len)
 	}
 	if (!(wsum > 0))
 		return (snprintf(buf, len, "weights must not all be zero"), buf);
+	card_weights(c);
 	return NULL;
 }
 
@@ -404,12 +501,21 @@ cvs_write(const cvs_card *c, cv_wbuf *b)
 				cvb_u32(b, (uint32_t) m->nknots);
 				cvb_u8(b, m->between ? 1 : 0);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvb_f64(b, m->x[j]);
+				}
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvb_f64(b, m->atom[j]);
+				}
 				if (m->between)
 					for (int j = 0; j + 1 < m->nknots; j++)
+					{
+						cv_interrupt_poll(j);
 						cvb_f64(b, m->between[j]);
+					}
 				break;
 			case CVS_LINEAR:
 			case CVS_LOG:
@@ -443,7 +549,10 @@ read_doubles(cv_rbuf *r, uint32_t n)
 	}
 	d = cv_malloc((n ? n : 1) * sizeof(double));
 	for (uint32_t j = 0; j < n; j++)
+	{
+		cv_interrupt_poll(j);
 		d[j] = cvr_f64(r);
+	}
 	return d;
 }
 
@@ -458,7 +567,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	cvr_init(&r, p, len);
 	n = cvr_u32(&r);
 	if (r.err || n < 1 || n > CVS_MAX_MEASURES)
-		return fail(err, errlen, "invalid measure count");
+		return cv_errorf(err, errlen, "invalid measure count");
 	c->n = (int) n;
 	c->m = cv_calloc(n, sizeof(cvs_measure));
 	for (uint32_t i = 0; i < n && !r.err; i++)
@@ -471,7 +580,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 		method = cvr_u8(&r);
 		m->higher_is_better = cvr_u8(&r);
 		if (r.err || method >= NMETHODS || m->higher_is_better > 1)
-			return fail(err, errlen, "invalid header of measure %u", i + 1);
+			return cv_errorf(err, errlen, "invalid header of measure %u", i + 1);
 		m->method = (cvs_method) method;
 		if (m->method == CVS_PERCENTILE)
 		{
@@ -479,7 +588,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 			int			has_between = cvr_u8(&r);
 
 			if (has_between > 1 || k > INT32_MAX / 2)
-				return fail(err, errlen, "invalid knots of measure %u", i + 1);
+				return cv_errorf(err, errlen, "invalid knots of measure %u", i + 1);
 			m->nknots = (int) k;
 			m->x = read_doubles(&r, k);
 			m->atom = read_doubles(&r, k);
@@ -498,14 +607,14 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 			uint32_t	k = cvr_u32(&r);
 
 			if (k > INT32_MAX / 2)
-				return fail(err, errlen, "invalid edges of measure %u", i + 1);
+				return cv_errorf(err, errlen, "invalid edges of measure %u", i + 1);
 			m->nedges = (int) k;
 			m->edges = read_doubles(&r, k);
 			m->points = read_doubles(&r, k + 1);
 		}
 	}
 	if (!cvr_done(&r))
-		return fail(err, errlen, "truncated or trailing data");
+		return cv_errorf(err, errlen, "truncated or trailing data");
 	bad = check_card(c, err, errlen);
 	return bad ? NULL : c;
 }
@@ -542,19 +651,28 @@ cvs_to_json(const cvs_card *c)
 				cvjw_key(&w, "values");
 				cvjw_begin_array(&w);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvjw_number(&w, m->x[j]);
+				}
 				cvjw_end_array(&w);
 				cvjw_key(&w, "counts");
 				cvjw_begin_array(&w);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvjw_number(&w, m->atom[j]);
+				}
 				cvjw_end_array(&w);
 				if (m->between)
 				{
 					cvjw_key(&w, "between");
 					cvjw_begin_array(&w);
 					for (int j = 0; j + 1 < m->nknots; j++)
+					{
+						cv_interrupt_poll(j);
 						cvjw_number(&w, m->between[j]);
+					}
 					cvjw_end_array(&w);
 				}
 				break;
@@ -598,6 +716,7 @@ json_numbers(const cvj_value *a, double **out)
 	*out = cv_malloc((a->n ? a->n : 1) * sizeof(double));
 	for (int j = 0; j < a->n; j++)
 	{
+		cv_interrupt_poll(j);
 		if (a->items[j].type != CVJ_NUMBER)
 			return -1;
 		(*out)[j] = a->items[j].number;
@@ -614,7 +733,7 @@ json_number(const cvj_value *o, const char *key, double *out, const char *mname,
 
 	if (v == NULL || v->type != CVJ_NUMBER)
 	{
-		fail(err, errlen, "measure \"%s\" needs a number \"%s\"", mname, key);
+		cv_errorf(err, errlen, "measure \"%s\" needs a number \"%s\"", mname, key);
 		return 0;
 	}
 	*out = v->number;
@@ -638,9 +757,9 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 	const char *unknown;
 
 	if (o->type != CVJ_OBJECT)
-		return (fail(err, errlen, "measure %d must be a JSON object", i + 1), 0);
+		return (cv_errorf(err, errlen, "measure %d must be a JSON object", i + 1), 0);
 	if (name == NULL || name->type != CVJ_STRING)
-		return (fail(err, errlen, "measure %d needs a string \"name\"", i + 1), 0);
+		return (cv_errorf(err, errlen, "measure %d needs a string \"name\"", i + 1), 0);
 	m->name = cvs_strdup(name->string);
 	if (!json_number(o, "weight", &m->weight, m->name, err, errlen))
 		return 0;
@@ -650,19 +769,19 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 		int			k;
 
 		if (method->type != CVJ_STRING)
-			return (fail(err, errlen, "method of measure \"%s\" must be a string", m->name), 0);
+			return (cv_errorf(err, errlen, "method of measure \"%s\" must be a string", m->name), 0);
 		for (k = 0; k < NMETHODS; k++)
 			if (strcmp(method->string, method_names[k]) == 0)
 				break;
 		if (k == NMETHODS)
-			return (fail(err, errlen, "unknown method \"%s\" of measure \"%s\"", method->string, m->name), 0);
+			return (cv_errorf(err, errlen, "unknown method \"%s\" of measure \"%s\"", method->string, m->name), 0);
 		m->method = (cvs_method) k;
 	}
 	allowed = m->method == CVS_PERCENTILE ? keys_percentile :
 		m->method == CVS_RECENCY ? keys_recency :
 		m->method == CVS_BANDS ? keys_bands : keys_ramp;
 	if ((unknown = cvj_unknown_key(o, allowed)) != NULL)
-		return (fail(err, errlen, "unknown key \"%s\" in measure \"%s\"", unknown, m->name), 0);
+		return (cv_errorf(err, errlen, "unknown key \"%s\" in measure \"%s\"", unknown, m->name), 0);
 	switch (m->method)
 	{
 		case CVS_PERCENTILE:
@@ -672,19 +791,19 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 				int			nc = json_numbers(cvj_get(o, "counts"), &m->atom);
 
 				if (hib && hib->type != CVJ_BOOL)
-					return (fail(err, errlen, "higher_is_better of measure \"%s\" must be true or false", m->name), 0);
+					return (cv_errorf(err, errlen, "higher_is_better of measure \"%s\" must be true or false", m->name), 0);
 				m->higher_is_better = hib ? hib->boolean : 1;
 				if (nx < 0 || nc < 0)
-					return (fail(err, errlen, "measure \"%s\" needs arrays of numbers \"values\" and \"counts\"", m->name), 0);
+					return (cv_errorf(err, errlen, "measure \"%s\" needs arrays of numbers \"values\" and \"counts\"", m->name), 0);
 				if (nx != nc)
-					return (fail(err, errlen, "values and counts of measure \"%s\" differ in length (%d and %d)", m->name, nx, nc), 0);
+					return (cv_errorf(err, errlen, "values and counts of measure \"%s\" differ in length (%d and %d)", m->name, nx, nc), 0);
 				m->nknots = nx;
 				if (between)
 				{
 					int			nb = json_numbers(between, &m->between);
 
 					if (nb < 0 || nb != (nx > 0 ? nx - 1 : 0))
-						return (fail(err, errlen, "between of measure \"%s\" must be an array of %d numbers", m->name, nx > 0 ? nx - 1 : 0), 0);
+						return (cv_errorf(err, errlen, "between of measure \"%s\" must be an array of %d numbers", m->name, nx > 0 ? nx - 1 : 0), 0);
 				}
 				break;
 			}
@@ -704,9 +823,9 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 				int			np = json_numbers(cvj_get(o, "points"), &m->points);
 
 				if (ne < 0 || np < 0)
-					return (fail(err, errlen, "measure \"%s\" needs arrays of numbers \"edges\" and \"points\"", m->name), 0);
+					return (cv_errorf(err, errlen, "measure \"%s\" needs arrays of numbers \"edges\" and \"points\"", m->name), 0);
 				if (np != ne + 1)
-					return (fail(err, errlen, "points of measure \"%s\" must have one more element than edges (%d), not %d", m->name, ne, np), 0);
+					return (cv_errorf(err, errlen, "points of measure \"%s\" must have one more element than edges (%d), not %d", m->name, ne, np), 0);
 				m->nedges = ne;
 				break;
 			}
@@ -728,22 +847,22 @@ cvs_from_json(const char *text, size_t len, char *err, size_t errlen)
 	cvs_card   *c;
 
 	if (root == NULL)
-		return fail(err, errlen, "%s", perr);
+		return cv_errorf(err, errlen, "%s", perr);
 	if (root->type != CVJ_OBJECT)
-		return fail(err, errlen, "a scorecard must be a JSON object");
+		return cv_errorf(err, errlen, "a scorecard must be a JSON object");
 	if ((unknown = cvj_unknown_key(root, keys_card)) != NULL)
-		return fail(err, errlen, "unknown key \"%s\"", unknown);
+		return cv_errorf(err, errlen, "unknown key \"%s\"", unknown);
 	kind = cvj_get(root, "kind");
 	version = cvj_get(root, "version");
 	measures = cvj_get(root, "measures");
 	if (kind == NULL || kind->type != CVJ_STRING || strcmp(kind->string, "scorecard") != 0)
-		return fail(err, errlen, "\"kind\" must be \"scorecard\"");
+		return cv_errorf(err, errlen, "\"kind\" must be \"scorecard\"");
 	if (version == NULL || version->type != CVJ_NUMBER || version->number != 1)
-		return fail(err, errlen, "\"version\" must be 1");
+		return cv_errorf(err, errlen, "\"version\" must be 1");
 	if (measures == NULL || measures->type != CVJ_ARRAY)
-		return fail(err, errlen, "\"measures\" must be an array");
+		return cv_errorf(err, errlen, "\"measures\" must be an array");
 	if (measures->n < 1 || measures->n > CVS_MAX_MEASURES)
-		return fail(err, errlen, "a scorecard must have between 1 and %d measures, not %d", CVS_MAX_MEASURES, measures->n);
+		return cv_errorf(err, errlen, "a scorecard must have between 1 and %d measures, not %d", CVS_MAX_MEASURES, measures->n);
 	c = cv_calloc(1, sizeof(cvs_card));
 	c->n = measures->n;
 	c->m = cv_calloc(c->n, sizeof(cvs_measure));
@@ -776,10 +895,16 @@ cvs_free(cvs_card *c)
 		cv_free(m->x);
 		cv_free(m->atom);
 		cv_free(m->between);
-		cv_free(m->below);
+		cv_free(m->ranks);
+		cv_free(m->fence);
 		cv_free(m->edges);
 		cv_free(m->points);
 	}
 	cv_free(c->m);
+	if (c->w)
+	{
+		cv_free(c->w);
+		cvh_weights_free(&c->weights);
+	}
 	cv_free(c);
 }

@@ -19,6 +19,7 @@
 
 #include "cvcodec.h"
 #include "distr.h"
+#include "health_k.h"
 
 typedef enum cvs_method
 {
@@ -40,8 +41,11 @@ typedef struct cvs_measure
 	double	   *x;
 	double	   *atom;
 	double	   *between;		/* nknots - 1 entries, or NULL */
-	double	   *below;			/* derived: rows strictly below x[j] */
-	double		total;			/* derived: rows in the population */
+	double	   *ranks;			/* derived: rows below and at x[j], scaled */
+	double		total;			/* derived: rows in the population, scaled */
+	int			count_exp;		/* derived: counts are scaled by 2^-count_exp */
+	int			nfence;			/* derived: x[0], x[STRIDE], x[2 STRIDE], ... */
+	double	   *fence;			/* (none for short measures) */
 	/* linear, log */
 	double		poor;
 	double		good;
@@ -57,12 +61,31 @@ typedef struct cvs_card
 {
 	int			n;
 	cvs_measure *m;
+	/* derived by the readers: the measures' weights, prepared for scoring */
+	double	   *w;
+	CvhWeights	weights;
 } cvs_card;
+
+/* Knots per block of a measure's lookup (see derive_fences). */
+#define CVS_FENCE_STRIDE 64
 
 /* Largest number of measures a scorecard may have. */
 #define CVS_MAX_MEASURES 1000
 
-/* Build a fitted card from a DISTR fit state's distributions. */
+/*
+ * A fitted measure keeps its population's distinct values exactly up to
+ * CVS_EXACT_KNOTS of them; beyond, the card holds ranges of at most
+ * CVS_RANGE_SHARE of the rows each: at most 2 / CVS_RANGE_SHARE + 1
+ * ranges, so at most about 4,050 knots, and points within
+ * 100 * CVS_RANGE_SHARE = 0.1 of the exact mid-rank percentile.
+ */
+#define CVS_EXACT_KNOTS 100000
+#define CVS_RANGE_SHARE 0.001
+
+/*
+ * Build a fitted card from a DISTR fit state's exact distributions
+ * (compacted); the card depends only on the distributions.
+ */
 extern cvs_card *cvs_from_distr(cv_distr *d, char **names, const double *weights,
 								const int *higher_is_better);
 
