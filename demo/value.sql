@@ -7,9 +7,10 @@
 -- window is the seed's composite
 --     1.0 z(minutes) + 0.6 z(events) + 0.4 z(features) + 0.4 z(visitors) + 0.2 z(nps)
 -- (custvalue.zscore_fit + custvalue.zscore_sum), and its top 25% are "high
--- value".  A classifier predicts from a base window's features whether an
--- account will be high value in the next window, against the seed's
--- baseline that knows only minutes and active days.  Both are fitted on one
+-- value".  A classifier (a logistic regression, custvalue.churn_fit)
+-- predicts from a base window's features whether an account will be high
+-- value in the next window, against the seed's baseline that knows only
+-- minutes and active days.  Both are fitted on one
 -- pair of windows (November-December -> January-February) and evaluated out
 -- of time on the next (January-February -> March-April, the seed's base and
 -- future windows): ROC AUC, average precision, the threshold that reaches
@@ -142,13 +143,11 @@ SELECT account_id, round(value_score::numeric, 2) AS value, minutes::int, active
        round(features_per_visitor::numeric, 2) AS features_per_visitor, round(events_per_minute::numeric, 3) AS events_per_min
 FROM jan_feb ORDER BY value_score DESC LIMIT 5;
 \echo
--- The two models, fitted on the 'fit' examples.  The classifier is a
--- logistic regression (custvalue.churn_fit, standardized features) on all
--- ten base-window features; the baseline, on minutes and active days only.
--- Their scores are predicted probabilities of being high value next window.
-SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'churn_fit'
-                 AND pronamespace = 'custvalue'::regnamespace) AS have_churn \gset
-\if :have_churn
+-- The two models, fitted on the 'fit' examples: logistic regressions
+-- (custvalue.churn_fit, standardized features), the classifier on all ten
+-- base-window features, the baseline on minutes and active days only.
+-- Their scores are predicted probabilities of being high value in the next
+-- window; the models are stored with the scores.
 CREATE TABLE usage.value_models AS
 SELECT custvalue.churn_fit(ARRAY[minutes, events, active_days, visitors, features, nps, minutes_per_day,
                                  minutes_per_visitor, features_per_visitor, events_per_minute], high_value,
@@ -167,23 +166,6 @@ FROM usage.value_examples e, usage.value_models,
                                                              features_per_visitor, events_per_minute])),
                      ('baseline (minutes + days)',
                       custvalue.churn_risk(baseline, ARRAY[minutes, active_days]))) AS m(model, score);
-\else
--- This build has no churn_fit: the multi-dimensional model is the seed's
--- value composite of the base window (scaled on the fit period), the
--- baseline the equal-weight composite of minutes and active days.
-CREATE TABLE usage.value_models AS
-SELECT custvalue.zscore_fit(ARRAY[minutes, events, features, visitors, nps]) AS classifier,
-       custvalue.zscore_fit(ARRAY[minutes, active_days]) AS baseline
-FROM usage.value_examples WHERE period = 'fit';
-CREATE TABLE usage.value_scores AS
-SELECT e.period, e.account_id, e.high_value, m.model, m.score
-FROM usage.value_examples e, usage.value_models,
-     LATERAL (VALUES ('composite (5 metrics)',
-                      custvalue.zscore_sum(classifier, ARRAY[minutes, events, features, visitors, nps],
-                                           '{1.0, 0.6, 0.4, 0.4, 0.2}')),
-                     ('baseline (minutes + days)',
-                      custvalue.zscore_sum(baseline, ARRAY[minutes, active_days], '{1, 1}'))) AS m(model, score);
-\endif
 
 \echo '--- Out of time (Jan-Feb features -> high value in Mar-Apr) and, for comparison, in the fit period'
 SELECT model, period, round(auc::numeric, 3) AS roc_auc, round(ap::numeric, 3) AS avg_precision,
@@ -212,7 +194,6 @@ WHERE rn = 1
 ORDER BY model DESC, recall_from;
 \echo
 
-\if :have_churn
 \echo '--- Calibration of the classifier out of time (custvalue.calibration, 10 bins): predicted against observed'
 SELECT bin, round(mean_predicted::numeric, 3) AS mean_predicted, round(observed::numeric, 3) AS observed, count
 FROM (SELECT custvalue.calibration(score, high_value, 10) AS c FROM usage.value_scores
@@ -223,7 +204,6 @@ SELECT round(custvalue.brier_score(score, high_value)::numeric, 4) AS brier_scor
        round(custvalue.log_loss(score, high_value)::numeric, 4) AS log_loss
 FROM usage.value_scores WHERE period = 'test' AND model LIKE 'classifier%';
 \echo
-\endif
 
 \echo '--- Drift between the periods (custvalue.psi, 10 bins at the fit period''s deciles; < 0.1 stable, > 0.25 shifted)'
 SELECT model AS scores_of, round(custvalue.psi(score, period = 'test', 10)::numeric, 4) AS psi

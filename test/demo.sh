@@ -68,7 +68,7 @@ for report in health rfm segments churn value; do
 done
 for section in '=== Account value model (seed 003)' '--- The value score of Jan-Feb' \
                '--- The five most valuable accounts' '--- Out of time' '--- PR curve out of time' \
-               '--- Drift between the periods' '--- Trend of minutes'; do
+               '--- Calibration of the classifier' '--- Drift between the periods' '--- Trend of minutes'; do
   grep -qF -- "$section" "$out/value.2" || { echo "value report lacks: $section"; exit 1; }
 done
 for section in '=== Customer health' '--- Score distribution' '--- Health tiers' \
