@@ -252,6 +252,117 @@ cv_array_args_support(Node *rawreq, const char *target_name)
 	return (Node *) call;
 }
 
+/* The elements of ARRAY[...] expression e of element type elemtype, or NIL. */
+static List *
+array_elements(Node *e, Oid elemtype)
+{
+	ArrayExpr  *arr = (ArrayExpr *) e;
+
+	if (!IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != elemtype ||
+		list_length(arr->elements) < 1)
+		return NIL;
+	return arr->elements;
+}
+
+/* Planner support rewriting a model's feature arrays: see cvutils.h. */
+Node *
+cv_feature_args_support(Node *rawreq, const char *target_name)
+{
+	SupportRequestSimplify *req;
+	FuncExpr   *f;
+	List	   *x,
+			   *cats = NIL,
+			   *extra = NIL,
+			   *args;
+	Oid			argtypes[FUNC_MAX_ARGS];
+	int			nargs = 0,
+				rest = 2;
+	Oid			target;
+	FuncExpr   *call;
+	ListCell   *lc;
+
+	if (!IsA(rawreq, SupportRequestSimplify))
+		return NULL;
+	req = (SupportRequestSimplify *) rawreq;
+	f = req->fcall;
+	if (list_length(f->args) < 2 || (x = array_elements(lsecond(f->args), FLOAT8OID)) == NIL)
+		return NULL;
+	if (list_length(f->args) > 2 && exprType(lthird(f->args)) == TEXTARRAYOID)
+	{
+		if ((cats = array_elements(lthird(f->args), TEXTOID)) == NIL)
+			return NULL;
+		rest = 3;
+	}
+	args = list_make1(linitial(f->args));
+	argtypes[nargs++] = exprType(linitial(f->args));
+	for_each_from(lc, f->args, rest)
+	{
+		extra = lappend(extra, lfirst(lc));
+		argtypes[nargs++] = exprType(lfirst(lc));
+	}
+	argtypes[nargs++] = ANYOID;
+	if (nargs + list_length(x) + list_length(cats) > FUNC_MAX_ARGS)
+		return NULL;
+	target = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(f->funcid))),
+									   makeString(pstrdup(target_name))),
+							nargs, argtypes, true);
+	if (!OidIsValid(target))
+		return NULL;
+	args = list_concat(list_concat(list_concat(args, extra), list_copy(x)), list_copy(cats));
+	call = makeFuncExpr(target, f->funcresulttype, args, f->funccollid, f->inputcollid,
+						COERCE_EXPLICIT_CALL);
+	call->location = f->location;
+	return (Node *) call;
+}
+
+/* Check and count a rewritten call's feature arguments: see cvutils.h. */
+void
+cv_feature_arg_layout(FunctionCallInfo fcinfo, int first, int *nnum, int *ncat)
+{
+	int			i = first;
+
+	while (i < PG_NARGS() && get_fn_expr_argtype(fcinfo->flinfo, i) == FLOAT8OID)
+		i++;
+	*nnum = i - first;
+	*ncat = PG_NARGS() - i;
+	for (int k = i; k < PG_NARGS(); k++)
+		if (get_fn_expr_argtype(fcinfo->flinfo, k) != TEXTOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("features must be float8 values followed by text values"),
+					 errdetail("Argument %d is of type %s.", k + 1,
+							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, k)))));
+}
+
+/* Read a rewritten call's features: see cvutils.h. */
+bool
+cv_feature_args(FunctionCallInfo fcinfo, int first, int nnum, int ncat,
+				double *x, const char **cat, size_t *catlen)
+{
+	for (int k = 0; k < nnum; k++)
+	{
+		if (PG_ARGISNULL(first + k))
+			return false;
+		x[k] = PG_GETARG_FLOAT8(first + k);
+		if (!isfinite(x[k]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("features must contain only finite numbers"),
+					 errdetail("Element %d is %s.", k + 1, cv_fmt(x[k]))));
+	}
+	for (int k = 0; k < ncat; k++)
+	{
+		text	   *t;
+
+		if (PG_ARGISNULL(first + nnum + k))
+			return false;
+		t = PG_GETARG_TEXT_PP(first + nnum + k);
+		cat[k] = VARDATA_ANY(t);
+		catlen[k] = VARSIZE_ANY_EXHDR(t);
+	}
+	return true;
+}
+
 /* Read a text[] without NULL elements. */
 int
 cv_text_array(ArrayType *arr, const char *what, char ***values)
@@ -528,4 +639,47 @@ Size
 cv_max_fit_bytes(void)
 {
 	return Min((Size) cv_max_fit_memory_kb * 1024, MaxAllocSize);
+}
+
+/* The names option of a fit: see cvutils.h. */
+char	  **
+cv_option_names(Jsonb *opts, int n, const char *prefix, const char *what)
+{
+	char	  **names;
+	int			got = cv_option_text_array(opts, "names", &names);
+
+	cv_check_option_length("names", got, n, what);
+	if (got < 0)
+	{
+		names = palloc(sizeof(char *) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			names[i] = psprintf("%s_%d", prefix, i + 1);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (names[i][0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must not be empty"),
+					 errdetail("Element %d is empty.", i + 1)));
+		for (int k = 0; k < i; k++)
+			if (strcmp(names[k], names[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("names must be distinct, but \"%s\" appears twice", names[i])));
+	}
+	return names;
+}
+
+/* A row's array length against the group's first row: see cvutils.h. */
+void
+cv_check_row_length(const char *what, int want, int got)
+{
+	if (got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg_plural("%s must have %d element in every row, not %d",
+							   "%s must have %d elements in every row, not %d",
+							   want, what, want, got),
+				 errdetail("The first row of the group had %d.", want)));
 }

@@ -51,6 +51,24 @@ custvalue.tree_fit(float8[],float8)|ARRAY[r, f, n], m
 custvalue.tree_fit(float8[],float8,jsonb)|ARRAY[r, f], m, '{\"max_depth\": 7, \"min_samples_split\": 30}'
 custvalue.tree_fit(float8[],text[],float8)|ARRAY[r], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m
 custvalue.tree_fit(float8[],text[],float8,jsonb)|ARRAY[r, n], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m, '{\"max_rows\": 1000}'
+custvalue.churn_fit(float8[],boolean)|ARRAY[r, f, m], (id * 31 % 7) < 2
+custvalue.churn_fit(float8[],boolean,jsonb)|ARRAY[r, f, n], m < 300, '{\"l2\": 1, \"max_rows\": 5000, \"names\": [\"r\", \"f\", \"n\"]}'
+custvalue.churn_fit(float8[],text[],boolean)|ARRAY[r, m], ARRAY[(n::int % 3)::text], (id * 31 % 7) < 2
+custvalue.churn_fit(float8[],text[],boolean,jsonb)|ARRAY[f], ARRAY[(id % 4)::text, (n::int % 2)::text], m < 300, '{\"standardize\": false}'
+custvalue.best_split(float8,boolean)|r, m < 300
+custvalue.roc_auc(float8,boolean)|m / 1000, n > 5
+custvalue.average_precision(float8,boolean)|m / 1000, n > 5
+custvalue.threshold_for_precision(float8,boolean,float8)|f, n > 5, 0.3
+custvalue.confusion_at(float8,boolean,float8)|m, n > 5, 500
+custvalue.lift_at(float8,boolean,float8)|m, n > 5, 0.1
+custvalue.log_loss(float8,boolean)|m / 1001, n > 5
+custvalue.brier_score(float8,boolean)|m / 1001, n > 5
+custvalue.calibration(float8,boolean,integer)|m / 1001, n > 5, 10
+custvalue.psi(float8,boolean,integer)|m, r > 100, 10
+custvalue.roc_curve(float8,boolean)|m, n > 5
+custvalue.pr_curve(float8,boolean)|f, n > 5
+custvalue.zscore_fit(float8[])|ARRAY[r, f, m, n]
+custvalue.zscore_fit(float8[],jsonb)|ARRAY[r, f], '{\"names\": [\"recency\", \"frequency\"]}'
 "
 
 tag=cv_dist_$$
