@@ -31,6 +31,15 @@ INSERT INTO badinput.sample
 SELECT 'custvalue.kmeans_model', custvalue.kmeans_fit(ARRAY[g % 7, g % 3, g, g * 0.5]::float8[], 3)::text
   FROM generate_series(1, 40) g;
 INSERT INTO badinput.sample
+SELECT 'custvalue.churn_model', custvalue.churn_fit(ARRAY[g % 7, g % 3, g % 5, (g * 7919) % 11]::float8[], ARRAY['a' || g % 3, 'b' || g % 2], (g * 7919) % 10 < 3, '{"l2": 1}')::text
+  FROM generate_series(1, 40) g;
+INSERT INTO badinput.sample
+SELECT 'custvalue.curve', custvalue.roc_curve(g % 7, g % 4 = 0 OR g % 7 = 1)::text
+  FROM generate_series(1, 40) g;
+INSERT INTO badinput.sample
+SELECT 'custvalue.scaler', custvalue.zscore_fit(ARRAY[g % 7, g % 3, g, g * 0.5]::float8[])::text
+  FROM generate_series(1, 40) g;
+INSERT INTO badinput.sample
 SELECT 'custvalue.tree_model', custvalue.tree_fit(ARRAY[g % 7, g % 3, g, g * 0.5]::float8[], ARRAY['a' || g % 3, 'b'], g % 4 = 0)::text
   FROM generate_series(1, 40) g;
 
@@ -293,8 +302,15 @@ BEGIN
   END LOOP;
 END $$;
 
+-- Non-finite results that are the documented answer.
+CREATE TABLE badinput.documented_nonfinite (fn regprocedure, pattern text, why text);
+INSERT INTO badinput.documented_nonfinite
+SELECT p, '^\(Infinity,0,0,', 'a curve starts at threshold +Infinity, where nothing is flagged (as scikit-learn)'
+  FROM to_regprocedure('custvalue.curve_points(custvalue.curve)') p WHERE p IS NOT NULL;
+
 -- A case is wrong when it fails outside the classes 22, 54 and 0A (so an
--- internal error XX000 is wrong), returns a non-finite number, or is slow.
+-- internal error XX000 is wrong), returns a non-finite number that is not
+-- documented, or is slow.
 CREATE VIEW badinput.wrong AS
 SELECT fn, arg, label, nrows, state,
        CASE WHEN state = 'ok' THEN 'non-finite result: ' || result
@@ -302,7 +318,10 @@ SELECT fn, arg, label, nrows, state,
             ELSE 'took ' || round(ms::numeric) || ' ms' END AS why
   FROM badinput.result
  WHERE (state <> 'ok' AND left(state, 2) NOT IN ('22', '54', '0A'))
-    OR (state = 'ok' AND result ~ '(NaN|Infinity|^UNREADABLE)')
+    OR (state = 'ok' AND result ~ '(NaN|Infinity|^UNREADABLE)'
+        AND NOT EXISTS (SELECT FROM badinput.documented_nonfinite d
+                         WHERE d.fn = result.fn AND result.result ~ d.pattern
+                           AND replace(result.result, 'Infinity,0,0,', '') !~ '(NaN|Infinity)'))
     OR ms > 5000;
 
 SELECT count(*) >= 500 AS at_least_500_cases,

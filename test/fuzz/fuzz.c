@@ -27,8 +27,11 @@
 #include "cvjson.h"
 #include "distr.h"
 #include "kmeans_k.h"
+#include "logit_k.h"
+#include "metrics_k.h"
 #include "rfm_k.h"
 #include "rows.h"
+#include "scaler_k.h"
 #include "scorecard_k.h"
 #include "tree_k.h"
 
@@ -463,6 +466,41 @@ kmeans_free(void *obj)
 	km_model_free(obj);
 }
 
+/*
+ * Kinds whose kernel functions already have the reader's shape: a wrapper
+ * per function only adapts the pointer types.
+ */
+#define MODEL_FUNCS(pfx, readfn, fromjsonfn, writefn, tojsonfn, freefn) \
+static void * \
+pfx##_read(const unsigned char *p, size_t n, char *err, size_t errlen) \
+{ \
+	return readfn(p, n, err, errlen); \
+} \
+static void * \
+pfx##_from_json(const unsigned char *p, size_t n, char *err, size_t errlen) \
+{ \
+	return fromjsonfn((const char *) p, n, err, errlen); \
+} \
+static void \
+pfx##_write(void *obj, cv_wbuf *b) \
+{ \
+	writefn(obj, b); \
+} \
+static char * \
+pfx##_text(void *obj) \
+{ \
+	return tojsonfn(obj); \
+} \
+static void \
+pfx##_free(void *obj) \
+{ \
+	freefn(obj); \
+}
+
+MODEL_FUNCS(churn, cv_logit_read, cv_logit_from_json, cv_logit_write, cv_logit_to_json, cv_logit_free)
+MODEL_FUNCS(curve, cvm_curve_read, cvm_curve_from_json, cvm_curve_write, cvm_curve_to_json, cvm_curve_free)
+MODEL_FUNCS(scaler, cvz_read, cvz_from_json, cvz_write, cvz_to_json, cvz_free)
+
 /* ---- decision tree ---- */
 
 static void *
@@ -602,6 +640,12 @@ static const fuzz_target targets[] = {
 	{"model_kmeans", kmeans_read, kmeans_write, NULL, kmeans_use, kmeans_free},
 	{"json_kmeans", kmeans_from_json, NULL, kmeans_text, kmeans_use, kmeans_free},
 	{"model_tree", tree_read, tree_write, NULL, tree_use, tree_free},
+	{"model_churn", churn_read, churn_write, NULL, NULL, churn_free},
+	{"json_churn", churn_from_json, NULL, churn_text, NULL, churn_free},
+	{"model_curve", curve_read, curve_write, NULL, NULL, curve_free},
+	{"json_curve", curve_from_json, NULL, curve_text, NULL, curve_free},
+	{"model_scaler", scaler_read, scaler_write, NULL, NULL, scaler_free},
+	{"json_scaler", scaler_from_json, NULL, scaler_text, NULL, scaler_free},
 	{"json_tree", tree_from_json, NULL, tree_text, tree_use, tree_free},
 	{"features", features_read, features_write, NULL, features_use, features_free},
 	{"json_features", features_from_json, NULL, features_text, features_use, features_free},

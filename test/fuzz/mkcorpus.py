@@ -58,6 +58,24 @@ SEEDS = {
         ("fit", "SELECT encode(custvalue.kmeans_model_send(custvalue.kmeans_fit(ARRAY[a, b, d], 3)), 'hex') FROM fz"),
         ("std", "SELECT encode(custvalue.kmeans_model_send(custvalue.kmeans_fit(ARRAY[a, b], 2, '{\"standardize\": true, \"seed\": 7}')), 'hex') FROM fz"),
     ],
+    "json_churn": [
+        ("fit", "SELECT custvalue.churn_fit(ARRAY[a, b], ARRAY['c' || (i % 3)], (i * 7919) % 10 < 3, '{\"l2\": 1}')::text FROM fz"),
+    ],
+    "model_churn": [
+        ("fit", "SELECT encode(custvalue.churn_model_send(custvalue.churn_fit(ARRAY[a, b], ARRAY['c' || (i % 3)], (i * 7919) % 10 < 3, '{\"l2\": 1}')), 'hex') FROM fz"),
+    ],
+    "json_curve": [
+        ("roc", "SELECT custvalue.roc_curve(b, d > 0)::text FROM fz"),
+    ],
+    "model_curve": [
+        ("roc", "SELECT encode(custvalue.curve_send(custvalue.roc_curve(b, d > 0)), 'hex') FROM fz"),
+    ],
+    "json_scaler": [
+        ("fit", "SELECT custvalue.zscore_fit(ARRAY[a, b, d])::text FROM fz"),
+    ],
+    "model_scaler": [
+        ("fit", "SELECT encode(custvalue.scaler_send(custvalue.zscore_fit(ARRAY[a, b, d])), 'hex') FROM fz"),
+    ],
     "json_tree": [
         ("class", "SELECT custvalue.tree_fit(ARRAY[a, b], ARRAY['c' || (i % 3)], d > 0, '{\"max_depth\": 4}')::text FROM fz"),
         ("reg", "SELECT custvalue.tree_fit(ARRAY[a, b], d * 1.5, '{\"max_depth\": 3}')::text FROM fz"),

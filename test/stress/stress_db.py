@@ -7,9 +7,10 @@ unless it takes an argument type that GOOD below does not know):
             over STRESS_CANCEL_ROWS rows (default 5,000,000) within 0.5 s,
             in its transition phase and in its final phase, and the session
             answers the next query;
-  memory    the peak resident memory (VmHWM) of the backend and of its
-            parallel workers for every fit over STRESS_MEMORY_ROWS rows,
-            serial and parallel, against custvalue.max_fit_memory;
+  memory    the peak private memory (RssAnon, sampled every 10 ms) of the
+            backend and of its parallel workers for every fit over
+            STRESS_MEMORY_ROWS rows, serial and parallel, against the
+            documented bounds of custvalue.max_fit_memory;
   equality  every aggregate gives the same text under a serial plan, a
             forced parallel plan and partition-wise aggregation, overall
             and per group;
@@ -35,6 +36,9 @@ CANCEL_ROWS = int(os.environ.get("STRESS_CANCEL_ROWS", 5_000_000))
 MEMORY_ROWS = int(os.environ.get("STRESS_MEMORY_ROWS", 2_000_000))
 EQUAL_ROWS = int(os.environ.get("STRESS_EQUAL_ROWS", 200_000))
 CANCEL_LIMIT = float(os.environ.get("STRESS_CANCEL_LIMIT", 0.5))
+# private memory a backend may use besides the fit state (executor, sorts
+# of the plan, libraries): allowed on top of the documented bounds
+SLACK_MB = float(os.environ.get("STRESS_MEMORY_SLACK_MB", 16))
 
 # A value of each argument type as a function of the row number g.
 # Arguments named like a fixed parameter of the fit get a constant.
@@ -185,11 +189,14 @@ def check_cancel(c):
 
 # ---- peak memory -----------------------------------------------------------
 
-def vmhwm_kb(pid):
+def anon_kb(pid):
+    """Private (anonymous) resident memory of a process, in kB.  VmHWM would
+    also count the shared buffers a process touches, which a parallel
+    worker scanning a cached table touches by the hundred megabytes."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith("RssAnon:"):
                     return int(line.split()[1])
     except OSError:
         return None
@@ -228,21 +235,24 @@ def check_memory(c):
                     kc.execute("SET " + s)
             else:
                 kc.execute("SET max_parallel_workers_per_gather = 0")
-            kc.execute("SELECT count(*) FROM mem_rows")   # the table's pages count in the baseline
-            base = vmhwm_kb(pid)
+            kc.execute("SELECT count(*) FROM mem_rows")
+            base = anon_kb(pid)
             peaks = {}
+            lead = [base]
             done = threading.Event()
 
             def watch():
+                # sample the private memory of the leader and its workers
                 w = connect()
                 wc = w.cursor()
                 while not done.is_set():
+                    lead[0] = max(lead[0], anon_kb(pid) or 0)
                     wc.execute("SELECT pid FROM pg_stat_activity WHERE leader_pid = %s AND pid <> %s", (pid, pid))
                     for (wp,) in wc.fetchall():
-                        v = vmhwm_kb(wp)
+                        v = anon_kb(wp)
                         if v:
                             peaks[wp] = max(peaks.get(wp, 0), v)
-                    time.sleep(0.02)
+                    time.sleep(0.01)
                 w.close()
             t = threading.Thread(target=watch, daemon=True)
             t.start()
@@ -253,16 +263,17 @@ def check_memory(c):
                 outcome = e.pgcode
             done.set()
             t.join()
-            peak = vmhwm_kb(pid)
             k.close()
-            grow = (peak - base) / 1024
+            grow = (lead[0] - base) / 1024
             wgrow = max(0, max(peaks.values()) / 1024 - base / 1024) if peaks else 0
-            line = (f"{sig} {plan}, cap {cap_mb}MB: {outcome}, leader peak +{grow:.0f} MB"
-                    + (f", {len(peaks)} workers at most +{wgrow:.0f} MB over the leader baseline" if peaks else ""))
-            # the documented bound: the state within the cap; the backend
-            # may hold the state, the merge being built and the final
-            # function's work: at most three times the cap over baseline
-            if outcome not in ("ok", "54000") or grow > 3 * cap_mb or wgrow > 3 * cap_mb:
+            lbound = (3 if plan == "parallel" else 1.1) * cap_mb + SLACK_MB
+            wbound = 1.1 * cap_mb + SLACK_MB
+            line = (f"{sig} {plan}, cap {cap_mb}MB: {outcome}, leader +{grow:.0f} MB (bound {lbound:.0f})"
+                    + (f", {len(peaks)} workers at most +{wgrow:.0f} MB (bound {wbound:.0f})" if peaks else ""))
+            # the documented bound (Configuration): about 1.1 x the cap for
+            # a serial fit and each worker, 3 x for a parallel leader, plus
+            # the executor's own working memory
+            if outcome not in ("ok", "54000") or grow > lbound or wgrow > wbound:
                 fail(line)
             else:
                 print(f"   ok   {line}")
@@ -291,25 +302,10 @@ def check_equality(c):
             fail(f"equality {sig}: no good value for an argument type")
             continue
         agg = f"custvalue.{name}({', '.join(exprs)})::text"
-        results = {}
-        for plan, table, sets in (("serial", "eq_rows", ["max_parallel_workers_per_gather = 0"]),
-                                  ("parallel", "eq_rows", parallel),
-                                  ("partition-wise", "eq_parted", ["enable_partitionwise_aggregate = on"] + parallel)):
-            cur.execute("RESET ALL")
-            for s in sets:
-                cur.execute("SET " + s)
-            try:
-                cur.execute(f"SELECT {agg} FROM {table}")
-                total = cur.fetchone()[0]
-                cur.execute(f"SELECT grp, {agg} FROM {table} GROUP BY grp ORDER BY grp")
-                results[plan] = (total, cur.fetchall())
-                cur.execute(f"EXPLAIN (COSTS OFF) SELECT grp, {agg} FROM {table} GROUP BY grp")
-                shape = " ".join(r[0] for r in cur.fetchall())
-                if plan != "serial" and "Partial" not in shape:
-                    fail(f"{sig} {plan}: the plan has no partial aggregation")
-            except psycopg2.Error as e:
-                results[plan] = ("error " + (e.pgcode or "?"), [])
-        cur.execute("RESET ALL")
+        results = compare_plans(cur, sig, agg, "", parallel)
+        if str(results["serial"][0]).startswith("error"):
+            # an aggregate with a row limit (e.g. O(n^2) in its rows): fewer rows
+            results = compare_plans(cur, sig, agg, "WHERE g <= 3000", parallel)
         n += 1
         same = results["serial"] == results["parallel"] == results["partition-wise"]
         line = f"{sig}: serial {'=' if same else '<>'} parallel, partition-wise (overall and 3 groups)"
@@ -318,6 +314,30 @@ def check_equality(c):
         else:
             fail(line + f" {[str(results[p][0])[:60] for p in results]}")
     print(f"   {n} aggregates compared")
+
+
+def compare_plans(cur, sig, agg, where, parallel):
+    """The aggregate's text overall and per group under each plan."""
+    results = {}
+    for plan, table, sets in (("serial", "eq_rows", ["max_parallel_workers_per_gather = 0"]),
+                              ("parallel", "eq_rows", parallel),
+                              ("partition-wise", "eq_parted", ["enable_partitionwise_aggregate = on"] + parallel)):
+        cur.execute("RESET ALL")
+        for s in sets:
+            cur.execute("SET " + s)
+        try:
+            cur.execute(f"SELECT {agg} FROM {table} {where}")
+            total = cur.fetchone()[0]
+            cur.execute(f"SELECT grp, {agg} FROM {table} {where} GROUP BY grp ORDER BY grp")
+            results[plan] = (total, cur.fetchall())
+            cur.execute(f"EXPLAIN (COSTS OFF) SELECT grp, {agg} FROM {table} {where} GROUP BY grp")
+            shape = " ".join(r[0] for r in cur.fetchall())
+            if plan != "serial" and "Partial" not in shape:
+                fail(f"{sig} {plan}: the plan has no partial aggregation")
+        except psycopg2.Error as e:
+            results[plan] = ("error " + (e.pgcode or "?") + " " + str(e).splitlines()[0], [])
+    cur.execute("RESET ALL")
+    return results
 
 
 # ---- dump and restore ------------------------------------------------------
