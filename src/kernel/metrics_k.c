@@ -547,8 +547,10 @@ curve_check(cvm_curve *c, char *err, size_t errlen)
 			return fail(err, errlen, "thresholds must be strictly descending");
 		if (c->tp[k] < 0 || c->fp[k] < 0 ||
 			(k > 0 && (c->tp[k] < c->tp[k - 1] || c->fp[k] < c->fp[k - 1])) ||
-			(k > 0 && c->tp[k] + c->fp[k] == c->tp[k - 1] + c->fp[k - 1]) ||
-			(k == 0 && c->tp[k] + c->fp[k] == 0))
+			/* both non-negative: their sums fit in 64 unsigned bits */
+			(k > 0 && (uint64_t) c->tp[k] + (uint64_t) c->fp[k] ==
+			 (uint64_t) c->tp[k - 1] + (uint64_t) c->fp[k - 1]) ||
+			(k == 0 && c->tp[k] == 0 && c->fp[k] == 0))
 			return fail(err, errlen, "counts must grow by at least one row from point to point");
 	}
 	if (c->tp[c->n - 1] != c->npos || c->fp[c->n - 1] != c->nneg)
