@@ -60,6 +60,22 @@ cv_zscore_fit_trans(PG_FUNCTION_ARGS)
 	return cv_fitstate_array_row(fcinfo, "x", CVZ_MAX_FEATURES, scaler_check_options, "zscore_fit");
 }
 
+/*
+ * Values near +-1e308 are finite, but their spread can overflow double
+ * precision: such a scaler could not be written back, so the fit says so.
+ */
+static void
+check_moments(const cvz_scaler *z)
+{
+	for (int i = 0; i < z->f->nnum; i++)
+		if (!isfinite(z->f->mean[i]) || !isfinite(z->f->sd[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("zscore_fit: the mean or standard deviation of feature \"%s\" is out of the range of double precision",
+							z->f->names[i]),
+					 errhint("Scale the values down before fitting.")));
+}
+
 /* zscore_fit final: the scaler, or NULL for a group without rows. */
 PG_FUNCTION_INFO_V1(cv_zscore_fit_final);
 Datum
@@ -68,6 +84,7 @@ cv_zscore_fit_final(PG_FUNCTION_ARGS)
 	CvFitState *s = cv_fitstate_arg(fcinfo, 0);
 	cv_distr   *d;
 	char	  **names;
+	cvz_scaler *z;
 
 	if (s == NULL)
 		PG_RETURN_NULL();
@@ -80,7 +97,9 @@ cv_zscore_fit_final(PG_FUNCTION_ARGS)
 						cv_fitstate_params(s))));
 	names = scaler_read_names(DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s))),
 							  cv_distr_ndims(d));
-	PG_RETURN_DATUM(cv_model_value(&scaler_kind, cvz_from_distr(d, names)));
+	z = cvz_from_distr(d, names);
+	check_moments(z);
+	PG_RETURN_DATUM(cv_model_value(&scaler_kind, z));
 }
 
 /* The scaler in argument 0, decoded once per distinct scaler at this call site. */
@@ -172,6 +191,12 @@ weighted_z_sum(FunctionCallInfo fcinfo, const cvz_scaler *s, const double *v, co
 	}
 	if (!any)
 		PG_RETURN_NULL();
+	/* finite weights and z-scores can still overflow their sum */
+	if (!isfinite(sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the weighted sum of z-scores is out of the range of double precision"),
+				 errhint("Use smaller weights.")));
 	PG_RETURN_FLOAT8(sum);
 }
 
