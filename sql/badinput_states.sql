@@ -46,7 +46,27 @@ BEGIN
                    f.id, array_to_string(f.args, ', '), f.transfn::regproc);
     EXECUTE format('CREATE AGGREGATE badinput.merge_%s(custvalue.fitstate) (SFUNC = %s, STYPE = custvalue.fitstate, FINALFUNC = %s)',
                    f.id, f.combinefn::regproc, f.finalfn::regproc);
-    EXECUTE format('SELECT badinput.state_%s(%s)::text FROM generate_series(1, 40) g', f.id, rowargs) INTO st;
+    -- rows a fit accepts: the good values; else (metrics) probabilities in
+    -- (0, 1) and integers (bins) the same in every row; else only the
+    -- first number varying (a threshold or target the same in every row)
+    st := NULL;
+    FOR strategy IN 1 .. 3 LOOP
+      IF strategy > 1 THEN
+        SELECT string_agg(CASE WHEN u.t = 'float8'::regtype AND (strategy = 2 OR i = (SELECT min(o) FROM unnest(f.args) WITH ORDINALITY v(t2, o) WHERE t2 = 'float8'::regtype))
+                                 THEN '((((g % 7) + 0.5) / 8)::float8)'
+                               WHEN u.t = 'float8'::regtype THEN '0.5::float8'
+                               WHEN u.t = 'int4'::regtype THEN '3' ELSE g.rowval END,
+                          ', ' ORDER BY i) INTO rowargs
+          FROM unnest(f.args) WITH ORDINALITY u(t, i) JOIN badinput.good g ON g.typ = u.t;
+      END IF;
+      BEGIN
+        EXECUTE format('SELECT badinput.state_%s(%s)::text FROM generate_series(1, 40) g', f.id, rowargs) INTO st;
+        EXIT;
+      EXCEPTION WHEN OTHERS THEN
+        CONTINUE;
+      END;
+    END LOOP;
+    CONTINUE WHEN st IS NULL;
     INSERT INTO badinput.state
     VALUES (f.id, split_part(st, ':', 1), decode(split_part(st, ':', 2), 'base64'));
   END LOOP;
