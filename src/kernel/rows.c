@@ -839,7 +839,7 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 		return NULL;
 	}
 	if (nnum < -1 || nnum > CV_ROWS_MAX_FEATURES || ncat < -1 || ncat > CV_ROWS_MAX_FEATURES ||
-		(nnum >= 0 && ncat < 0) || has_y > 1 || max_rows < 0 ||
+		(nnum >= 0 && ncat < 0) || has_y > 1 || max_rows < 0 || max_rows > CV_ROWS_MAX_SEEN ||
 		seen < 0 || seen > CV_ROWS_MAX_SEEN || skipped < 0 || skipped > CV_ROWS_MAX_SEEN)
 	{
 		snprintf(err, errlen, "row state header is out of range (%d numeric, %d categorical features, target flag %d, max_rows %lld, %lld rows seen, %lld skipped)",

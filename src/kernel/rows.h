@@ -41,7 +41,12 @@ typedef struct cv_rows cv_rows;
 #define CV_ROWS_MAX_FEATURES 10000
 
 /* Largest count of rows seen or skipped (so that merged counts never overflow). */
-#define CV_ROWS_MAX_SEEN (INT64_MAX / 4)
+/*
+ * (The models fitted on rows write their counts in JSON, which keeps whole
+ * numbers exactly only up to 2^53; 9e15 stays below it, so a state can
+ * never hold a count its model could not write back.)
+ */
+#define CV_ROWS_MAX_SEEN INT64_C(9000000000000000)
 
 /*
  * A new, empty buffer.  nnum or ncat may be -1, "not known yet": the first
