@@ -10,6 +10,7 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 
 # Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
 KERNEL_SRCS = \
+	src/kernel/btyd_k.c \
 	src/kernel/cvalloc.c \
 	src/kernel/cvcodec.c \
 	src/kernel/cvfeatures.c \
@@ -18,7 +19,8 @@ KERNEL_SRCS = \
 	src/kernel/health_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
-	src/kernel/scorecard_k.c
+	src/kernel/scorecard_k.c \
+	src/kernel/tuples.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
@@ -28,7 +30,8 @@ GLUE_SRCS = \
 	src/health.c \
 	src/rfm.c \
 	src/rowfit.c \
-	src/scorecard.c
+	src/scorecard.c \
+	src/btyd.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -39,7 +42,8 @@ SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
 	src/rfm.sql \
-	src/scorecard.sql
+	src/scorecard.sql \
+	src/btyd.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

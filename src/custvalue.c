@@ -4,10 +4,12 @@
  */
 #include "postgres.h"
 
+#include "btyd_k.h"
 #include "fmgr.h"
 #include "cvalloc.h"
 #include "miscadmin.h"
 #include "rows.h"
+#include "tuples.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -77,4 +79,6 @@ _PG_init(void)
 	cv_realloc = pg_kernel_realloc;
 	cv_free = pg_kernel_free;
 	cv_rows_interrupt = pg_kernel_interrupt;
+	cv_tuples_interrupt = pg_kernel_interrupt;
+	cvb_interrupt = pg_kernel_interrupt;
 }

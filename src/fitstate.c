@@ -104,11 +104,37 @@ rows_bytes(const void *k)
 	return cv_rows_bytes(k);
 }
 
+/* tuples: likewise */
+static void *
+tuples_read(cv_rbuf *r, char *err, size_t errlen)
+{
+	return cv_tuples_read(r, err, errlen);
+}
+
+static void
+tuples_write(void *k, cv_wbuf *b)
+{
+	cv_tuples_write(k, b);
+}
+
+static int
+tuples_merge(void *dst, const void *src, char *err, size_t errlen)
+{
+	return cv_tuples_merge(dst, src, err, errlen);
+}
+
+static size_t
+tuples_bytes(const void *k)
+{
+	return cv_tuples_bytes(k);
+}
+
 /* Indexed by CvFitStateKind. */
 static const CvStateKindOps state_kinds[] = {
 	{NULL},
 	{"distr", distr_read, distr_write, distr_merge, distr_bytes},
 	{"rows", rows_read, rows_write, rows_merge, rows_bytes},
+	{"tuples", tuples_read, tuples_write, tuples_merge, tuples_bytes},
 };
 
 /* The operations of a kind, or NULL for an unknown tag. */
