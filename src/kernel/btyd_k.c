@@ -86,7 +86,7 @@ cvb_digamma(double x)
 	double		r = 0,
 				f;
 
-	while (x < 6)
+	while (x < 12)
 	{
 		r -= 1 / x;
 		x += 1;
@@ -496,6 +496,8 @@ cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T)
 	double		st = 40 + fmax(0, log(u)) + fmax(0, log(B)) + sh;
 	double		total = 0;
 	double		h = 1.0 / 16;
+	double		mu = cvb_digamma(a + B) - cvb_digamma(a);	/* E[-log p] */
+	double		sd = sqrt(fmax(1 / a - 1 / (a + B), 1e-6));
 
 	/*
 	 * Head: s = sh * v^(1/B) turns s^(B-1) ds into (sh^B / B) dv; then
@@ -517,10 +519,16 @@ cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T)
 	}
 	total *= pow(sh, B) / B;
 
-	/* body: unit Gauss-Legendre panels */
-	for (double lo = sh; lo < st; lo += 1)
+	/*
+	 * body: Gauss-Legendre panels, of unit width except around the bulk of
+	 * log p (mean mu, sd sd under Beta(a, B)), where they are sd wide
+	 */
+	for (double lo = sh, wd; lo < st; lo += wd)
 	{
-		double		hi = fmin(lo + 1, st);
+		double		hi;
+
+		wd = fabs(lo - mu) < 12 * sd ? fmin(1.0, sd) : 1.0;
+		hi = fmin(lo + wd, st);
 		double		mid = (lo + hi) / 2,
 					half = (hi - lo) / 2;
 
