@@ -24,7 +24,8 @@ typedef struct CvModelHeader
 
 #define MODEL_HDRSZ sizeof(CvModelHeader)
 
-/* The cache a scoring call site keeps in fn_extra. */
+/* The caches a scoring call site keeps in fn_extra, one per argument position. */
+#define MODEL_CACHE_SLOTS 4
 typedef struct ModelCache
 {
 	uint32		magic;
@@ -152,13 +153,20 @@ void *
 cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 				const char *type_name, cv_model_decode_fn decode)
 {
-	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+	ModelCache *cache;
 	Datum		d = PG_GETARG_DATUM(argno);
 	ModelCache	key;
 	MemoryContext cxt,
 				old;
 	struct varlena *m;
 
+	/* one cache per model argument, so clv(bg, gg, ...) keeps both */
+	if (argno >= MODEL_CACHE_SLOTS)
+		elog(ERROR, "custvalue model argument %d beyond the cached positions", argno);
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache) * MODEL_CACHE_SLOTS);
+	cache = (ModelCache *) fcinfo->flinfo->fn_extra + argno;
 	model_key(d, &key);
 	if (cache && cache->decoded &&
 		(key.by_toast ? (cache->by_toast && cache->toast_valueid == key.toast_valueid &&
@@ -168,9 +176,6 @@ cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 		return cache->decoded;
 
 	/* a miss: decode into a fresh context owned by the call site */
-	if (cache == NULL)
-		cache = fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
 	if (cache->cxt)
 		MemoryContextDelete(cache->cxt);
 	cache->cxt = NULL;
