@@ -3,11 +3,11 @@
 
 Simulates customers from known BG/NBD parameters with numpy (purchase rate
 lambda ~ Gamma(r, rate alpha), dropout chance p ~ Beta(a, b) after each
-purchase, ages of 1..365 whole days, purchase times kept to whole days as
-clv_summary gives them), loads them, fits bgnbd_fit and checks:
+purchase, ages of 1..365 whole days, purchase times rounded to whole days
+as clv_summary gives them), loads them, fits bgnbd_fit and checks:
 
-  * every parameter within 3% of the truth (the sampling error at this size
-    is well under 1%; whole days add a little bias),
+  * every parameter within 1% of the truth (the sampling error at this size
+    is a few tenths of a percent),
   * the fitted log-likelihood is at least that of the true parameters
     (computed by an independent numpy implementation of lifetimes'
     likelihood),
