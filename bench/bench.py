@@ -93,6 +93,42 @@ SELECT segment, count(*)
 RFMN_FIT = """
 SELECT length(custvalue.rfmn_fit(recency, frequency, monetary, nps)::text) FROM bench_rfmn"""
 
+# CLV: the customer summary of lifetimes' conventions (purchases merged per
+# day, frequency = days after the first, recency and t in days, monetary =
+# mean of the repeat days) from the transactions up to the calibration end,
+# as an analyst writes it in SQL and with clv_summary; both sum the
+# per-customer results so the client fetches one row.
+CLV_CAL = "timestamptz '2024-06-30 23:59:59+00'"
+CLV_SUMMARY_SQL = """
+SELECT count(*), sum(frequency), sum(recency), sum(t), sum(monetary)
+  FROM (SELECT customer, count(*) - 1 AS frequency, max(day) - min(day) AS recency,
+               (%s)::date - min(day) AS t,
+               coalesce(sum(amount) FILTER (WHERE day > first) / nullif(count(*) - 1, 0), 0) AS monetary
+          FROM (SELECT customer, day, sum(amount) AS amount, min(day) OVER (PARTITION BY customer) AS first
+                  FROM (SELECT customer, at::date AS day, amount FROM bench_clvtx WHERE at <= %s) t
+                 GROUP BY customer, day) d
+         GROUP BY customer) q""" % (CLV_CAL, CLV_CAL)
+CLV_SUMMARY_CV = """
+SELECT count(*), sum((s).frequency), sum((s).recency), sum((s).t), sum((s).monetary)
+  FROM (SELECT custvalue.clv_summary(at, amount, %s) AS s FROM bench_clvtx GROUP BY customer) q
+ WHERE s IS NOT NULL""" % CLV_CAL
+# bgnbd_fit on the first fifth of the scoring customers (1 million at the
+# default size); the models used for scoring are fitted once, before timing.
+BGNBD_FIT = """
+SELECT m::jsonb ->> 'distinct', m::jsonb ->> 'converged'
+  FROM (SELECT custvalue.bgnbd_fit(frequency, recency, t) AS m FROM bench_clvcust WHERE id <= %d) s"""
+CLV_FLOOR = "SELECT sum(frequency) + sum(recency) + sum(t) FROM bench_clvcust"
+CLV_SCORING = [
+    ("bgnbd_p_alive(m, f, r, t)",
+     "SELECT sum(custvalue.bgnbd_p_alive(m.bg, frequency, recency, t)) FROM bench_clvcust, bench_clvmodels m"),
+    ("bgnbd_expected_purchases(m, 90, f, r, t)",
+     "SELECT sum(custvalue.bgnbd_expected_purchases(m.bg, 90, frequency, recency, t)) FROM bench_clvcust, bench_clvmodels m"),
+    ("gammagamma_expected_spend(m, f, monetary)",
+     "SELECT sum(custvalue.gammagamma_expected_spend(m.gg, frequency, monetary)) FROM bench_clvcust, bench_clvmodels m"),
+    ("clv(bg, gg, f, r, t, monetary, 12, 0.01)",
+     "SELECT sum(custvalue.clv(m.bg, m.gg, frequency, recency, t, monetary, 12, 0.01)) FROM bench_clvcust, bench_clvmodels m"),
+]
+
 # The SQL functions each comparison needs: (name, argument types as
 # oidvectortypes prints them).
 NEEDS = {
@@ -102,6 +138,9 @@ NEEDS = {
              ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
                               "double precision, double precision")],
     "rfmn_fit": [("rfmn_fit", "double precision, double precision, double precision, double precision")],
+    "clv": [("clv_summary", "timestamp with time zone, double precision, timestamp with time zone"),
+            ("bgnbd_fit", "double precision, double precision, double precision"),
+            ("gammagamma_fit", "double precision, double precision")],
 }
 
 
@@ -331,6 +370,53 @@ def bench_rfmn(b):
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
 
 
+def bench_clv(b):
+    """clv_summary against the SQL summary; bgnbd_fit on a fifth of the
+    customers with its distinct triples; the scoring functions against the
+    floor of reading the same columns."""
+    cap = "clv"
+    ntx = b.query("SELECT count(*) FROM bench_clvtx")[0][0]
+    ncust = b.query("SELECT count(*) FROM bench_clvcust")[0][0]
+    nfit = ncust // 5
+    if not b.installed(cap):
+        b.add(cap, "clv_summary over %s transactions" % format(ntx, ","), NOT_INSTALLED, "n/a")
+        return
+    sql, cv = b.timed(cap, [("SQL summary", CLV_SUMMARY_SQL, SERIAL, False),
+                            ("clv_summary", CLV_SUMMARY_CV, SERIAL, False)])
+    b.add(cap, "SQL: GROUP BY customer, day + window + GROUP BY customer, %s transactions, serial"
+          % format(ntx, ","), fmt_time(sql), "baseline")
+    label = "custvalue.clv_summary(at, amount, calibration_end) GROUP BY customer, serial"
+    if sql is None or cv is None:
+        b.add(cap, label, fmt_time(cv), "n/a", "faster than SQL", "n/a")
+    else:
+        want, got = sql[1][0], cv[1][0]
+        if want[:4] != got[:4] or abs(want[4] - got[4]) > 1e-9 * abs(want[4]):
+            b.fail("clv: clv_summary totals %r differ from the SQL summary's %r" % (got, want))
+        b.add(cap, label, fmt_time(cv), fmt_faster(sql[0], cv[0], "SQL"), "faster than SQL",
+              yes_no(cv[0] < sql[0]))
+    fit = b.timed(cap, [("bgnbd_fit", BGNBD_FIT % nfit, SERIAL, False)])[0]
+    b.add(cap, "bgnbd_fit(f, r, t) on %s customers, serial" % format(nfit, ","), fmt_time(fit),
+          "%s distinct triples, converged %s" % (fit[1][0][0], fit[1][0][1]) if fit else "n/a")
+    b.query("DROP TABLE IF EXISTS bench_clvmodels")
+    b.query("""CREATE TABLE bench_clvmodels AS
+               SELECT custvalue.bgnbd_fit(frequency, recency, t) AS bg,
+                      custvalue.gammagamma_fit(frequency, monetary) AS gg
+                 FROM bench_clvcust WHERE id <= %d""" % nfit)
+    got = b.timed(cap, [("floor", CLV_FLOOR, SERIAL, False)] +
+                  [(name, q, SERIAL, False) for name, q in CLV_SCORING])
+    floor = got[0]
+    b.add(cap, "floor: sum(f) + sum(r) + sum(t) over %s customers, serial" % format(ncust, ","),
+          fmt_time(floor), "baseline")
+    for (name, _), measured in zip(CLV_SCORING, got[1:]):
+        if measured is None or floor is None:
+            b.add(cap, "custvalue." + name + ", serial", fmt_time(measured), "n/a", "≤ 3.00× floor", "n/a")
+            continue
+        ratio = measured[0] / floor[0]
+        b.add(cap, "custvalue." + name + ", serial", fmt_time(measured), "%.2f× floor" % ratio,
+              "≤ 3.00× floor", yes_no(ratio <= 3.0))
+    b.query("DROP TABLE bench_clvmodels")
+
+
 def machine(b):
     """One line naming the machine and the server."""
     model = "unknown CPU"
@@ -409,6 +495,7 @@ def main():
     bench_serial_parallel(b, "scorecard_fit", "length(scorecard_fit(ARRAY[4 measures], '{}')::text)",
                           SCORECARD_FIT)
     bench_rfmn(b)
+    bench_clv(b)
     print()
     print("machine: " + machine(b))
     print("settings: " + settings_line(b))

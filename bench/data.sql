@@ -55,6 +55,28 @@ SELECT floor(366 * bench_u(i, 31) ^ 2),
             ELSE least(10, floor(11 * bench_u(i, 38) ^ 0.6)) END
   FROM generate_series(1, :rows) AS i;
 
+-- CLV transactions: twice :rows purchases by :rows / 5 customers over two
+-- years (2023-2024, any second of the day), amounts log-normal in cents.
+-- The calibration ends 2024-06-30, so about a quarter of them fall after.
+CREATE UNLOGGED TABLE bench_clvtx (customer bigint, at timestamptz, amount float8);
+INSERT INTO bench_clvtx
+SELECT floor((:rows / 5) * bench_u(i, 41))::bigint,
+       timestamptz '2023-01-01 00:00:00+00' + floor(63072000 * bench_u(i, 42)) * interval '1 second',
+       round(exp(3.0 + 0.8 * bench_n(i, 43))::numeric, 2)::float8
+  FROM generate_series(1, 2 * :rows::bigint) AS i;
+
+-- CLV customers to score: :rows summaries (frequency, recency, t in days,
+-- monetary); 40% without a repeat purchase.
+CREATE UNLOGGED TABLE bench_clvcust (id bigint, frequency float8, recency float8, t float8, monetary float8);
+INSERT INTO bench_clvcust
+SELECT i, f, CASE WHEN f = 0 THEN 0 ELSE floor(t * bench_u(i, 53)) END, t,
+       CASE WHEN f = 0 THEN 0 ELSE round(exp(3.0 + 0.6 * bench_n(i, 54))::numeric, 2)::float8 END
+  FROM (SELECT i, CASE WHEN bench_u(i, 51) < 0.4 THEN 0 ELSE floor(1 + 20 * bench_u(i, 52) ^ 2) END AS f,
+               1 + floor(730 * bench_u(i, 55)) AS t
+          FROM generate_series(1, :rows) AS i) s;
+
 VACUUM ANALYZE bench_health;
 VACUUM ANALYZE bench_card;
 VACUUM ANALYZE bench_rfmn;
+VACUUM ANALYZE bench_clvtx;
+VACUUM ANALYZE bench_clvcust;

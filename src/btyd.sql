@@ -15,6 +15,13 @@ CREATE FUNCTION custvalue.clv_summary_final(custvalue.fitstate) RETURNS custvalu
 
 -- A timestamptz is cut into periods in the session's time zone, so that
 -- variant is STABLE; the date and timestamp variants are IMMUTABLE.
+--
+-- clv_summary runs once per customer, so a query has as many groups as
+-- customers.  Each group's state is an expanded object in its own memory
+-- context, and a hashed aggregate walks every group's context each time it
+-- adds a group, which is quadratic in the groups; a sorted GroupAggregate
+-- keeps one group at a time.  SSPACE (100 kB, more than a state needs)
+-- steers the planner to the sorted plan whenever there are many groups.
 CREATE FUNCTION custvalue.clv_summary_trans(custvalue.fitstate, timestamptz, float8, timestamptz, jsonb)
     RETURNS custvalue.fitstate
     AS 'MODULE_PATHNAME', 'cv_clv_summary_trans_tz' LANGUAGE C STABLE PARALLEL SAFE;
@@ -26,6 +33,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamptz, amount float8, ca
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
+    SSPACE = 100000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamptz, float8, timestamptz, jsonb)
@@ -35,6 +43,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamptz, amount float8, ca
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
+    SSPACE = 100000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamptz, float8, timestamptz)
@@ -50,6 +59,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamp, amount float8, cali
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
+    SSPACE = 100000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamp, float8, timestamp, jsonb)
@@ -59,6 +69,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamp, amount float8, cali
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
+    SSPACE = 100000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamp, float8, timestamp)
@@ -74,6 +85,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time date, amount float8, calibrati
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
+    SSPACE = 100000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(date, float8, date, jsonb)
@@ -83,6 +95,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time date, amount float8, calibrati
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
+    SSPACE = 100000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(date, float8, date)

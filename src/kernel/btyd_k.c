@@ -109,6 +109,13 @@ expm1_over(double e, double l)
 
 #define MAXP 4
 
+/*
+ * Parameters stay within e^-40..e^40: data whose likelihood keeps rising
+ * towards a boundary (no dropout at all: a -> 0, b -> infinity) stops there,
+ * unconverged, instead of wandering into overflow.
+ */
+#define MAX_LOG_PARAM 40
+
 /* Objective: value at theta, gradient into g; non-finite when undefined. */
 typedef double (*objective_fn) (const double *theta, double *g, void *ctx);
 
@@ -140,7 +147,8 @@ bfgs(objective_fn f, void *ctx, int n, double *theta, int max_iter, double tol,
 				s[MAXP],
 				y[MAXP];
 	double		fx = f(theta, g, ctx);
-	int			it;
+	int			it,
+				stalled = 0;
 
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++)
@@ -176,7 +184,7 @@ bfgs(objective_fn f, void *ctx, int n, double *theta, int max_iter, double tol,
 		dmax = gmax(d, n);
 		if (dmax > 3)
 			step = 3 / dmax;
-		for (k = 0; k < 60; k++, step *= 0.5)
+		for (k = 0; k < 40; k++, step *= 0.5)
 		{
 			for (int i = 0; i < n; i++)
 				tn[i] = theta[i] + step * d[i];
@@ -184,7 +192,7 @@ bfgs(objective_fn f, void *ctx, int n, double *theta, int max_iter, double tol,
 			if (isfinite(fn) && fn <= fx + 1e-4 * step * slope)
 				break;
 		}
-		if (k == 60)
+		if (k == 40)
 			break;				/* no decrease possible at double precision */
 		for (int i = 0; i < n; i++)
 		{
@@ -194,7 +202,14 @@ bfgs(objective_fn f, void *ctx, int n, double *theta, int max_iter, double tol,
 			theta[i] = tn[i];
 			g[i] = gn[i];
 		}
+		/* ten steps in a row that no longer lower f: a flat ridge, stop */
+		stalled = (fx - fn <= 1e-14 * fmax(1.0, fabs(fx))) ? stalled + 1 : 0;
 		fx = fn;
+		if (stalled >= 10)
+		{
+			it++;
+			break;
+		}
 		if (sy > 1e-300)
 		{
 			double		Hy[MAXP],
@@ -340,7 +355,7 @@ bg_objective(const double *theta, double *g, void *ctx)
 
 	for (int i = 0; i < 4; i++)
 	{
-		if (fabs(theta[i]) > 300)
+		if (fabs(theta[i]) > MAX_LOG_PARAM)
 			return NAN;
 		p[i] = exp(theta[i]);
 		pen += p[i] * p[i];
@@ -525,12 +540,14 @@ cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T)
 	 */
 	for (double lo = sh, wd; lo < st; lo += wd)
 	{
-		double		hi;
+		double		hi,
+					mid,
+					half;
 
 		wd = fabs(lo - mu) < 12 * sd ? fmin(1.0, sd) : 1.0;
 		hi = fmin(lo + wd, st);
-		double		mid = (lo + hi) / 2,
-					half = (hi - lo) / 2;
+		mid = (lo + hi) / 2;
+		half = (hi - lo) / 2;
 
 		for (int j = 0; j < 8; j++)
 			for (int sgn = -1; sgn <= 1; sgn += 2)
@@ -647,7 +664,7 @@ gg_objective(const double *theta, double *g, void *ctx)
 
 	for (int i = 0; i < 3; i++)
 	{
-		if (fabs(theta[i]) > 300)
+		if (fabs(theta[i]) > MAX_LOG_PARAM)
 			return NAN;
 		p[i] = exp(theta[i]);
 		pen += p[i] * p[i];
