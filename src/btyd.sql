@@ -20,8 +20,9 @@ CREATE FUNCTION custvalue.clv_summary_final(custvalue.fitstate) RETURNS custvalu
 -- customers.  Each group's state is an expanded object in its own memory
 -- context, and a hashed aggregate walks every group's context each time it
 -- adds a group, which is quadratic in the groups; a sorted GroupAggregate
--- keeps one group at a time.  SSPACE (100 kB, more than a state needs)
--- steers the planner to the sorted plan whenever there are many groups.
+-- keeps one group at a time.  SSPACE (10 MB, far more than a state needs)
+-- steers the planner to the sorted plan whenever there are more than a few
+-- hundred groups, even with a large work_mem.
 CREATE FUNCTION custvalue.clv_summary_trans(custvalue.fitstate, timestamptz, float8, timestamptz, jsonb)
     RETURNS custvalue.fitstate
     AS 'MODULE_PATHNAME', 'cv_clv_summary_trans_tz' LANGUAGE C STABLE PARALLEL SAFE;
@@ -33,7 +34,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamptz, amount float8, ca
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
-    SSPACE = 100000,
+    SSPACE = 10000000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamptz, float8, timestamptz, jsonb)
@@ -43,7 +44,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamptz, amount float8, ca
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
-    SSPACE = 100000,
+    SSPACE = 10000000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamptz, float8, timestamptz)
@@ -59,7 +60,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamp, amount float8, cali
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
-    SSPACE = 100000,
+    SSPACE = 10000000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamp, float8, timestamp, jsonb)
@@ -69,7 +70,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time timestamp, amount float8, cali
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
-    SSPACE = 100000,
+    SSPACE = 10000000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(timestamp, float8, timestamp)
@@ -85,7 +86,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time date, amount float8, calibrati
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
-    SSPACE = 100000,
+    SSPACE = 10000000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(date, float8, date, jsonb)
@@ -95,7 +96,7 @@ CREATE AGGREGATE custvalue.clv_summary(event_time date, amount float8, calibrati
     STYPE = custvalue.fitstate,
     FINALFUNC = custvalue.clv_summary_final,
     COMBINEFUNC = custvalue.fitstate_combine,
-    SSPACE = 100000,
+    SSPACE = 10000000,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.clv_summary(date, float8, date)
