@@ -457,7 +457,8 @@ cvb_alive_purchases_series(const cvb_bgnbd *m, double t, double x, double T)
 		return -1;
 	for (k = 1; k < 4000; k++)
 	{
-		double		next = term * (gam + k) * (m->a + k - 1) / ((C + k) * (k + 1)) * z;
+		/* the ratio does not depend on the previous term: off the chain */
+		double		next = term * ((gam + k) * (m->a + k - 1) * z / ((C + k) * (k + 1)));
 
 		sum += next;
 		if (fabs(next) <= 1e-17 * fabs(sum) && fabs(next) <= fabs(term))
