@@ -41,6 +41,8 @@ echo "   loaded in $((SECONDS - start)) s"
 
 "${psql[@]}" -d "$db" -f demo/health.sql
 "${psql[@]}" -d "$db" -f demo/rfm.sql
+"${psql[@]}" -d "$db" -f demo/clv_data.sql
+"${psql[@]}" -d "$db" -f demo/clv.sql
 
 stop="make demo-stop"
 if [ -n "${CUSTVALUE_CLUSTER_ROOT:-}" ]; then stop="CUSTVALUE_CLUSTER_ROOT=$CUSTVALUE_CLUSTER_ROOT $stop"; fi
