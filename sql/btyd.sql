@@ -4,6 +4,9 @@
 -- partition-wise plans.
 SET extra_float_digits = 0;
 SET TimeZone = 'UTC';
+-- every table of this test lives in its own schema, dropped at the end
+CREATE SCHEMA clv_test;
+SET search_path = clv_test, public;
 -- errors are shown as SQLSTATE: message
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -233,7 +236,8 @@ SELECT (SELECT custvalue.bgnbd_fit(frequency, recency, t)::text FROM big) AS bg,
        (SELECT custvalue.gammagamma_fit(frequency, monetary)::text FROM big) AS gg,
        (SELECT md5(string_agg(s::text, ',' ORDER BY customer)) FROM
           (SELECT customer, custvalue.clv_summary(at, amount, timestamptz '2024-01-31 23:59:59+00') AS s
-             FROM bigtx GROUP BY customer) q) AS summary;
+             FROM bigtx GROUP BY customer) q) AS summary,
+       (SELECT custvalue.clv_summary(at, amount, timestamptz '2024-12-31 23:59:59+00')::text FROM bigtx) AS one;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -242,12 +246,15 @@ SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT custvalue.bgnbd_fit(frequency, recency, t) FROM big;
 SELECT custvalue.bgnbd_fit(frequency, recency, t)::text = (SELECT bg FROM serial) AS bgnbd_parallel_equals_serial FROM big;
 SELECT custvalue.gammagamma_fit(frequency, monetary)::text = (SELECT gg FROM serial) AS gg_parallel_equals_serial FROM big;
-SET enable_hashagg = off;
-EXPLAIN (COSTS OFF) SELECT customer, custvalue.clv_summary(at, amount, timestamptz '2024-01-31 23:59:59+00') FROM bigtx GROUP BY customer;
-SELECT md5(string_agg(s::text, ',' ORDER BY customer)) = (SELECT summary FROM serial) AS summary_parallel_equals_serial
+SELECT md5(string_agg(s::text, ',' ORDER BY customer)) = (SELECT summary FROM serial) AS summary_grouped_equals_serial
   FROM (SELECT customer, custvalue.clv_summary(at, amount, timestamptz '2024-01-31 23:59:59+00') AS s
           FROM bigtx GROUP BY customer) q;
-RESET enable_hashagg;
+-- one customer's 180,000 purchases split between workers: partial states of
+-- periods with summed amounts, merged by the combine function
+EXPLAIN (COSTS OFF) SELECT custvalue.clv_summary(at, amount, timestamptz '2024-12-31 23:59:59+00') FROM bigtx;
+SELECT custvalue.clv_summary(at, amount, timestamptz '2024-12-31 23:59:59+00')::text = (SELECT one FROM serial)
+       AS one_customer_parallel_equals_serial
+  FROM bigtx;
 -- partition-wise aggregation combines partial states of one group
 CREATE TABLE parted (g int, frequency float8, recency float8, t float8, monetary float8) PARTITION BY LIST (g);
 CREATE TABLE parted_0 PARTITION OF parted FOR VALUES IN (0);
@@ -259,5 +266,36 @@ EXPLAIN (COSTS OFF) SELECT custvalue.bgnbd_fit(frequency, recency, t) FROM parte
 SELECT custvalue.bgnbd_fit(frequency, recency, t)::text = (SELECT bg FROM serial) AS bgnbd_partitionwise_equals,
        custvalue.gammagamma_fit(frequency, monetary)::text = (SELECT gg FROM serial) AS gg_partitionwise_equals
   FROM parted;
+CREATE TABLE partedtx (g int, at timestamptz, amount float8) PARTITION BY LIST (g);
+CREATE TABLE partedtx_0 PARTITION OF partedtx FOR VALUES IN (0);
+CREATE TABLE partedtx_1 PARTITION OF partedtx FOR VALUES IN (1);
+INSERT INTO partedtx SELECT customer % 2, at, amount FROM bigtx;
+ANALYZE partedtx;
+EXPLAIN (COSTS OFF) SELECT custvalue.clv_summary(at, amount, timestamptz '2024-12-31 23:59:59+00') FROM partedtx;
+SELECT custvalue.clv_summary(at, amount, timestamptz '2024-12-31 23:59:59+00')::text = (SELECT one FROM serial)
+       AS summary_partitionwise_equals
+  FROM partedtx;
 RESET ALL;
 SET extra_float_digits = 0;
+
+-- A state's text form round-trips exactly: partial states as text, merged back.
+CREATE AGGREGATE pg_temp.bg_state(float8, float8, float8) (
+  SFUNC = custvalue.bgnbd_fit_trans, STYPE = custvalue.fitstate);
+CREATE AGGREGATE pg_temp.summary_state(date, float8, date) (
+  SFUNC = custvalue.clv_summary_trans, STYPE = custvalue.fitstate);
+CREATE AGGREGATE pg_temp.merge_states(custvalue.fitstate) (
+  SFUNC = custvalue.fitstate_combine, STYPE = custvalue.fitstate);
+SELECT left(pg_temp.bg_state(frequency, recency, t)::text, 7) AS state_text_starts FROM clv_test.cust;
+WITH parts AS (SELECT pg_temp.bg_state(frequency, recency, t)::text AS st FROM clv_test.cust GROUP BY id % 5)
+SELECT custvalue.bgnbd_fit_final(pg_temp.merge_states(st::custvalue.fitstate))::text =
+       (SELECT m::text FROM clv_test.bg) AS bgnbd_merged_from_text_equals_direct
+  FROM parts;
+WITH parts AS (SELECT pg_temp.summary_state(at::date, amount, date '2024-12-31')::text AS st
+                 FROM clv_test.bigtx GROUP BY customer % 7)
+SELECT custvalue.clv_summary_final(pg_temp.merge_states(st::custvalue.fitstate)) AS merged_summary,
+       custvalue.clv_summary_final(pg_temp.merge_states(st::custvalue.fitstate))::text =
+       (SELECT custvalue.clv_summary(at::date, amount, date '2024-12-31')::text FROM clv_test.bigtx)
+       AS summary_merged_from_text_equals_direct
+  FROM parts;
+SET client_min_messages = warning;
+DROP SCHEMA clv_test CASCADE;
