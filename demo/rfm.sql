@@ -109,13 +109,11 @@ FROM (SELECT custvalue.rfmn_fit(recency_days, active_days, minutes, nps_rating) 
      custvalue.rfmn_thresholds(f.model) AS t;
 SELECT count(*) FILTER (WHERE recency_days = 0) AS last_day,
        round(100.0 * count(*) FILTER (WHERE recency_days = 0) / count(*), 1) AS last_day_pct,
-       count(*) FILTER (WHERE r_score = 5) = 0 AS no_r5
+       count(*) FILTER (WHERE recency_days = 0 AND r_score = 5) AS last_day_r5
 FROM usage.account_segments \gset
-\if :no_r5
-\echo 'No account has R = 5:' :last_day 'accounts (':last_day_pct'%) were active on the last day, and tied values'
-\echo 'share the score of their first position, so all of them get R = 4 (and the named map has no Champions).'
+\echo 'The' :last_day 'accounts (':last_day_pct'%) active on the last day tie at the best recency; the best tie'
+\echo 'group scores 5 (ties "midrank", the default), so' :last_day_r5 'of them get R = 5.'
 \echo
-\endif
 
 \echo '--- NPS (custvalue.nps: % promoters 9-10 minus % detractors 0-6) over the survey answers'
 SELECT coalesce(s.segment, 'all accounts') AS segment,

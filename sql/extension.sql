@@ -1,4 +1,5 @@
--- The extension itself: schema, version, settings.
+-- The extension itself: version, its own schema (pg_catalog: the install
+-- script creates schema custvalue, which holds every object), settings.
 SELECT extname, extversion, extrelocatable, nspname
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE extname = 'custvalue';

@@ -19,29 +19,69 @@ SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps) AS model FROM rfm_c
 SELECT model FROM rfm_model;
 SELECT * FROM custvalue.rfmn_thresholds((SELECT model FROM rfm_model));
 
--- Every customer's scores next to the definition computed with rank():
--- score = 1 + floor(5 * (rank - 1) / N), rank over worst-to-best order.
-CREATE VIEW rfm_reference AS
+-- Every customer's scores next to the definitions computed with window
+-- functions over the worst-to-best order: a tie group of cnt values with
+-- c = rank() - 1 values worse, of N, scores
+--   midrank (default): 1 + floor(5 * (2c + cnt) / 2N), but the worst group
+--                      1, the best 5, and a single group 1 + floor(5 / 2);
+--   first:             1 + floor(5 * c / N).
+CREATE FUNCTION pg_temp.tie_score(ties text, c bigint, cnt bigint, n bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN ties = 'first' THEN 1 + 5 * c / n
+              WHEN c = 0 AND cnt = n THEN 1 + 5 / 2
+              WHEN c = 0 THEN 1
+              WHEN c + cnt = n THEN 5
+              ELSE 1 + 5 * (2 * c + cnt) / (2 * n) END $$;
+CREATE VIEW rfm_ranks AS
 SELECT id,
-       CASE WHEN recency IS NOT NULL THEN 1 + (5 * (rank() OVER (ORDER BY recency DESC NULLS LAST) - 1))
-            / count(recency) OVER () END AS r,
-       CASE WHEN frequency IS NOT NULL THEN 1 + (5 * (rank() OVER (ORDER BY frequency) - 1))
-            / count(frequency) OVER () END AS f,
-       CASE WHEN monetary IS NOT NULL THEN 1 + (5 * (rank() OVER (ORDER BY monetary) - 1))
-            / count(monetary) OVER () END AS m,
-       CASE WHEN nps IS NOT NULL THEN 1 + (5 * (rank() OVER (ORDER BY nps) - 1))
-            / count(nps) OVER () END AS n
+       rank() OVER (ORDER BY recency DESC NULLS LAST) - 1 AS r_c, count(*) OVER (PARTITION BY recency) AS r_cnt,
+       count(recency) OVER () AS r_n, recency IS NULL AS r_null,
+       rank() OVER (ORDER BY frequency) - 1 AS f_c, count(*) OVER (PARTITION BY frequency) AS f_cnt,
+       count(frequency) OVER () AS f_n, frequency IS NULL AS f_null,
+       rank() OVER (ORDER BY monetary) - 1 AS m_c, count(*) OVER (PARTITION BY monetary) AS m_cnt,
+       count(monetary) OVER () AS m_n, monetary IS NULL AS m_null,
+       rank() OVER (ORDER BY nps) - 1 AS n_c, count(*) OVER (PARTITION BY nps) AS n_cnt,
+       count(nps) OVER () AS n_n, nps IS NULL AS n_null
   FROM rfm_cust;
-SELECT c.id, c.recency, c.frequency, c.monetary, c.nps, (s).r, (s).f, (s).m, (s).n,
+CREATE VIEW rfm_reference AS
+SELECT id, t.ties,
+       CASE WHEN NOT r_null THEN pg_temp.tie_score(t.ties, r_c, r_cnt, r_n) END AS r,
+       CASE WHEN NOT f_null THEN pg_temp.tie_score(t.ties, f_c, f_cnt, f_n) END AS f,
+       CASE WHEN NOT m_null THEN pg_temp.tie_score(t.ties, m_c, m_cnt, m_n) END AS m,
+       CASE WHEN NOT n_null THEN pg_temp.tie_score(t.ties, n_c, n_cnt, n_n) END AS n
+  FROM rfm_ranks, (VALUES ('midrank'), ('first')) t(ties);
+-- The same customers under ties "first" (the score of a group's first
+-- position): the 9 one-time buyers keep F = 1 under both rules.
+CREATE TABLE rfm_model_first AS
+SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"ties": "first"}') AS model FROM rfm_cust;
+SELECT model FROM rfm_model_first;
+SELECT ref.ties, c.id, c.recency, c.frequency, c.monetary, c.nps, (s).r, (s).f, (s).m, (s).n,
        round((s).score::numeric, 4) AS score, (s).code,
        custvalue.rfmn_segment(model, recency, frequency, monetary, nps) AS segment,
        (ref.r, ref.f, ref.m, ref.n) IS NOT DISTINCT FROM ((s).r, (s).f, (s).m, (s).n) AS as_ranked
-  FROM rfm_cust c JOIN rfm_reference ref USING (id), rfm_model,
+  FROM rfm_cust c JOIN rfm_reference ref USING (id)
+  JOIN (SELECT 'midrank' AS ties, model FROM rfm_model UNION ALL
+        SELECT 'first', model FROM rfm_model_first) fits USING (ties),
        LATERAL custvalue.rfmn_score(model, recency, frequency, monetary, nps) s
- ORDER BY c.id;
+ ORDER BY ref.ties DESC, c.id;
 
--- Values the fit never saw score as rank would place them: the count of
--- fitted values strictly worse, capped at bins.
+-- The shapes the default rule exists for, 1,000 customers.  Recency as in
+-- the demo: 278 active on the last day (28% tied at the best value) get
+-- R = 5 under midrank, only R = 4 under first.  Frequency as in CDNOW: 600
+-- never buy again (60% tied at the worst value) and stay at F = 1 under both.
+CREATE TABLE rfm_shapes AS
+SELECT CASE WHEN i <= 278 THEN 0 WHEN i <= 509 THEN 1 WHEN i <= 795 THEN 2 + i % 26 ELSE 28 + i % 210 END::float8 AS recency,
+       CASE WHEN i % 10 < 6 THEN 1 WHEN i % 20 < 15 THEN 2 WHEN i % 10 < 8 THEN 3 ELSE 4 + i % 30 END::float8 AS frequency
+  FROM generate_series(1, 1000) i;
+SELECT t.ties, th.*
+  FROM (VALUES ('midrank'), ('first')) t(ties),
+       LATERAL custvalue.rfmn_thresholds((SELECT custvalue.rfmn_fit(recency, frequency, NULL, NULL,
+                                                   jsonb_build_object('ties', t.ties)) FROM rfm_shapes)) th
+ ORDER BY t.ties DESC, th.dimension DESC, th.score;
+
+-- Values the fit never saw score as the nearest better fitted value
+-- (frequency 1.5 as 2, recency 300 days as 200), 1 below the worst
+-- value and bins past the best.
 SELECT v AS frequency, (custvalue.rfmn_score(model, NULL, v, NULL, NULL)).f
   FROM rfm_model, unnest(ARRAY[0, 1, 1.5, 2, 2.5, 4, 30, 100]::float8[]) v;
 SELECT v AS recency, (custvalue.rfmn_score(model, v, NULL, NULL, NULL)).r
@@ -55,9 +95,22 @@ SELECT custvalue.rfmn_score(NULL, 1, 1, 1, 1) IS NULL AS null_model,
 SELECT custvalue.rfmn_score(model, 'NaN', 1, 1, 1) FROM rfm_model;
 SELECT custvalue.rfmn_segment(model, 1, 1, '-Infinity', 1) FROM rfm_model;
 
--- Fewer customers than bins, all of them equal: one score, 1.
+-- Fewer customers than bins, all of them equal: one tie group, both worst
+-- and best, scores the middle under midrank (1 + floor(5 / 2) = 3) and 1
+-- under first; a smaller unseen value scores 1, a larger one 5.
 SELECT * FROM custvalue.rfmn_thresholds(
   (SELECT custvalue.rfmn_fit(x, x, x, x) FROM (VALUES (7.0::float8), (7), (7)) v(x)));
+SELECT * FROM custvalue.rfmn_thresholds(
+  (SELECT custvalue.rfmn_fit(x, x, x, x, '{"ties": "first"}') FROM (VALUES (7.0::float8), (7), (7)) v(x)));
+SELECT v, (custvalue.rfmn_score(model, v, v, NULL, NULL)).*
+  FROM (SELECT custvalue.rfmn_fit(x, x, x, x) AS model FROM (VALUES (7.0::float8), (7), (7)) v(x)) f,
+       unnest(ARRAY[6, 7, 8]::float8[]) v;
+-- Fewer customers than bins, all different: midrank spans the scale.
+SELECT t.ties, th.dimension, th.score, th.min_value
+  FROM (VALUES ('midrank'), ('first')) t(ties),
+       LATERAL custvalue.rfmn_thresholds((SELECT custvalue.rfmn_fit(NULL, x, NULL, NULL, jsonb_build_object('ties', t.ties))
+                                            FROM (VALUES (1.0::float8), (2), (3)) v(x))) th
+ ORDER BY t.ties DESC, th.score;
 -- no rows: no model
 SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps) IS NULL AS no_rows
   FROM rfm_cust WHERE false;
@@ -82,6 +135,10 @@ SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"weights": [0, 0,
 SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"weights": "equal"}') FROM rfm_cust;
 SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"edges": [4, 3]}') FROM rfm_cust;
 SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"edges": [4, 2, 3]}') FROM rfm_cust;
+SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"ties": "average"}') FROM rfm_cust;
+SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"ties": 1}') FROM rfm_cust;
+SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"ties": null}')::text = model::text AS null_ties_is_default
+  FROM rfm_cust, rfm_model GROUP BY model::text;
 -- options are checked on the first row, before any value is read
 SELECT custvalue.rfmn_fit(recency, 'NaN', monetary, nps, '{"bins": 0}') FROM rfm_cust;
 SELECT custvalue.rfmn_fit(recency, frequency, monetary, 'Infinity') FROM rfm_cust;
@@ -128,6 +185,17 @@ SELECT (custvalue.rfmn_score(custvalue.rfmn_fit(x, x, x, NULL, '{"bins": 10}'), 
 
 -- Text round trip: text -> model -> text is identical; the jsonb cast.
 SELECT model::text::custvalue.rfmn_model::text = model::text AS text_round_trip FROM rfm_model;
+SELECT model::text::custvalue.rfmn_model::text = model::text AS text_round_trip_first FROM rfm_model_first;
+-- A model written before the tie rule was a choice has no "ties": it reads
+-- as "first", and scores and prints as one.
+SELECT replace(f.model::text, '"ties": "first", ', '')::custvalue.rfmn_model::text = f.model::text
+       AS old_text_reads_as_first
+  FROM rfm_model_first f;
+SELECT replace(f.model::text, '"ties": "first", ', '')::custvalue.rfmn_model::jsonb ->> 'ties' AS ties_of_old_text
+  FROM rfm_model_first f;
+SELECT replace(model::text, '"ties": "midrank"', '"ties": "average"')::custvalue.rfmn_model FROM rfm_model;
+-- midrank tables under the name "first" do not add up
+SELECT replace(model::text, '"ties": "midrank"', '"ties": "first"')::custvalue.rfmn_model FROM rfm_model;
 SELECT (model::jsonb) -> 'frequency' FROM rfm_model;
 SELECT jsonb_path_query_array(model::jsonb, '$.recency.scores[*].min_value') FROM rfm_model;
 -- bad model texts
@@ -151,6 +219,10 @@ CREATE TABLE rfm_model_copy (model custvalue.rfmn_model);
 \copy rfm_model TO 'results/rfm_model.bin' WITH (FORMAT binary)
 \copy rfm_model_copy FROM 'results/rfm_model.bin' WITH (FORMAT binary)
 SELECT a.model::text = b.model::text AS binary_round_trip FROM rfm_model a, rfm_model_copy b;
+TRUNCATE rfm_model_copy;
+\copy rfm_model_first TO 'results/rfm_model.bin' WITH (FORMAT binary)
+\copy rfm_model_copy FROM 'results/rfm_model.bin' WITH (FORMAT binary)
+SELECT a.model::text = b.model::text AS binary_round_trip_first FROM rfm_model_first a, rfm_model_copy b;
 
 -- A forced parallel plan gives the same model text as the serial one.
 CREATE TABLE rfm_many AS
@@ -194,5 +266,5 @@ SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps, '{"bins": 7}')::tex
 RESET enable_partitionwise_aggregate;
 RESET max_parallel_workers_per_gather;
 
-DROP VIEW rfm_reference;
-DROP TABLE rfm_cust, rfm_model, rfm_identity, rfm_model_copy, rfm_many, rfm_serial, rfm_parts;
+DROP VIEW rfm_reference, rfm_ranks;
+DROP TABLE rfm_cust, rfm_model, rfm_model_first, rfm_shapes, rfm_identity, rfm_model_copy, rfm_many, rfm_serial, rfm_parts;

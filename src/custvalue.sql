@@ -1,9 +1,25 @@
 -- custvalue: objects shared by every capability.
 --
--- Everything lives in schema custvalue (fixed in the control file).  Objects
--- are created schema-qualified so the script does not depend on search_path.
+-- Everything lives in schema custvalue, which this script creates: CREATE
+-- SCHEMA fails when the schema already exists, so no role can prepare it
+-- (with look-alike functions or operators) before a trusted install, and the
+-- schema is a member of the extension, owned by the role that runs the
+-- script (the bootstrap superuser in a trusted install).  The extension's
+-- own schema is pg_catalog (see custvalue.control), so this script runs
+-- with search_path pg_catalog, pg_temp.
+--
+-- Rules for every section (the extension is trusted): every custvalue
+-- object is named with its schema, in definitions and in references
+-- (SFUNC, STYPE, SUPPORT, casts); built-in types and functions come from
+-- pg_catalog; no SECURITY DEFINER function, no SET search_path, no dynamic
+-- SQL, no DDL outside this script.
 
+CREATE SCHEMA custvalue;
 COMMENT ON SCHEMA custvalue IS 'customer-value analytics: health scores, RFM+N segmentation, model evaluation';
+-- An analytics library is used by everyone who can read the data: the
+-- functions, aggregates and types are usable by PUBLIC (EXECUTE on
+-- functions and USAGE on types are PUBLIC by default; the schema is not).
+GRANT USAGE ON SCHEMA custvalue TO PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- custvalue.fitstate: the transition state shared by the fit aggregates.

@@ -371,6 +371,37 @@ cv_option_bool(Jsonb *opts, const char *key, bool *out)
 }
 
 /*
+ * A string option that must be one of `choices` (NULL-terminated): *out is
+ * its index.  False when absent or JSON null.
+ */
+bool
+cv_option_choice(Jsonb *opts, const char *key, const char *const *choices, int *out)
+{
+	JsonbValue *v = option_get(opts, key);
+	char	   *got;
+
+	if (v == NULL)
+		return false;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a string", key),
+				 errhint("Valid values are: %s.", allowed_list(choices))));
+	got = pnstrdup(v->val.string.val, v->val.string.len);
+	for (int i = 0; choices[i]; i++)
+		if (strcmp(got, choices[i]) == 0)
+		{
+			*out = i;
+			return true;
+		}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("option \"%s\" must be one of %s, not \"%s\"", key,
+					allowed_list(choices), got)));
+	return false;				/* not reached */
+}
+
+/*
  * Walk the elements of an array-valued option, calling `each` on every
  * scalar element.  Returns the element count, or -1 when the key is absent.
  */

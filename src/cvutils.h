@@ -76,6 +76,8 @@ extern void cv_options_check(Jsonb *opts, const char *const *allowed);
 extern bool cv_option_float8(Jsonb *opts, const char *key, double *out);
 extern bool cv_option_int(Jsonb *opts, const char *key, int lo, int hi, int *out);
 extern bool cv_option_bool(Jsonb *opts, const char *key, bool *out);
+extern bool cv_option_choice(Jsonb *opts, const char *key, const char *const *choices,
+							 int *out);
 extern int	cv_option_float8_array(Jsonb *opts, const char *key, double **out);
 extern int	cv_option_bool_array(Jsonb *opts, const char *key, bool **out);
 extern int	cv_option_text_array(Jsonb *opts, const char *key, char ***out);

@@ -30,26 +30,27 @@
 
 static const CvModelKind rfmn_kind;
 
-static const char *const rfmn_options[] = {"bins", "weights", "edges", NULL};
+static const char *const rfmn_options[] = {"bins", "ties", "weights", "edges", NULL};
 
 /* --------------------------------------------------------------- options */
 
 /*
- * Read rfmn_fit's options (NULL: all defaults) into bins, weights and
+ * Read rfmn_fit's options (NULL: all defaults) into bins, ties, weights and
  * edges, and check them with the kernel's rules.
  */
 static void
-rfmn_read_options(Jsonb *opts, int *bins, double *weights, double *edges)
+rfmn_read_options(Jsonb *opts, int *bins, int *ties, double *weights, double *edges)
 {
 	double	   *arr;
 	int			got;
 	char		err[256];
 
-	rfm_default_params(bins, weights, edges);
+	rfm_default_params(bins, ties, weights, edges);
 	if (opts == NULL)
 		return;
 	cv_options_check(opts, rfmn_options);
 	(void) cv_option_int(opts, "bins", 1, RFM_MAX_BINS, bins);
+	(void) cv_option_choice(opts, "ties", rfm_ties_names, ties);
 	got = cv_option_float8_array(opts, "weights", &arr);
 	cv_check_option_length("weights", got, RFM_NDIMS, "recency, frequency, monetary, nps");
 	if (got > 0)
@@ -58,7 +59,7 @@ rfmn_read_options(Jsonb *opts, int *bins, double *weights, double *edges)
 	cv_check_option_length("edges", got, RFM_NEDGES, "high, mid, low");
 	if (got > 0)
 		memcpy(edges, arr, sizeof(double) * RFM_NEDGES);
-	if (rfm_check_params(*bins, weights, edges, err, sizeof(err)) < 0)
+	if (rfm_check_params(*bins, *ties, weights, edges, err, sizeof(err)) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid rfmn_fit options: %s", err)));
@@ -97,11 +98,12 @@ cv_rfmn_fit_trans(PG_FUNCTION_ARGS)
 	if (s == NULL)
 	{
 		Jsonb	   *opts = (PG_NARGS() > 5 && !PG_ARGISNULL(5)) ? PG_GETARG_JSONB_P(5) : NULL;
-		int			bins;
+		int			bins,
+					ties;
 		double		w[RFM_NDIMS],
 					e[RFM_NEDGES];
 
-		rfmn_read_options(opts, &bins, w, e);
+		rfmn_read_options(opts, &bins, &ties, w, e);
 		s = cv_fitstate_distr_create(fcinfo, RFM_NDIMS, 0,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
@@ -121,7 +123,8 @@ cv_rfmn_fit_final(PG_FUNCTION_ARGS)
 {
 	CvFitState *s = cv_fitstate_arg(fcinfo, 0);
 	cv_distr   *distr;
-	int			bins;
+	int			bins,
+				ties;
 	double		w[RFM_NDIMS],
 				e[RFM_NEDGES];
 	rfm_model  *m;
@@ -132,8 +135,8 @@ cv_rfmn_fit_final(PG_FUNCTION_ARGS)
 	distr = cv_fitstate_distr(s);
 	if (cv_distr_ndims(distr) != RFM_NDIMS)
 		elog(ERROR, "rfmn_fit state has %d dimensions", cv_distr_ndims(distr));
-	rfmn_read_options(DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s))), &bins, w, e);
-	m = rfm_model_new(bins, w, e);
+	rfmn_read_options(DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s))), &bins, &ties, w, e);
+	m = rfm_model_new(bins, ties, w, e);
 	for (int d = 0; d < RFM_NDIMS; d++)
 	{
 		cv_distr_dim dim = cv_distr_dim_get(distr, d);
@@ -142,7 +145,7 @@ cv_rfmn_fit_final(PG_FUNCTION_ARGS)
 		if (dim.hi != NULL)
 			elog(ERROR, "rfmn_fit state holds value ranges");
 		if (rfm_dim_build(&m->dims[d], dim.lo, dim.count, dim.nentries, dim.n,
-						  bins, d == RFM_R, err, sizeof(err)) < 0)
+						  bins, ties, d == RFM_R, err, sizeof(err)) < 0)
 			elog(ERROR, "rfmn_fit: %s", err);
 	}
 	if (rfm_model_check(m, err, sizeof(err)) < 0)

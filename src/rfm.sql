@@ -57,7 +57,7 @@ COMMENT ON AGGREGATE custvalue.nps(int) IS
 
 -- ---------------------------------------------------------------------------
 -- custvalue.rfmn_model: per dimension (recency, frequency, monetary, nps) the
--- tie-aware quantile score table, plus bins, weights and segment edges.  A
+-- tie-aware quantile score table, plus bins, tie rule, weights and segment edges.  A
 -- model value: JSON text form, binary send/recv, cast to jsonb.
 -- ---------------------------------------------------------------------------
 CREATE TYPE custvalue.rfmn_model;
@@ -122,7 +122,7 @@ CREATE AGGREGATE custvalue.rfmn_fit(recency float8, frequency float8, monetary f
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE custvalue.rfmn_fit(float8, float8, float8, float8, jsonb)
-    IS 'fit an rfm+n model with tie-aware quantile scores (options: bins, weights, edges)';
+    IS 'fit an rfm+n model with tie-aware quantile scores (options: bins, ties, weights, edges)';
 CREATE AGGREGATE custvalue.rfmn_fit(recency float8, frequency float8, monetary float8, nps float8) (
     SFUNC = custvalue.rfmn_fit_trans,
     STYPE = custvalue.fitstate,

@@ -6,7 +6,8 @@
 #   - running a report twice leaves one pg_cron job each (idempotent);
 #   - the materialized views refresh CONCURRENTLY under an empty search_path;
 #   - the results keep the seed reports' shape (health tiers, Enterprise
-#     healthiest, four value segments ordered by recency and minutes).
+#     healthiest, four value segments ordered by recency and minutes, the
+#     accounts active on the last day at R = 5 and so some Champions).
 # pg_cron can be created only in cron.database_name, `postgres` on the test
 # cluster, so the reports run there and everything is dropped at the end.
 # Runs against the cluster in PGHOST/PGPORT/PGUSER (set by scripts/test.sh).
@@ -94,8 +95,13 @@ SELECT 'four segments, R falls and F, M rise with value: ' ||
           FROM usage.account_segments GROUP BY segment) s;
 SELECT 'most high-value accounts stable: ' || (avg((trend = 'stable')::int) > 0.8)
   FROM usage.account_segments WHERE segment = 'high_value';
+SELECT 'the accounts active on the last day (about 28%) all get R = 5, and there are Champions: ' ||
+       (avg((recency_days = 0)::int) BETWEEN 0.2 AND 0.35
+        AND bool_and(r_score = 5) FILTER (WHERE recency_days = 0)
+        AND count(*) FILTER (WHERE named_segment = 'Champions') > 0)
+  FROM usage.account_segments;
 SQL
 cat "$out/checks"
-if [ "$(grep -c ': true$' "$out/checks")" != 5 ]; then
+if [ "$(grep -c ': true$' "$out/checks")" != 6 ]; then
   echo "not every check printed true"; exit 1
 fi

@@ -16,9 +16,10 @@
 #include "cvjson.h"
 
 const char *const rfm_dim_names[RFM_NDIMS] = {"recency", "frequency", "monetary", "nps"};
+const char *const rfm_ties_names[RFM_NTIES + 1] = {"midrank", "first", NULL};
 
-/* Largest N for which bins * c fits in int64 (c <= N, bins <= 100). */
-#define RFM_MAX_N	(INT64_MAX / 128)
+/* Largest N for which bins * 2N fits in int64 (bins <= 100). */
+#define RFM_MAX_N	(INT64_MAX / 256)
 
 /* Largest integer a JSON number (a double) carries exactly. */
 #define RFM_MAX_JSON_INT 9007199254740992.0
@@ -59,9 +60,10 @@ fmt_double(double x, char *buf, size_t len)
 /* ---------------------------------------------------------------- params */
 
 void
-rfm_default_params(int *bins, double *weights, double *edges)
+rfm_default_params(int *bins, int *ties, double *weights, double *edges)
 {
 	*bins = 5;
+	*ties = RFM_TIES_MIDRANK;
 	for (int d = 0; d < RFM_NDIMS; d++)
 		weights[d] = 1.0;
 	edges[0] = 4.0;
@@ -70,7 +72,16 @@ rfm_default_params(int *bins, double *weights, double *edges)
 }
 
 int
-rfm_check_params(int bins, const double *weights, const double *edges,
+rfm_ties_from_name(const char *name, size_t len)
+{
+	for (int t = 0; t < RFM_NTIES; t++)
+		if (strlen(rfm_ties_names[t]) == len && memcmp(rfm_ties_names[t], name, len) == 0)
+			return t;
+	return -1;
+}
+
+int
+rfm_check_params(int bins, int ties, const double *weights, const double *edges,
 				 char *err, size_t errlen)
 {
 	char		buf[32],
@@ -80,6 +91,8 @@ rfm_check_params(int bins, const double *weights, const double *edges,
 	if (bins < 1 || bins > RFM_MAX_BINS)
 		return fail(err, errlen, "bins must be between 1 and %d, not %d",
 					RFM_MAX_BINS, bins);
+	if (ties < 0 || ties >= RFM_NTIES)
+		return fail(err, errlen, "tie rule %d is unknown", ties);
 	for (int d = 0; d < RFM_NDIMS; d++)
 	{
 		if (!isfinite(weights[d]) || weights[d] < 0)
@@ -126,6 +139,37 @@ score_at(int bins, int64_t c, int64_t n)
 }
 
 /*
+ * Score at position twice_pos / 2 of n (n > 0): the mid-rank rule's
+ * 1 + floor(bins * (c + cnt / 2) / n) with twice_pos = 2c + cnt, in
+ * integers.
+ */
+static int
+score_mid(int bins, int64_t twice_pos, int64_t n)
+{
+	int64_t		s = 1 + ((int64_t) bins * twice_pos) / (2 * n);
+
+	return s > bins ? bins : (int) s;
+}
+
+/*
+ * Score of a tie group of cnt values with c values strictly worse, out of
+ * n, under rule ties (see rfm_k.h).
+ */
+static int
+group_score(int bins, int ties, int64_t c, int64_t cnt, int64_t n)
+{
+	if (ties == RFM_TIES_FIRST)
+		return score_at(bins, c, n);
+	if (c == 0 && cnt == n)
+		return 1 + bins / 2;	/* one group: both worst and best */
+	if (c == 0)
+		return 1;
+	if (c + cnt == n)
+		return bins;
+	return score_mid(bins, 2 * c + cnt, n);
+}
+
+/*
  * Derive a dimension's search keys from its bands (see rfm_dim): ascending
  * in both orders, so that scoring is one branch-free lower bound.
  */
@@ -137,6 +181,8 @@ dim_keys(rfm_dim *d, int reversed)
 	d->keys = cv_malloc(sizeof(double) * (d->nbands ? d->nbands : 1));
 	for (int i = 0; i < d->nbands; i++)
 		d->keys[i] = reversed ? -d->bands[i].min_value : d->bands[i].max_value;
+	d->worst_key = d->nbands == 0 ? 0.0
+		: reversed ? -d->bands[0].max_value : d->bands[0].min_value;
 }
 
 void
@@ -153,7 +199,7 @@ rfm_dim_clear(rfm_dim *d)
 
 int
 rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
-			  size_t nent, int64_t n, int bins, int reversed,
+			  size_t nent, int64_t n, int bins, int ties, int reversed,
 			  char *err, size_t errlen)
 {
 	int64_t		c = 0;			/* values strictly worse than the current */
@@ -182,7 +228,7 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 	for (size_t j = 0; j < nent; j++)
 	{
 		size_t		i = reversed ? nent - 1 - j : j;
-		int			s = score_at(bins, c, n);
+		int			s = group_score(bins, ties, c, counts[i], n);
 		rfm_band   *b;
 
 		if (nb == 0 || d->bands[nb - 1].score != s)
@@ -207,11 +253,12 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 }
 
 rfm_model *
-rfm_model_new(int bins, const double *weights, const double *edges)
+rfm_model_new(int bins, int ties, const double *weights, const double *edges)
 {
 	rfm_model  *m = cv_calloc(1, sizeof(rfm_model));
 
 	m->bins = bins;
+	m->ties = ties;
 	memcpy(m->weights, weights, sizeof(m->weights));
 	memcpy(m->edges, edges, sizeof(m->edges));
 	return m;
@@ -228,12 +275,65 @@ rfm_model_free(rfm_model *m)
 }
 
 /*
+ * Check that band i of a dimension, with c customers in the worse bands,
+ * has a score its tie rule can give.  Under `first` the score follows from
+ * c alone.  Under `midrank` the worst band scores 1 and the best bins (a
+ * single band: the middle), and a band between them must score what some
+ * mid-rank inside it gives: its groups' mid-ranks lie between c + 1/2 and
+ * c + customers - 1/2.
+ */
+static int
+check_band_score(const rfm_model *m, const rfm_dim *d, const char *name, int i,
+				 int64_t c, char *err, size_t errlen)
+{
+	const rfm_band *b = &d->bands[i];
+	int			lo,
+				hi;
+
+	if (m->ties == RFM_TIES_FIRST)
+	{
+		int			want = score_at(m->bins, c, d->n);
+
+		if (b->score != want)
+			return fail(err, errlen,
+						"%s: score %d does not match its rank: %lld of %lld customers score lower, so its values score 1 + floor(%d * %lld / %lld) = %d",
+						name, b->score, (long long) c, (long long) d->n,
+						m->bins, (long long) c, (long long) d->n, want);
+		return 0;
+	}
+	if (d->nbands == 1)
+		lo = hi = 1 + m->bins / 2;
+	else if (i == 0)
+		lo = hi = 1;
+	else if (i == d->nbands - 1)
+		lo = hi = m->bins;
+	else
+	{
+		lo = score_mid(m->bins, 2 * c + 1, d->n);
+		hi = score_mid(m->bins, 2 * (c + b->customers) - 1, d->n);
+	}
+	if (b->score >= lo && b->score <= hi)
+		return 0;
+	if (d->nbands == 1)
+		return fail(err, errlen,
+					"%s: a single score holds one tie group, which scores 1 + floor(%d / 2) = %d under ties \"midrank\", not %d",
+					name, m->bins, lo, b->score);
+	if (i == 0 || i == d->nbands - 1)
+		return fail(err, errlen, "%s: the %s values score %d under ties \"midrank\", not %d",
+					name, i == 0 ? "worst" : "best", lo, b->score);
+	return fail(err, errlen,
+				"%s: score %d does not match its ranks: %lld of %lld customers score lower and it holds %lld, so its mid-ranks score %d to %d",
+				name, b->score, (long long) c, (long long) d->n,
+				(long long) b->customers, lo, hi);
+}
+
+/*
  * Check one dimension's table: scores strictly ascending within 1..bins,
  * each band a finite non-empty range lying strictly beyond the previous one
  * in the dimension's worst-to-best order, customers >= 1 summing to n, and
- * each band's score equal to the score the formula gives its worst value
- * (k - 1 = customers of the worse bands).  The last rule is what makes the
- * table, not the fitted data, enough to score any value exactly.
+ * each band's score one its tie rule can give (check_band_score).  The
+ * last rule is what makes the table, not the fitted data, a model of the
+ * rule it names.
  */
 static int
 check_dim(const rfm_model *m, int dim, char *err, size_t errlen)
@@ -257,7 +357,6 @@ check_dim(const rfm_model *m, int dim, char *err, size_t errlen)
 	for (int i = 0; i < d->nbands; i++)
 	{
 		const rfm_band *b = &d->bands[i];
-		int			want;
 
 		if (b->score < 1 || b->score > m->bins)
 			return fail(err, errlen, "%s: score %d is outside 1..%d",
@@ -281,12 +380,8 @@ check_dim(const rfm_model *m, int dim, char *err, size_t errlen)
 		if (b->customers < 1 || b->customers > d->n - c)
 			return fail(err, errlen, "%s: score %d has %lld customers, outside 1..%lld",
 						name, b->score, (long long) b->customers, (long long) (d->n - c));
-		want = score_at(m->bins, c, d->n);
-		if (b->score != want)
-			return fail(err, errlen,
-						"%s: score %d does not match its rank: %lld of %lld customers score lower, so its values score 1 + floor(%d * %lld / %lld) = %d",
-						name, b->score, (long long) c, (long long) d->n,
-						m->bins, (long long) c, (long long) d->n, want);
+		if (check_band_score(m, d, name, i, c, err, errlen) < 0)
+			return -1;
 		c += b->customers;
 	}
 	if (c != d->n)
@@ -298,7 +393,7 @@ check_dim(const rfm_model *m, int dim, char *err, size_t errlen)
 int
 rfm_model_check(const rfm_model *m, char *err, size_t errlen)
 {
-	if (rfm_check_params(m->bins, m->weights, m->edges, err, errlen) < 0)
+	if (rfm_check_params(m->bins, m->ties, m->weights, m->edges, err, errlen) < 0)
 		return -1;
 	for (int d = 0; d < RFM_NDIMS; d++)
 		if (check_dim(m, d, err, errlen) < 0)
@@ -311,7 +406,7 @@ rfm_model_check(const rfm_model *m, char *err, size_t errlen)
 /*
  * The first band (worst to best) whose best value is at least as good as x
  * holds x or lies just beyond it, so x scores that band's score (see
- * rfm_k.h); past the best band x scores bins.  The search is a branch-free
+ * rfm_k.h); past the best band x scores bins, before the worst value 1.  The search is a branch-free
  * lower bound over the keys (the comparison compiles to a conditional
  * move): customers arrive in no useful order, and a mispredicted branch per
  * level would cost more than the search itself.
@@ -327,6 +422,8 @@ rfm_score_value(const rfm_model *m, int dim, double x)
 
 	if (len == 0)
 		return 0;
+	if (key < d->worst_key)
+		return 1;
 	while (len > 1)
 	{
 		int			half = len / 2;
@@ -624,7 +721,7 @@ rfm_nps(const int64_t *counts, double *out)
 /* ------------------------------------------------------- binary payload */
 
 /*
- * Payload layout (little-endian, via cvcodec): u32 bins, f64 weights[4],
+ * Payload layout (little-endian, via cvcodec): u32 bins, u32 ties, f64 weights[4],
  * f64 edges[3], then per dimension (recency, frequency, monetary, nps):
  * i64 n, u32 nbands, and per band u32 score, f64 min_value, f64 max_value,
  * i64 customers.  The model header in front of it carries the kind and
@@ -634,6 +731,7 @@ void
 rfm_model_write(const rfm_model *m, cv_wbuf *b)
 {
 	cvb_u32(b, (uint32_t) m->bins);
+	cvb_u32(b, (uint32_t) m->ties);
 	for (int d = 0; d < RFM_NDIMS; d++)
 		cvb_f64(b, m->weights[d]);
 	for (int e = 0; e < RFM_NEDGES; e++)
@@ -679,6 +777,7 @@ rfm_model_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 
 	cvr_init(&r, p, len);
 	m->bins = (int) (cvr_u32(&r) & 0x7fffffff);
+	m->ties = (int) (cvr_u32(&r) & 0x7fffffff);
 	for (int d = 0; d < RFM_NDIMS; d++)
 		m->weights[d] = cvr_f64(&r);
 	for (int e = 0; e < RFM_NEDGES; e++)
@@ -728,7 +827,8 @@ write_numbers(cvj_writer *w, const char *key, const double *x, int n)
 }
 
 /*
- * {"kind": "rfmn_model", "version": 1, "bins": 5, "weights": [r, f, m, n],
+ * {"kind": "rfmn_model", "version": 1, "bins": 5, "ties": "midrank",
+ *  "weights": [r, f, m, n],
  *  "edges": [high, mid, low], "recency": {"n": N, "scores": [{"score": s,
  *  "min_value": a, "max_value": b, "customers": c}, ...]}, "frequency": ...,
  *  "monetary": ..., "nps": ...}
@@ -746,6 +846,8 @@ rfm_model_to_json(const rfm_model *m)
 	cvjw_int(&w, RFM_FORMAT_VERSION);
 	cvjw_key(&w, "bins");
 	cvjw_int(&w, m->bins);
+	cvjw_key(&w, "ties");
+	cvjw_string(&w, rfm_ties_names[m->ties]);
 	write_numbers(&w, "weights", m->weights, RFM_NDIMS);
 	write_numbers(&w, "edges", m->edges, RFM_NEDGES);
 	for (int d = 0; d < RFM_NDIMS; d++)
@@ -897,9 +999,10 @@ json_dim(const cvj_value *root, int d, int bins, rfm_dim *dim, char *err, size_t
 static int
 json_model(const cvj_value *root, rfm_model *m, char *err, size_t errlen)
 {
-	static const char *const allowed[] = {"kind", "version", "bins", "weights", "edges",
+	static const char *const allowed[] = {"kind", "version", "bins", "ties", "weights", "edges",
 	"recency", "frequency", "monetary", "nps", NULL};
 	const cvj_value *kind;
+	const cvj_value *ties;
 	double		version,
 				bins;
 
@@ -919,6 +1022,14 @@ json_model(const cvj_value *root, rfm_model *m, char *err, size_t errlen)
 	if (json_int(cvj_get(root, "bins"), 1, RFM_MAX_BINS, "\"bins\"", &bins, err, errlen) < 0)
 		return -1;
 	m->bins = (int) bins;
+	/* models written before the tie rule was a choice used "first" */
+	ties = cvj_get(root, "ties");
+	m->ties = RFM_TIES_FIRST;
+	if (ties != NULL &&
+		(ties->type != CVJ_STRING ||
+		 (m->ties = rfm_ties_from_name(ties->string, ties->len)) < 0))
+		return fail(err, errlen, "\"ties\" must be \"%s\" or \"%s\"",
+					rfm_ties_names[RFM_TIES_MIDRANK], rfm_ties_names[RFM_TIES_FIRST]);
 	if (json_numbers(root, "weights", m->weights, RFM_NDIMS, err, errlen) < 0 ||
 		json_numbers(root, "edges", m->edges, RFM_NEDGES, err, errlen) < 0)
 		return -1;

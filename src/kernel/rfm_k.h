@@ -4,31 +4,37 @@
  *
  * Scores.  A dimension's non-NULL fitted values are ordered from worst to
  * best: recency (days since last activity) from most days to fewest, the
- * other dimensions from smallest to largest.  A value's score is
+ * other dimensions from smallest to largest.  Equal values form a tie
+ * group, and a group always shares one score.  With N non-NULL values, a
+ * group holding cnt values of which c values are strictly worse scores
  *
- *		score = 1 + floor(bins * (k - 1) / N)
+ *	midrank (the default):
+ *		score = 1 + floor(bins * (c + cnt / 2) / N),
+ *		except that the group holding the worst value scores 1 and the
+ *		group holding the best value scores bins.  c + cnt / 2 is the
+ *		group's mid-rank less one half, so untied data score exactly as
+ *		ntile(bins) when N is a multiple of bins, a large group lands at
+ *		its middle, and the ends of the scale are always used: the many
+ *		one-time buyers all keep F = 1, the many customers active on the
+ *		last day all get R = bins.  When every value is equal the one
+ *		group is both worst and best and scores the middle,
+ *		1 + floor(bins / 2).
  *
- * where k is the 1-based position of the first value equal to it in that
- * order and N the number of non-NULL values.  Tied values therefore always
- * share a score, and a value held by more than N/bins customers may leave
- * scores unused (many one-time buyers all stay at F = 1).
+ *	first:
+ *		score = 1 + floor(bins * c / N), the score of the group's first
+ *		position, so a value held by more than N/bins customers may leave
+ *		scores unused (a big tie at the best value never reaches bins).
  *
  * A fitted dimension is kept as a table with one row (band) per score that
  * occurs: the score, the smallest and largest value holding it and the
- * number of customers.  Scoring any value x, fitted or not, uses
- * k - 1 = the number of fitted values strictly worse than x, so
- *
- *		score(x) = min(bins, 1 + floor(bins * c / N)),
- *		c = #{fitted values strictly worse than x}.
- *
- * For a fitted value this is the definition above.  A value inside a band's
- * range scores that band's score; a value between two bands scores the
- * better band's score (exactly what the formula gives, because every fitted
- * value strictly worse than x lies in the worse bands); a value worse than
- * every fitted value scores 1, and one better than every fitted value scores
- * bins (the formula would give bins + 1, one past the scale).  Scoring needs
- * only the table, and rfm_model_check() guarantees the table obeys the
- * formula, so scoring is a binary search over at most `bins` bands.
+ * number of customers.  Scoring any value x, fitted or not, uses the table
+ * alone: a value inside a band's range scores that band's score; a value
+ * between two bands scores the better band's score; a value worse than
+ * every fitted value scores 1, and one better than every fitted value
+ * scores bins.  Under `first` this is exactly min(bins, 1 + floor(bins * c
+ * / N)) with c = #{fitted values strictly worse than x}.  rfm_model_check()
+ * guarantees a table can come from its rule, and scoring is a binary search
+ * over at most `bins` bands.
  */
 #ifndef RFM_K_H
 #define RFM_K_H
@@ -44,6 +50,17 @@
 #define RFM_NAMED_BINS	5		/* the named R x F map is a 5 x 5 grid */
 #define RFM_MAP_MAX_SCORE RFM_MAX_BINS
 #define RFM_FORMAT_VERSION 1
+
+/* Tie rules; the model's JSON names them "midrank" and "first". */
+typedef enum rfm_ties
+{
+	RFM_TIES_MIDRANK = 0,		/* the default */
+	RFM_TIES_FIRST = 1,			/* the rule of models without "ties" */
+	RFM_NTIES
+} rfm_ties;
+
+/* Indexed by rfm_ties, NULL-terminated. */
+extern const char *const rfm_ties_names[RFM_NTIES + 1];
 
 /* Dimension index; recency is the one ordered in reverse. */
 enum
@@ -78,12 +95,14 @@ typedef struct rfm_dim
 	 * model readers; not part of the text or binary form.
 	 */
 	double	   *keys;
+	double		worst_key;		/* key of the worst fitted value: below it, 1 */
 } rfm_dim;
 
 /* A fitted (or hand-written) RFM+N model. */
 typedef struct rfm_model
 {
 	int			bins;
+	int			ties;			/* rfm_ties */
 	double		weights[RFM_NDIMS];	/* r, f, m, n */
 	double		edges[RFM_NEDGES];	/* high, mid, low; strictly descending */
 	rfm_dim		dims[RFM_NDIMS];
@@ -99,34 +118,38 @@ typedef struct rfm_scores
 
 /* ---- parameters ---- */
 
-/* Defaults: 5 bins, equal weights, edges 4, 3, 2. */
-extern void rfm_default_params(int *bins, double *weights, double *edges);
+/* Defaults: 5 bins, midrank ties, equal weights, edges 4, 3, 2. */
+extern void rfm_default_params(int *bins, int *ties, double *weights, double *edges);
 
 /*
  * Check the parameters of a model or fit; 0 when valid, else -1 with a
- * message in err.  bins 1..100; weights finite, non-negative, not all zero;
- * edges finite and strictly descending.
+ * message in err.  bins 1..100; ties a rfm_ties; weights finite,
+ * non-negative, not all zero; edges finite and strictly descending.
  */
-extern int	rfm_check_params(int bins, const double *weights, const double *edges,
+extern int	rfm_check_params(int bins, int ties, const double *weights, const double *edges,
 							 char *err, size_t errlen);
+
+/* The rfm_ties named name (len bytes), or -1. */
+extern int	rfm_ties_from_name(const char *name, size_t len);
 
 /* ---- fitting ---- */
 
 /*
  * Build a dimension's score table from its sorted distinct values.  vals[]
  * is strictly ascending, counts[i] >= 1 and their sum is n (as a
- * distribution kernel reports them).  reversed = 1 for recency.  Returns 0,
+ * distribution kernel reports them).  ties is the rule (rfm_ties);
+ * reversed = 1 for recency.  Returns 0,
  * or -1 with a message when the input breaks those rules.
  */
 extern int	rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
-						  size_t nent, int64_t n, int bins, int reversed,
+						  size_t nent, int64_t n, int bins, int ties, int reversed,
 						  char *err, size_t errlen);
 
 /* Free a dimension's tables (the struct itself belongs to the caller). */
 extern void rfm_dim_clear(rfm_dim *d);
 
 /* A new model with the given parameters and empty dimensions. */
-extern rfm_model *rfm_model_new(int bins, const double *weights, const double *edges);
+extern rfm_model *rfm_model_new(int bins, int ties, const double *weights, const double *edges);
 extern void rfm_model_free(rfm_model *m);
 
 /*

@@ -6,7 +6,7 @@
 \pset tuples_only true
 \pset pager off
 BEGIN;
-SELECT plan(65);
+SELECT plan(70);
 
 -- signatures and properties
 SELECT has_function('custvalue', 'rfm_segment', ARRAY['integer', 'integer']);
@@ -130,6 +130,19 @@ SELECT throws_ok('SELECT custvalue.rfmn_fit(1, 1, 1, 1, ''{"weights": [1]}'')', 
 SELECT throws_ok('SELECT custvalue.rfmn_fit(1, 1, 1, 1, ''{"edges": [2, 3, 4]}'')', '22023',
                  'invalid rfmn_fit options: segment edges (high, mid, low) must be strictly descending, but edge 2 is 3 after 2',
                  'ascending edges');
+SELECT throws_ok('SELECT custvalue.rfmn_fit(1, 1, 1, 1, ''{"ties": "average"}'')', '22023',
+                 'option "ties" must be one of midrank, first, not "average"', 'unknown tie rule');
+SELECT throws_ok('SELECT custvalue.rfmn_fit(1, 1, 1, 1, ''{"ties": 1}'')', '22023',
+                 'option "ties" must be a string', 'tie rule not a string');
+SELECT throws_ok($$SELECT replace(custvalue.rfmn_fit(x, 1, 1, 1)::text, '"midrank"', '"mean"')::custvalue.rfmn_model
+                     FROM generate_series(1, 3) x$$, '22P02',
+                 'invalid custvalue.rfmn_model value: "ties" must be "midrank" or "first"', 'model with an unknown tie rule');
+SELECT throws_ok($$SELECT replace(custvalue.rfmn_fit(x, 1, 1, 1)::text, '"midrank"', '"first"')::custvalue.rfmn_model
+                     FROM generate_series(1, 3) x$$, '22P02',
+                 'invalid custvalue.rfmn_model value: recency: score 3 does not match its rank: 1 of 3 customers score lower, so its values score 1 + floor(5 * 1 / 3) = 2',
+                 'midrank tables under ties "first"');
+SELECT is((SELECT custvalue.rfmn_fit(x, 1, 1, 1)::jsonb ->> 'ties' FROM generate_series(1, 3) x), 'midrank',
+          'the default tie rule is midrank, recorded in the model');
 SELECT throws_ok('SELECT custvalue.rfmn_fit(''NaN'', 1, 1, 1)', '22023',
                  'recency must be a finite number, not NaN', 'NaN in a fit');
 SELECT throws_ok('SELECT custvalue.rfmn_segment(custvalue.rfmn_fit(1, 1, 1, 1), 1, ''Infinity'', 1, 1)', '22023',

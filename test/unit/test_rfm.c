@@ -31,28 +31,32 @@ check_band(const rfm_dim *d, int i, int score, double lo, double hi, long long n
 			   d->bands[i].max_value, (long long) d->bands[i].customers);
 }
 
-/* A model with default parameters whose dimension dim is built from data. */
+/*
+ * A model with default weights and edges whose dimension dim is built from
+ * data under a tie rule.
+ */
 static rfm_model *
-model_with(int dim, const double *vals, const int64_t *counts, size_t nent, int bins)
+model_with(int dim, const double *vals, const int64_t *counts, size_t nent, int bins, int ties)
 {
-	int			b;
+	int			b,
+				t;
 	double		w[RFM_NDIMS],
 				e[RFM_NEDGES];
 	rfm_model  *m;
 	int64_t		n = 0;
 
-	rfm_default_params(&b, w, e);
-	m = rfm_model_new(bins, w, e);
+	rfm_default_params(&b, &t, w, e);
+	m = rfm_model_new(bins, ties, w, e);
 	for (size_t i = 0; i < nent; i++)
 		n += counts[i];
-	if (rfm_dim_build(&m->dims[dim], vals, counts, nent, n, bins, dim == RFM_R, err, sizeof(err)) < 0)
+	if (rfm_dim_build(&m->dims[dim], vals, counts, nent, n, bins, ties, dim == RFM_R, err, sizeof(err)) < 0)
 		printf("# build failed: %s\n", err);
 	return m;
 }
 
-/* The tie-aware bands of a frequency-like and a recency dimension. */
+/* The bands of the `first` rule in a frequency-like and a recency dimension. */
 static void
-test_bands(void)
+test_bands_first(void)
 {
 	/* F = 1 x6, 2 x2, 3 x1, 5 x1: k = 1, 7, 9, 10 -> scores 1, 4, 5, 5 */
 	double		fv[] = {1, 2, 3, 5};
@@ -68,7 +72,7 @@ test_bands(void)
 	int64_t		sc[] = {1, 1, 1};
 	rfm_model  *m;
 
-	m = model_with(RFM_F, fv, fc, 4, 5);
+	m = model_with(RFM_F, fv, fc, 4, 5, RFM_TIES_FIRST);
 	tap_ok(m->dims[RFM_F].nbands == 3 && m->dims[RFM_F].n == 10, "ties: three scores occur");
 	check_band(&m->dims[RFM_F], 0, 1, 1, 1, 6, "ties");
 	check_band(&m->dims[RFM_F], 1, 4, 2, 2, 2, "ties");
@@ -84,7 +88,7 @@ test_bands(void)
 	tap_ok(rfm_score_value(m, RFM_M, 3) == 0, "a dimension without fitted values scores NULL");
 	rfm_model_free(m);
 
-	m = model_with(RFM_R, rv, rc, 4, 5);
+	m = model_with(RFM_R, rv, rc, 4, 5, RFM_TIES_FIRST);
 	tap_ok(m->dims[RFM_R].nbands == 4, "recency: four scores occur");
 	check_band(&m->dims[RFM_R], 0, 1, 40, 40, 4, "recency");
 	check_band(&m->dims[RFM_R], 1, 3, 30, 30, 3, "recency");
@@ -98,7 +102,7 @@ test_bands(void)
 	tap_ok(rfm_model_check(m, err, sizeof(err)) == 0, "recency: fitted model passes the check");
 	rfm_model_free(m);
 
-	m = model_with(RFM_M, ev, ec, 1, 5);
+	m = model_with(RFM_M, ev, ec, 1, 5, RFM_TIES_FIRST);
 	tap_ok(m->dims[RFM_M].nbands == 1, "all equal: one score");
 	check_band(&m->dims[RFM_M], 0, 1, 7, 7, 3, "all equal");
 	tap_ok(rfm_score_value(m, RFM_M, 7) == 1, "all equal: the value scores 1");
@@ -106,15 +110,99 @@ test_bands(void)
 	tap_ok(rfm_score_value(m, RFM_M, 6) == 1, "all equal: a smaller value scores 1");
 	rfm_model_free(m);
 
-	m = model_with(RFM_N, sv, sc, 3, 5);
+	m = model_with(RFM_N, sv, sc, 3, 5, RFM_TIES_FIRST);
 	check_band(&m->dims[RFM_N], 0, 1, 1, 1, 1, "fewer than bins");
 	check_band(&m->dims[RFM_N], 1, 2, 2, 2, 1, "fewer than bins");
 	check_band(&m->dims[RFM_N], 2, 4, 3, 3, 1, "fewer than bins");
 	rfm_model_free(m);
 
-	m = model_with(RFM_F, fv, fc, 4, 1);
+	m = model_with(RFM_F, fv, fc, 4, 1, RFM_TIES_FIRST);
 	tap_ok(m->dims[RFM_F].nbands == 1 && rfm_score_value(m, RFM_F, 5) == 1,
 		   "one bin: everyone scores 1");
+	rfm_model_free(m);
+}
+
+/*
+ * The mid-rank rule on the shapes it exists for: a big tie at the best value
+ * (the demo: 28% of accounts active on the last day) reaches bins, a big
+ * tie at the worst value (CDNOW: 60% one-time buyers) stays at 1, all
+ * values equal score the middle, and fewer customers than bins still span
+ * the scale.
+ */
+static void
+test_bands_midrank(void)
+{
+	/* recency: 278 of 1000 at 0 days, 231 at 1, 286 at 5, 205 at 60 */
+	double		rv[] = {0, 1, 5, 60};
+	int64_t		rc[] = {278, 231, 286, 205};
+	/* frequency: 600 of 1000 bought once, then 150, 100, 80, 70 */
+	double		fv[] = {1, 2, 3, 5, 10};
+	int64_t		fc[] = {600, 150, 100, 80, 70};
+	double		ev[] = {7};
+	int64_t		ec[] = {3};
+	double		sv[] = {1, 2, 3};
+	int64_t		sc[] = {1, 1, 1};
+	double		uv[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	int64_t		uc[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+	rfm_model  *m;
+
+	m = model_with(RFM_R, rv, rc, 4, 5, RFM_TIES_MIDRANK);
+	check_band(&m->dims[RFM_R], 0, 1, 60, 60, 205, "demo recency");
+	check_band(&m->dims[RFM_R], 1, 2, 5, 5, 286, "demo recency");	/* 1 + floor(5 * (205 + 143) / 1000) */
+	check_band(&m->dims[RFM_R], 2, 4, 1, 1, 231, "demo recency");	/* 1 + floor(5 * (491 + 115.5) / 1000) */
+	check_band(&m->dims[RFM_R], 3, 5, 0, 0, 278, "demo recency");	/* the best value: bins */
+	tap_ok(rfm_model_check(m, err, sizeof(err)) == 0, "demo recency: fitted model passes the check");
+	tap_ok(rfm_score_value(m, RFM_R, 0) == 5 && rfm_score_value(m, RFM_R, 0.5) == 5 &&
+		   rfm_score_value(m, RFM_R, 3) == 4 &&
+		   rfm_score_value(m, RFM_R, 100) == 1 && rfm_score_value(m, RFM_R, -1) == 5,
+		   "demo recency: 0 days scores 5, unseen values score their better neighbour");
+	rfm_model_free(m);
+	m = model_with(RFM_R, rv, rc, 4, 5, RFM_TIES_FIRST);
+	tap_ok(m->dims[RFM_R].nbands == 4 && m->dims[RFM_R].bands[3].score == 4,
+		   "demo recency under first: the 278 most recent score 4, nobody 5");
+	rfm_model_free(m);
+
+	m = model_with(RFM_F, fv, fc, 5, 5, RFM_TIES_MIDRANK);
+	tap_ok(m->dims[RFM_F].nbands == 3, "cdnow frequency: three scores occur");
+	check_band(&m->dims[RFM_F], 0, 1, 1, 1, 600, "cdnow frequency");	/* one-time buyers stay at 1 */
+	check_band(&m->dims[RFM_F], 1, 4, 2, 2, 150, "cdnow frequency");	/* 1 + floor(5 * 675 / 1000) */
+	check_band(&m->dims[RFM_F], 2, 5, 3, 10, 250, "cdnow frequency");
+	tap_ok(rfm_model_check(m, err, sizeof(err)) == 0, "cdnow frequency: fitted model passes the check");
+	rfm_model_free(m);
+
+	m = model_with(RFM_M, ev, ec, 1, 5, RFM_TIES_MIDRANK);
+	check_band(&m->dims[RFM_M], 0, 3, 7, 7, 3, "all equal");
+	tap_ok(rfm_model_check(m, err, sizeof(err)) == 0, "all equal: fitted model passes the check");
+	tap_ok(rfm_score_value(m, RFM_M, 7) == 3 && rfm_score_value(m, RFM_M, 6) == 1 &&
+		   rfm_score_value(m, RFM_M, 8) == 5,
+		   "all equal: the value scores the middle, smaller 1, larger bins");
+	rfm_model_free(m);
+	m = model_with(RFM_M, ev, ec, 1, 4, RFM_TIES_MIDRANK);
+	check_band(&m->dims[RFM_M], 0, 3, 7, 7, 3, "all equal, 4 bins: 1 + floor(4 / 2)");
+	rfm_model_free(m);
+	m = model_with(RFM_M, ev, ec, 1, 1, RFM_TIES_MIDRANK);
+	check_band(&m->dims[RFM_M], 0, 1, 7, 7, 3, "all equal, 1 bin");
+	rfm_model_free(m);
+
+	m = model_with(RFM_N, sv, sc, 3, 5, RFM_TIES_MIDRANK);
+	check_band(&m->dims[RFM_N], 0, 1, 1, 1, 1, "fewer than bins");
+	check_band(&m->dims[RFM_N], 1, 3, 2, 2, 1, "fewer than bins");
+	check_band(&m->dims[RFM_N], 2, 5, 3, 3, 1, "fewer than bins");
+	rfm_model_free(m);
+	m = model_with(RFM_N, sv, sc, 2, 5, RFM_TIES_MIDRANK);
+	check_band(&m->dims[RFM_N], 0, 1, 1, 1, 1, "two customers");
+	check_band(&m->dims[RFM_N], 1, 5, 2, 2, 1, "two customers");
+	rfm_model_free(m);
+
+	/* untied, N a multiple of bins: exactly ntile(5) */
+	m = model_with(RFM_F, uv, uc, 10, 5, RFM_TIES_MIDRANK);
+	{
+		int			ok = m->dims[RFM_F].nbands == 5;
+
+		for (int i = 0; i < 10; i++)
+			ok = ok && rfm_score_value(m, RFM_F, uv[i]) == 1 + i / 2;
+		tap_ok(ok, "untied: the scores of ntile(5)");
+	}
 	rfm_model_free(m);
 }
 
@@ -128,10 +216,10 @@ test_build_errors(void)
 	double		v2[] = {1, 2};
 	int64_t		c0[] = {1, 0};
 
-	tap_ok(rfm_dim_build(&d, v, c, 2, 2, 5, 0, err, sizeof(err)) < 0, "build: repeated value refused");
-	tap_ok(rfm_dim_build(&d, v2, c, 2, 3, 5, 0, err, sizeof(err)) < 0, "build: count mismatch refused");
-	tap_ok(rfm_dim_build(&d, v2, c0, 2, 1, 5, 0, err, sizeof(err)) < 0, "build: zero count refused");
-	tap_ok(rfm_dim_build(&d, NULL, NULL, 0, 0, 5, 0, err, sizeof(err)) == 0 && d.nbands == 0,
+	tap_ok(rfm_dim_build(&d, v, c, 2, 2, 5, RFM_TIES_MIDRANK, 0, err, sizeof(err)) < 0, "build: repeated value refused");
+	tap_ok(rfm_dim_build(&d, v2, c, 2, 3, 5, RFM_TIES_MIDRANK, 0, err, sizeof(err)) < 0, "build: count mismatch refused");
+	tap_ok(rfm_dim_build(&d, v2, c0, 2, 1, 5, RFM_TIES_MIDRANK, 0, err, sizeof(err)) < 0, "build: zero count refused");
+	tap_ok(rfm_dim_build(&d, NULL, NULL, 0, 0, 5, RFM_TIES_MIDRANK, 0, err, sizeof(err)) == 0 && d.nbands == 0,
 		   "build: no values gives an empty table");
 	rfm_dim_clear(&d);
 }
@@ -157,9 +245,64 @@ cmp_double(const void *a, const void *b)
 }
 
 /*
- * Heavy-tie data in both orders and several bin counts: every fitted value,
- * every midpoint between fitted values and points beyond both ends must
- * score min(bins, 1 + floor(bins * c / N)), c counted by brute force.
+ * The score of a tie group of cnt values with c worse, out of n, written
+ * out case by case from the rule in rfm_k.h.
+ */
+static long long
+group_ref(int ties, int bins, long long c, long long cnt, long long n)
+{
+	long long	s;
+
+	if (ties == RFM_TIES_FIRST)
+		s = 1 + bins * c / n;
+	else if (c == 0 && cnt == n)
+		s = 1 + bins / 2;
+	else if (c == 0)
+		s = 1;
+	else if (c + cnt == n)
+		s = bins;
+	else
+		s = 1 + bins * (2 * c + cnt) / (2 * n);
+	return s > bins ? bins : s;
+}
+
+/*
+ * The score of probe by brute force over the n fitted values x[]: a fitted
+ * value scores its group; an unseen value the group of the nearest better
+ * fitted value, 1 before the worst and bins past the best.
+ */
+static long long
+brute_score(const double *x, int n, int bins, int ties, int reversed, double probe)
+{
+	long long	c = 0,
+				eq = 0;
+	int			next = -1;		/* nearest fitted value better than probe */
+
+	for (int i = 0; i < n; i++)
+	{
+		int			worse = reversed ? x[i] > probe : x[i] < probe;
+
+		c += worse;
+		eq += x[i] == probe;
+		if (!worse && x[i] != probe &&
+			(next < 0 || (reversed ? x[i] > x[next] : x[i] < x[next])))
+			next = i;
+	}
+	if (eq == 0 && c == 0)
+		return 1;
+	if (eq == 0 && next < 0)
+		return bins;
+	if (eq == 0)
+		for (int i = 0; i < n; i++)
+			eq += x[i] == x[next];
+	return group_ref(ties, bins, c, eq, n);
+}
+
+/*
+ * Heavy-tie data in both orders, several bin counts and both tie rules:
+ * every fitted value, every midpoint between fitted values and points
+ * beyond both ends must score what brute_score counts.  Under `first` that
+ * is min(bins, 1 + floor(bins * c / N)) for every probe, fitted or not.
  */
 static void
 test_brute_force(void)
@@ -167,12 +310,13 @@ test_brute_force(void)
 	int			bad = 0,
 				checked = 0;
 
-	for (int trial = 0; trial < 60; trial++)
+	for (int trial = 0; trial < 120; trial++)
 	{
 		int			n = 1 + next_rand() % 300;
 		int			spread = 1 + next_rand() % (trial % 3 == 0 ? 4 : 60);
 		int			bins = 1 + next_rand() % (trial % 2 ? 10 : 100);
 		int			dim = trial % 4;
+		int			ties = (trial / 4) % 2 ? RFM_TIES_FIRST : RFM_TIES_MIDRANK;
 		int			reversed = dim == RFM_R;
 		double	   *x = malloc(sizeof(double) * n);
 		double	   *vals = malloc(sizeof(double) * n);
@@ -193,7 +337,7 @@ test_brute_force(void)
 				counts[nent++] = 1;
 			}
 		}
-		m = model_with(dim, vals, counts, nent, bins);
+		m = model_with(dim, vals, counts, nent, bins, ties);
 		if (rfm_model_check(m, err, sizeof(err)) < 0)
 		{
 			printf("# check failed: %s\n", err);
@@ -203,7 +347,8 @@ test_brute_force(void)
 		{
 			double		probe;
 			long long	c = 0;
-			long long	want;
+			long long	want,
+						want2;
 
 			if (q < 0)
 				probe = vals[0] - 1;
@@ -218,15 +363,18 @@ test_brute_force(void)
 			for (int i = 0; i < n; i++)
 				if (reversed ? x[i] > probe : x[i] < probe)
 					c++;
-			want = 1 + (long long) bins * c / n;
-			if (want > bins)
-				want = bins;
+			want = brute_score(x, n, bins, ties, reversed, probe);
+			want2 = 1 + (long long) bins * c / n;
+			if (want2 > bins)
+				want2 = bins;
 			checked++;
-			if (rfm_score_value(m, dim, probe) != want)
+			if (rfm_score_value(m, dim, probe) != want ||
+				(ties == RFM_TIES_FIRST && want != want2))
 			{
 				if (bad++ < 5)
-					printf("# trial %d dim %d bins %d probe %g: got %d want %lld\n",
-						   trial, dim, bins, probe, rfm_score_value(m, dim, probe), want);
+					printf("# trial %d dim %d bins %d ties %s probe %g: got %d want %lld\n",
+						   trial, dim, bins, rfm_ties_names[ties], probe,
+						   rfm_score_value(m, dim, probe), want);
 			}
 		}
 		rfm_model_free(m);
@@ -235,7 +383,7 @@ test_brute_force(void)
 		free(counts);
 	}
 	printf("# %d probes compared\n", checked);
-	tap_ok(bad == 0 && checked > 1000, "scores equal the brute-force count for fitted and unseen values");
+	tap_ok(bad == 0 && checked > 2000, "scores equal the brute-force count for fitted and unseen values, both tie rules");
 }
 
 /* A model in which a value v in 1..5 scores v (recency: 6 - v days). */
@@ -249,10 +397,12 @@ identity_model(const double *weights, const double *edges)
 	int64_t		c[] = {1, 1, 1, 1, 1};
 	rfm_model  *m;
 
-	rfm_default_params(&bins, w, e);
-	m = rfm_model_new(bins, weights ? weights : w, edges ? edges : e);
+	int			ties;
+
+	rfm_default_params(&bins, &ties, w, e);
+	m = rfm_model_new(bins, ties, weights ? weights : w, edges ? edges : e);
 	for (int d = 0; d < RFM_NDIMS; d++)
-		rfm_dim_build(&m->dims[d], v, c, 5, 5, 5, d == RFM_R, err, sizeof(err));
+		rfm_dim_build(&m->dims[d], v, c, 5, 5, 5, ties, d == RFM_R, err, sizeof(err));
 	return m;
 }
 
@@ -341,20 +491,20 @@ test_params(void)
 				e_up[] = {2, 3, 4},
 				e_nan[] = {4, NAN, 2};
 
-	tap_ok(rfm_check_params(5, w, e, err, sizeof(err)) == 0, "default parameters pass");
-	tap_ok(rfm_check_params(0, w, e, err, sizeof(err)) < 0, "bins 0 refused");
+	tap_ok(rfm_check_params(5, RFM_TIES_MIDRANK, w, e, err, sizeof(err)) == 0, "default parameters pass");
+	tap_ok(rfm_check_params(0, RFM_TIES_MIDRANK, w, e, err, sizeof(err)) < 0, "bins 0 refused");
 	tap_str(err, "bins must be between 1 and 100, not 0", "bins message");
-	tap_ok(rfm_check_params(101, w, e, err, sizeof(err)) < 0, "bins 101 refused");
-	tap_ok(rfm_check_params(5, wz, e, err, sizeof(err)) < 0, "all-zero weights refused");
+	tap_ok(rfm_check_params(101, RFM_TIES_MIDRANK, w, e, err, sizeof(err)) < 0, "bins 101 refused");
+	tap_ok(rfm_check_params(5, RFM_TIES_MIDRANK, wz, e, err, sizeof(err)) < 0, "all-zero weights refused");
 	tap_str(err, "weights must not all be zero", "zero weights message");
-	tap_ok(rfm_check_params(5, wn, e, err, sizeof(err)) < 0, "negative weight refused");
+	tap_ok(rfm_check_params(5, RFM_TIES_MIDRANK, wn, e, err, sizeof(err)) < 0, "negative weight refused");
 	tap_str(err, "weight of frequency must be a finite non-negative number, not -1", "negative weight message");
-	tap_ok(rfm_check_params(5, winf, e, err, sizeof(err)) < 0, "infinite weight refused");
-	tap_ok(rfm_check_params(5, w, e_eq, err, sizeof(err)) < 0, "equal edges refused");
+	tap_ok(rfm_check_params(5, RFM_TIES_MIDRANK, winf, e, err, sizeof(err)) < 0, "infinite weight refused");
+	tap_ok(rfm_check_params(5, RFM_TIES_MIDRANK, w, e_eq, err, sizeof(err)) < 0, "equal edges refused");
 	tap_str(err, "segment edges (high, mid, low) must be strictly descending, but edge 3 is 3 after 3",
 			"edges message");
-	tap_ok(rfm_check_params(5, w, e_up, err, sizeof(err)) < 0, "ascending edges refused");
-	tap_ok(rfm_check_params(5, w, e_nan, err, sizeof(err)) < 0, "NaN edge refused");
+	tap_ok(rfm_check_params(5, RFM_TIES_MIDRANK, w, e_up, err, sizeof(err)) < 0, "ascending edges refused");
+	tap_ok(rfm_check_params(5, RFM_TIES_MIDRANK, w, e_nan, err, sizeof(err)) < 0, "NaN edge refused");
 }
 
 /*
@@ -559,16 +709,16 @@ sample_model(void)
 	int64_t		mc[] = {1, 2};
 	double		w[] = {2, 1, 1, 0.5},
 				e[] = {4, 3, 2.5};
-	rfm_model  *m = rfm_model_new(5, w, e);
+	rfm_model  *m = rfm_model_new(5, RFM_TIES_FIRST, w, e);
 
-	rfm_dim_build(&m->dims[RFM_R], rv, rc, 4, 10, 5, 1, err, sizeof(err));
-	rfm_dim_build(&m->dims[RFM_F], fv, fc, 4, 10, 5, 0, err, sizeof(err));
-	rfm_dim_build(&m->dims[RFM_M], mv, mc, 2, 3, 5, 0, err, sizeof(err));
+	rfm_dim_build(&m->dims[RFM_R], rv, rc, 4, 10, 5, RFM_TIES_FIRST, 1, err, sizeof(err));
+	rfm_dim_build(&m->dims[RFM_F], fv, fc, 4, 10, 5, RFM_TIES_FIRST, 0, err, sizeof(err));
+	rfm_dim_build(&m->dims[RFM_M], mv, mc, 2, 3, 5, RFM_TIES_FIRST, 0, err, sizeof(err));
 	return m;
 }
 
 static const char *sample_json =
-"{\"kind\": \"rfmn_model\", \"version\": 1, \"bins\": 5, \"weights\": [2, 1, 1, 0.5], \"edges\": [4, 3, 2.5], "
+"{\"kind\": \"rfmn_model\", \"version\": 1, \"bins\": 5, \"ties\": \"first\", \"weights\": [2, 1, 1, 0.5], \"edges\": [4, 3, 2.5], "
 "\"recency\": {\"n\": 10, \"scores\": [{\"score\": 1, \"min_value\": 40, \"max_value\": 40, \"customers\": 4}, "
 "{\"score\": 3, \"min_value\": 30, \"max_value\": 30, \"customers\": 3}, "
 "{\"score\": 4, \"min_value\": 20, \"max_value\": 20, \"customers\": 2}, "
@@ -599,15 +749,23 @@ edited(const char *from, const char *to)
 	return out;
 }
 
+/* A model text must be refused with message want. */
+static void
+model_text_fails(const char *json, const char *what, const char *want)
+{
+	rfm_model  *m = rfm_model_from_json(json, strlen(json), err, sizeof(err));
+
+	check_refused(m == NULL, "model with", what, want);
+	rfm_model_free(m);
+}
+
 /* A model text edited from the sample must be refused with message want. */
 static void
 model_fails(const char *from, const char *to, const char *want)
 {
 	char	   *json = edited(from, to);
-	rfm_model  *m = rfm_model_from_json(json, strlen(json), err, sizeof(err));
 
-	check_refused(m == NULL, "model with", to, want);
-	rfm_model_free(m);
+	model_text_fails(json, to, want);
 	free(json);
 }
 
@@ -654,7 +812,7 @@ test_model_io(void)
 	tap_ok(back == NULL, "payload with bins 0 refused");
 	tap_str(err, "bins must be between 1 and 100, not 0", "  with its message");
 	b.data[0] = 5;
-	b.data[4 + 8 * 7 + 8 + 4] = 2;	/* recency's first score 1 -> 2 */
+	b.data[4 + 4 + 8 * 7 + 8 + 4] = 2;	/* recency's first score 1 -> 2 */
 	back = rfm_model_read(b.data, b.len, err, sizeof(err));
 	tap_ok(back == NULL, "payload with an inconsistent table refused");
 	tap_str(err, "recency: score 2 does not match its rank: 0 of 10 customers score lower, so its values score 1 + floor(5 * 0 / 10) = 1",
@@ -663,7 +821,7 @@ test_model_io(void)
 	{
 		int			bad = 0;
 
-		b.data[4 + 8 * 7 + 8 + 4] = 1;
+		b.data[4 + 4 + 8 * 7 + 8 + 4] = 1;
 		for (size_t i = 0; i < b.len; i++)
 			for (int bit = 0; bit < 8; bit++)
 			{
@@ -725,7 +883,7 @@ test_model_io(void)
 	model_fails("[2, 1, 1, 0.5]", "[0, 0, 0, 0]", "weights must not all be zero");
 	model_fails("[4, 3, 2.5]", "[4, 4, 2.5]",
 				"segment edges (high, mid, low) must be strictly descending, but edge 2 is 4 after 4");
-	model_fails("[4, 3, 2.5]", "[4, 3, 1e999]", "number out of range at offset 91");
+	model_fails("[4, 3, 2.5]", "[4, 3, 1e999]", "number out of range at offset 108");
 	model_fails("\"bins\": 5", "\"bins\": 0", "\"bins\" must be an integer between 1 and 100, not 0");
 	model_fails("\"score\": 5, \"min_value\": 10", "\"score\": 6, \"min_value\": 10",
 				"recency entry 4 \"score\" must be an integer between 1 and 5, not 6");
@@ -747,13 +905,84 @@ test_model_io(void)
 	model_fails(", \"nps\": {\"n\": 0, \"scores\": []}", "", "\"nps\" is missing");
 	model_fails("\"nps\": {\"n\": 0, \"scores\": []}", "\"nps\": []",
 				"\"nps\" must be an object, not array");
-	model_fails("{\"kind\"", "[{\"kind\"", "unexpected end of input at offset 808");
+	model_fails("{\"kind\"", "[{\"kind\"", "unexpected end of input at offset 825");
+}
+
+/*
+ * The tie rule in the model's forms: written as "ties", read back, absent
+ * in older models (which mean "first"), and checked against the tables.
+ */
+static void
+test_model_ties(void)
+{
+	double		rv[] = {0, 1, 5, 60};
+	int64_t		rc[] = {278, 231, 286, 205};
+	rfm_model  *m = model_with(RFM_R, rv, rc, 4, 5, RFM_TIES_MIDRANK);
+	char	   *json = rfm_model_to_json(m);
+	char	   *old = edited("\"ties\": \"first\", ", "");
+	rfm_model  *back;
+	cv_wbuf		b;
+	const char *head = "{\"kind\": \"rfmn_model\", \"version\": 1, \"bins\": 5, \"ties\": \"midrank\", "
+	"\"weights\": [1, 1, 1, 1], \"edges\": [4, 3, 2], \"frequency\": {\"n\": 0, \"scores\": []}, "
+	"\"monetary\": {\"n\": 0, \"scores\": []}, \"nps\": {\"n\": 0, \"scores\": []}, \"recency\": ";
+	char		buf[1024];
+
+	tap_ok(strstr(json, "\"bins\": 5, \"ties\": \"midrank\", \"weights\"") != NULL,
+		   "a midrank model writes \"ties\": \"midrank\"");
+	back = rfm_model_from_json(json, strlen(json), err, sizeof(err));
+	tap_ok(back != NULL && back->ties == RFM_TIES_MIDRANK && rfm_score_value(back, RFM_R, 0) == 5,
+		   "a midrank model reads back as midrank");
+	rfm_model_free(back);
+	cvb_init(&b);
+	rfm_model_write(m, &b);
+	back = rfm_model_read(b.data, b.len, err, sizeof(err));
+	tap_ok(back != NULL && back->ties == RFM_TIES_MIDRANK, "the binary form keeps the tie rule");
+	rfm_model_free(back);
+	b.data[4] = 7;
+	back = rfm_model_read(b.data, b.len, err, sizeof(err));
+	tap_ok(back == NULL, "binary form with an unknown tie rule refused");
+	tap_str(err, "tie rule 7 is unknown", "  with its message");
+	cv_free(b.data);
+
+	back = rfm_model_from_json(old, strlen(old), err, sizeof(err));
+	tap_ok(back != NULL && back->ties == RFM_TIES_FIRST, "a model without \"ties\" reads as first");
+	rfm_model_free(back);
+	free(old);
+	model_fails("\"ties\": \"first\"", "\"ties\": \"average\"", "\"ties\" must be \"midrank\" or \"first\"");
+	model_fails("\"ties\": \"first\"", "\"ties\": 1", "\"ties\" must be \"midrank\" or \"first\"");
+	/* the sample's tables are those of `first`: monetary's best is not bins */
+	model_fails("\"ties\": \"first\"", "\"ties\": \"midrank\"",
+				"monetary: the best values score 5 under ties \"midrank\", not 2");
+	cv_free(json);
+	rfm_model_free(m);
+
+	/* hand-written midrank tables */
+	snprintf(buf, sizeof(buf), "%s{\"n\": 10, \"scores\": [{\"score\": 1, \"min_value\": 9, \"max_value\": 9, \"customers\": 4}, "
+			 "{\"score\": 3, \"min_value\": 5, \"max_value\": 5, \"customers\": 4}, "
+			 "{\"score\": 5, \"min_value\": 1, \"max_value\": 1, \"customers\": 2}]}}", head);
+	m = rfm_model_from_json(buf, strlen(buf), err, sizeof(err));
+	if (!tap_ok(m != NULL, "hand-written midrank model accepted"))
+		printf("# %s\n", err);
+	rfm_model_free(m);
+	snprintf(buf, sizeof(buf), "%s{\"n\": 10, \"scores\": [{\"score\": 1, \"min_value\": 9, \"max_value\": 9, \"customers\": 4}, "
+			 "{\"score\": 2, \"min_value\": 5, \"max_value\": 5, \"customers\": 4}, "
+			 "{\"score\": 5, \"min_value\": 1, \"max_value\": 1, \"customers\": 2}]}}", head);
+	model_text_fails(buf, buf, "recency: score 2 does not match its ranks: 4 of 10 customers score lower and it holds 4, so its mid-ranks score 3 to 4");
+	snprintf(buf, sizeof(buf), "%s{\"n\": 10, \"scores\": [{\"score\": 2, \"min_value\": 9, \"max_value\": 9, \"customers\": 4}, "
+			 "{\"score\": 5, \"min_value\": 1, \"max_value\": 1, \"customers\": 6}]}}", head);
+	model_text_fails(buf, buf, "recency: the worst values score 1 under ties \"midrank\", not 2");
+	snprintf(buf, sizeof(buf), "%s{\"n\": 10, \"scores\": [{\"score\": 1, \"min_value\": 9, \"max_value\": 9, \"customers\": 4}, "
+			 "{\"score\": 4, \"min_value\": 1, \"max_value\": 1, \"customers\": 6}]}}", head);
+	model_text_fails(buf, buf, "recency: the best values score 5 under ties \"midrank\", not 4");
+	snprintf(buf, sizeof(buf), "%s{\"n\": 10, \"scores\": [{\"score\": 1, \"min_value\": 9, \"max_value\": 9, \"customers\": 10}]}}", head);
+	model_text_fails(buf, buf, "recency: a single score holds one tie group, which scores 1 + floor(5 / 2) = 3 under ties \"midrank\", not 1");
 }
 
 int
 main(void)
 {
-	test_bands();
+	test_bands_first();
+	test_bands_midrank();
 	test_build_errors();
 	test_brute_force();
 	test_segments();
@@ -763,5 +992,6 @@ main(void)
 	test_nps();
 	test_user_map();
 	test_model_io();
+	test_model_ties();
 	return tap_done();
 }
