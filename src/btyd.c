@@ -77,10 +77,8 @@ summary_read_options(Jsonb *opts, int *period, int *unit)
 	if (opts == NULL)
 		return;
 	cv_options_check(opts, summary_options);
-	if ((*period = cv_option_choice(opts, "period", period_names)) < 0)
-		*period = PERIOD_DAY;
-	if ((*unit = cv_option_choice(opts, "time_unit", unit_names)) < 0)
-		*unit = 1;
+	(void) cv_option_choice(opts, "period", period_names, period);
+	(void) cv_option_choice(opts, "time_unit", unit_names, unit);
 }
 
 /*
@@ -412,8 +410,8 @@ fit_read_options(Jsonb *opts, cvb_fit_opts *o, int *unit)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"tol\" must be positive, not %s", cv_fmt(o->tol))));
-	if (unit && (*unit = cv_option_choice(opts, "time_unit", units)) < 0)
-		*unit = CVB_DAY;
+	if (unit)
+		(void) cv_option_choice(opts, "time_unit", units, unit);
 }
 
 /* The options argument of a fit's transition function, or NULL. */

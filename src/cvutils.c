@@ -484,29 +484,6 @@ cv_option_text_array(Jsonb *opts, const char *key, char ***out)
 	return option_array(opts, key, each_text, (void **) out, sizeof(char *));
 }
 
-/*
- * A string option that must be one of the NULL-terminated `choices`: its
- * index, or -1 when absent.  Anything else raises 22023 listing them.
- */
-int
-cv_option_choice(Jsonb *opts, const char *key, const char *const *choices)
-{
-	JsonbValue *v = option_get(opts, key);
-	char	   *s;
-
-	if (v == NULL)
-		return -1;
-	s = v->type == jbvString ? pnstrdup(v->val.string.val, v->val.string.len) : NULL;
-	for (int i = 0; s && choices[i]; i++)
-		if (strcmp(s, choices[i]) == 0)
-			return i;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("option \"%s\" must be one of %s, not %s", key, allowed_list(choices),
-					s ? psprintf("\"%s\"", s) : "a non-string value")));
-	return -1;					/* not reached */
-}
-
 /* Check an array option's length: see cvutils.h. */
 void
 cv_check_option_length(const char *key, int got, int want, const char *what)

@@ -81,7 +81,6 @@ extern bool cv_option_choice(Jsonb *opts, const char *key, const char *const *ch
 extern int	cv_option_float8_array(Jsonb *opts, const char *key, double **out);
 extern int	cv_option_bool_array(Jsonb *opts, const char *key, bool **out);
 extern int	cv_option_text_array(Jsonb *opts, const char *key, char ***out);
-extern int	cv_option_choice(Jsonb *opts, const char *key, const char *const *choices);
 
 /*
  * Raise 2202E when an array option read by the getters above (got, -1 when
