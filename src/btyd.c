@@ -643,6 +643,72 @@ check_horizon(double h)
 				 errmsg("horizon must be between 0 and 1e15, not %s", cv_fmt(h))));
 }
 
+/*
+ * Memo of the alive-customer expectation at a call site.  It depends on
+ * (horizon, frequency, t) only, not on recency, and a population has far
+ * fewer distinct (frequency, t) than customers (t in whole days or weeks),
+ * so scoring millions of rows evaluates the series mostly once per pair.
+ * Direct-mapped, 2^16 entries (2 MB); exact: a hit returns what the kernel
+ * returned for the very same doubles.  Cleared when the model's parameters
+ * change (compared by value: a new model may be decoded at an old address).
+ */
+#define MEMO_BITS 16
+typedef struct AliveMemo
+{
+	bool		valid;
+	double		r,
+				alpha,
+				a,
+				b;
+	struct
+	{
+		double		h,
+					x,
+					T,
+					v;
+	}			e[1 << MEMO_BITS];
+} AliveMemo;
+
+/* The call site's memo for model m, made or cleared as needed. */
+static AliveMemo *
+alive_memo(FunctionCallInfo fcinfo, const cvb_bgnbd *m)
+{
+	AliveMemo **memo = (AliveMemo **) cv_model_call_site_extra(fcinfo);
+
+	if (*memo == NULL)
+		*memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AliveMemo));
+	if (!(*memo)->valid || (*memo)->r != m->r || (*memo)->alpha != m->alpha ||
+		(*memo)->a != m->a || (*memo)->b != m->b)
+	{
+		for (int i = 0; i < (1 << MEMO_BITS); i++)
+			(*memo)->e[i].h = -1;	/* no horizon is negative: empty */
+		(*memo)->r = m->r;
+		(*memo)->alpha = m->alpha;
+		(*memo)->a = m->a;
+		(*memo)->b = m->b;
+		(*memo)->valid = true;
+	}
+	return *memo;
+}
+
+/* The alive-customer expectation through the memo (a cvb_alive_fn). */
+static double
+memo_alive(void *ctx, const cvb_bgnbd *m, double h, double x, double T)
+{
+	AliveMemo  *memo = ctx;
+	double		key[3] = {h, x, T};
+	uint32		i = (uint32) (cv_hash64(key, sizeof(key), 0) & ((1 << MEMO_BITS) - 1));
+
+	if (memo->e[i].h != h || memo->e[i].x != x || memo->e[i].T != T)
+	{
+		memo->e[i].v = cvb_alive_purchases(m, h, x, T);
+		memo->e[i].h = h;
+		memo->e[i].x = x;
+		memo->e[i].T = T;
+	}
+	return memo->e[i].v;
+}
+
 /* bgnbd_expected_purchases(model, horizon, frequency, recency, t) */
 PG_FUNCTION_INFO_V1(cv_bgnbd_expected_purchases);
 Datum
@@ -656,7 +722,9 @@ cv_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 
 	check_horizon(h);
 	check_customer(x, tx, T);
-	PG_RETURN_FLOAT8(cvb_bgnbd_expected(m, h, x, tx, T));
+	if (h == 0)
+		PG_RETURN_FLOAT8(0.0);
+	PG_RETURN_FLOAT8(memo_alive(alive_memo(fcinfo, m), m, h, x, T) * cvb_bgnbd_p_alive(m, x, tx, T));
 }
 
 /* bgnbd_p_alive(model, frequency, recency, t) */
@@ -730,7 +798,8 @@ cv_clv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("discount must not be negative, not %s", cv_fmt(discount))));
-	PG_RETURN_FLOAT8(cvb_clv(bg, spend, x, tx, T, (int) months, discount));
+	PG_RETURN_FLOAT8(cvb_clv_with(bg, spend, x, tx, T, (int) months, discount,
+								  memo_alive, alive_memo(fcinfo, bg)));
 }
 
 /* ------------------------------------------------------------ model I/O */

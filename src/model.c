@@ -24,8 +24,17 @@ typedef struct CvModelHeader
 
 #define MODEL_HDRSZ sizeof(CvModelHeader)
 
-/* The caches a scoring call site keeps in fn_extra, one per argument position. */
+/*
+ * What a scoring call site keeps in fn_extra: a decoded-model cache per
+ * argument position, and one pointer the scoring function may use for its
+ * own per-call-site data (cv_model_call_site_extra).
+ */
 #define MODEL_CACHE_SLOTS 4
+typedef struct ModelCallSite
+{
+	struct ModelCache *slot[MODEL_CACHE_SLOTS];
+	void	   *extra;
+} ModelCallSite;
 typedef struct ModelCache
 {
 	uint32		magic;
@@ -149,6 +158,28 @@ model_key(Datum d, ModelCache *key)
 	}
 }
 
+/* The call site's caches in fn_extra, made on first use. */
+static ModelCallSite *
+call_site(FunctionCallInfo fcinfo)
+{
+	ModelCallSite *site = fcinfo->flinfo->fn_extra;
+
+	if (site == NULL)
+	{
+		site = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCallSite));
+		for (int i = 0; i < MODEL_CACHE_SLOTS; i++)
+			site->slot[i] = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
+		fcinfo->flinfo->fn_extra = site;
+	}
+	return site;
+}
+
+void	  **
+cv_model_call_site_extra(FunctionCallInfo fcinfo)
+{
+	return &call_site(fcinfo)->extra;
+}
+
 void *
 cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 				const char *type_name, cv_model_decode_fn decode)
@@ -163,10 +194,7 @@ cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 	/* one cache per model argument, so clv(bg, gg, ...) keeps both */
 	if (argno >= MODEL_CACHE_SLOTS)
 		elog(ERROR, "custvalue model argument %d beyond the cached positions", argno);
-	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache) * MODEL_CACHE_SLOTS);
-	cache = (ModelCache *) fcinfo->flinfo->fn_extra + argno;
+	cache = call_site(fcinfo)->slot[argno];
 	model_key(d, &key);
 	if (cache && cache->decoded &&
 		(key.by_toast ? (cache->by_toast && cache->toast_valueid == key.toast_valueid &&

@@ -564,7 +564,7 @@ cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T)
 }
 
 double
-cvb_bgnbd_expected(const cvb_bgnbd *m, double t, double x, double tx, double T)
+cvb_alive_purchases(const cvb_bgnbd *m, double t, double x, double T)
 {
 	double		alive;
 
@@ -573,25 +573,42 @@ cvb_bgnbd_expected(const cvb_bgnbd *m, double t, double x, double tx, double T)
 	alive = cvb_alive_purchases_series(m, t, x, T);
 	if (alive < 0)
 		alive = cvb_alive_purchases_quad(m, t, x, T);
-	return alive * cvb_bgnbd_p_alive(m, x, tx, T);
+	return alive;
+}
+
+double
+cvb_bgnbd_expected(const cvb_bgnbd *m, double t, double x, double tx, double T)
+{
+	if (t <= 0)
+		return 0;
+	return cvb_alive_purchases(m, t, x, T) * cvb_bgnbd_p_alive(m, x, tx, T);
+}
+
+double
+cvb_clv_with(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
+			 int months, double discount, cvb_alive_fn alive, void *ctx)
+{
+	double		f = units_per_month[bg->time_unit];
+	double		p_alive = cvb_bgnbd_p_alive(bg, x, tx, T);
+	double		prev = 0,
+				value = 0;
+
+	for (int i = 1; i <= months; i++)
+	{
+		double		a = alive ? alive(ctx, bg, i * f, x, T) : cvb_alive_purchases(bg, i * f, x, T);
+		double		cur = a * p_alive;
+
+		value += spend * (cur - prev) / pow(1 + discount, i);
+		prev = cur;
+	}
+	return value;
 }
 
 double
 cvb_clv(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
 		int months, double discount)
 {
-	double		f = units_per_month[bg->time_unit];
-	double		prev = 0,
-				value = 0;
-
-	for (int i = 1; i <= months; i++)
-	{
-		double		cur = cvb_bgnbd_expected(bg, i * f, x, tx, T);
-
-		value += spend * (cur - prev) / pow(1 + discount, i);
-		prev = cur;
-	}
-	return value;
+	return cvb_clv_with(bg, spend, x, tx, T, months, discount, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------------

@@ -101,8 +101,11 @@ extern double cvb_bgnbd_p_alive(const cvb_bgnbd *m, double x, double tx, double 
  * The expected purchases of a customer who is still alive, in two ways:
  * the hypergeometric series (fast; -1 when it would lose precision) and
  * numerical integration over the dropout probability (robust).  Exposed for
- * the unit tests, which check one against the other.
+ * the unit tests, which check one against the other.  cvb_alive_purchases
+ * is the one the forecasts use (the series, else the integration); the
+ * expected purchases are it times P(alive).
  */
+extern double cvb_alive_purchases(const cvb_bgnbd *m, double t, double x, double T);
 extern double cvb_alive_purchases_series(const cvb_bgnbd *m, double t, double x, double T);
 extern double cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T);
 
@@ -126,8 +129,12 @@ extern double cvb_gammagamma_spend(const cvb_gammagamma *m, double x, double mx)
  * (1 + discount)^i.  A month is 30 days, 4.345 weeks or 720 hours.
  */
 #define CVB_MAX_MONTHS 1200
+typedef double (*cvb_alive_fn) (void *ctx, const cvb_bgnbd *m, double t, double x, double T);
 extern double cvb_clv(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
 					  int months, double discount);
+/* The same with the alive-customer expectation from alive(ctx, ...) (a memo). */
+extern double cvb_clv_with(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
+						   int months, double discount, cvb_alive_fn alive, void *ctx);
 
 /* Model text and binary forms; the readers validate everything. */
 extern char *cvb_bgnbd_to_json(const cvb_bgnbd *m);
