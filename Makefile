@@ -15,6 +15,7 @@ KERNEL_SRCS = \
 	src/kernel/cvcodec.c \
 	src/kernel/cvfeatures.c \
 	src/kernel/cvjson.c \
+	src/kernel/cvsort.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
 	src/kernel/rfm_k.c \

@@ -133,6 +133,42 @@ CLV_SCORING = [
      "SELECT sum(custvalue.clv((SELECT bg FROM bench_clvmodels), (SELECT gg FROM bench_clvmodels),"
      " frequency, recency, t, monetary, 12, 0.01)) FROM bench_clvcust"),
 ]
+# Scoring against per-segment models: one model per segment, joined to the
+# rows by a hash join, so that rows of different segments arrive
+# interleaved, against the same join scoring every row with one model
+# fitted on all rows.  The segment is a function of a column whose values
+# are spread at random over the rows.
+SEGMENTS = 8
+SEGMENT_SETUP = """
+DROP TABLE IF EXISTS bench_seg_cards, bench_one_card, bench_seg_models, bench_one_model;
+CREATE UNLOGGED TABLE bench_seg_cards AS
+SELECT email_pct::int %% %(n)d AS seg,
+       custvalue.scorecard_fit(ARRAY[days, activities, revenue, email_pct]) AS card
+  FROM bench_card GROUP BY 1;
+CREATE UNLOGGED TABLE bench_one_card AS
+SELECT custvalue.scorecard_fit(ARRAY[days, activities, revenue, email_pct]) AS card FROM bench_card;
+CREATE UNLOGGED TABLE bench_seg_models AS
+SELECT recency::int %% %(n)d AS seg, custvalue.rfmn_fit(recency, frequency, monetary, nps) AS model
+  FROM bench_rfmn GROUP BY 1;
+CREATE UNLOGGED TABLE bench_one_model AS
+SELECT custvalue.rfmn_fit(recency, frequency, monetary, nps) AS model FROM bench_rfmn;
+ANALYZE bench_seg_cards; ANALYZE bench_one_card; ANALYZE bench_seg_models; ANALYZE bench_one_model;
+""" % {"n": SEGMENTS}
+SEG_CARDS = """
+SELECT sum(custvalue.health_score(c.card, ARRAY[days, activities, revenue, email_pct]))
+  FROM bench_card b JOIN bench_seg_cards c ON c.seg = b.email_pct::int %% %d""" % SEGMENTS
+ONE_CARD = """
+SELECT sum(custvalue.health_score((SELECT card FROM bench_one_card), ARRAY[days, activities, revenue, email_pct]))
+  FROM bench_card b JOIN bench_seg_cards c ON c.seg = b.email_pct::int %% %d""" % SEGMENTS
+SEG_MODELS = """
+SELECT count(*) FILTER (WHERE custvalue.rfmn_segment(m.model, recency, frequency, monetary, nps) = 'high_value')
+  FROM bench_rfmn b JOIN bench_seg_models m ON m.seg = b.recency::int %% %d""" % SEGMENTS
+ONE_MODEL = """
+SELECT count(*) FILTER (WHERE custvalue.rfmn_segment((SELECT model FROM bench_one_model),
+                                                     recency, frequency, monetary, nps) = 'high_value')
+  FROM bench_rfmn b JOIN bench_seg_models m ON m.seg = b.recency::int %% %d""" % SEGMENTS
+# Hash joins only, so that both sides of a comparison run the same join.
+HASH_JOIN = dict(SERIAL, enable_nestloop="off", enable_mergejoin="off")
 
 # The SQL functions each comparison needs: (name, argument types as
 # oidvectortypes prints them).
@@ -146,6 +182,11 @@ NEEDS = {
     "clv": [("clv_summary", "timestamp with time zone, double precision, timestamp with time zone"),
             ("bgnbd_fit", "double precision, double precision, double precision"),
             ("gammagamma_fit", "double precision, double precision")],
+    "segments": [("scorecard_fit", "double precision[], jsonb"),
+                 ("health_score", "custvalue.scorecard, double precision[]"),
+                 ("rfmn_fit", "double precision, double precision, double precision, double precision"),
+                 ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
+                                  "double precision, double precision")],
 }
 
 
@@ -427,6 +468,34 @@ def bench_clv(b):
     b.execute("DROP TABLE bench_clvmodels")
 
 
+def bench_segments(b):
+    """Per-segment models through a hash join (rows of the segments
+    interleaved) against the same join scored with one model: each call site
+    keeps every segment's decoded model, so the target is at most 1.3× the
+    time with one model."""
+    cap = "segments"
+    target = "≤ 1.30× one model"
+    labels = [("health_score(card, ARRAY[4 measures])", "card", ONE_CARD, SEG_CARDS),
+              ("rfmn_segment(model, r, f, m, n)", "model", ONE_MODEL, SEG_MODELS)]
+    if not b.installed(cap):
+        for what, _, _, _ in labels:
+            b.add(cap, what + ", hash join, 1 model", NOT_INSTALLED, "baseline")
+            b.add(cap, what + ", hash join, %d models" % SEGMENTS, NOT_INSTALLED, "n/a", target, "n/a")
+        return
+    with b.conn.cursor() as cur:
+        cur.execute(SEGMENT_SETUP)
+    for what, noun, one_sql, seg_sql in labels:
+        one, seg = b.timed(cap, [("1 " + noun, one_sql, HASH_JOIN, False),
+                                 ("%d %ss" % (SEGMENTS, noun), seg_sql, HASH_JOIN, False)])
+        b.add(cap, "%s, hash join, 1 %s for all rows, serial" % (what, noun), fmt_time(one), "baseline")
+        label = "%s, hash join, %d per-segment %ss, serial" % (what, SEGMENTS, noun)
+        if one is None or seg is None:
+            b.add(cap, label, fmt_time(seg), "n/a", target, "n/a")
+            continue
+        ratio = seg[0] / one[0]
+        b.add(cap, label, fmt_time(seg), "%.2f× one %s" % (ratio, noun), target, yes_no(ratio <= 1.3))
+
+
 def machine(b):
     """One line naming the machine and the server."""
     model = "unknown CPU"
@@ -506,6 +575,7 @@ def main():
                           SCORECARD_FIT)
     bench_rfmn(b)
     bench_clv(b)
+    bench_segments(b)
     print()
     print("machine: " + machine(b))
     print("settings: " + settings_line(b))

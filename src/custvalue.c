@@ -4,12 +4,10 @@
  */
 #include "postgres.h"
 
-#include "btyd_k.h"
 #include "fmgr.h"
 #include "cvalloc.h"
 #include "miscadmin.h"
 #include "rows.h"
-#include "tuples.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -24,6 +22,12 @@ PG_MODULE_MAGIC;
  * aggregate group.  The hard limit is PostgreSQL's 1 GB per value.
  */
 int			cv_max_fit_memory_kb = 1024 * 1024 - 1;
+
+/*
+ * custvalue.model_cache_memory: memory, in kB, that one scoring call site
+ * may keep decoded models in (see cv_model_cached in model.c).
+ */
+int			cv_model_cache_memory_kb = 256 * 1024;
 
 void		_PG_init(void);
 
@@ -73,12 +77,18 @@ _PG_init(void)
 							1024 * 1024 - 1, 64, 1024 * 1024 - 1,
 							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("custvalue.model_cache_memory",
+							"Memory one scoring call site may keep decoded models in.",
+							"Past it the least recently used model is dropped and decoded again when "
+							"it comes back; the models of the current and the previous call are always kept.",
+							&cv_model_cache_memory_kb,
+							256 * 1024, 0, 1024 * 1024 - 1,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("custvalue");
 
 	cv_malloc = pg_kernel_malloc;
 	cv_realloc = pg_kernel_realloc;
 	cv_free = pg_kernel_free;
-	cv_rows_interrupt = pg_kernel_interrupt;
-	cv_tuples_interrupt = pg_kernel_interrupt;
-	cvb_interrupt = pg_kernel_interrupt;
+	cv_interrupt_check = pg_kernel_interrupt;
 }

@@ -369,6 +369,53 @@ cv_fitstate_distr_add(CvFitState *s, const double *x, const bool *isnull)
 	check_state_size(s);
 }
 
+/* Raise the error of options that differ between rows or partial states. */
+static void
+options_differ(const char *first, const char *other)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("options must be the same on every row of a group"),
+			 errdetail("Rows of the group have options %s and %s.", first, other),
+			 errhint("Pass the options as a constant, or group by them.")));
+}
+
+/* See fitstate.h. */
+void
+cv_fitstate_check_options(CvFitState *s, FunctionCallInfo fcinfo, int argno)
+{
+	Jsonb	   *opts = NULL;
+	const char *text = "{}";
+
+	if (argno >= PG_NARGS())
+		return;
+	if (PG_ARGISNULL(argno))
+	{
+		if (s->opts_seen == 1)
+			return;
+	}
+	else
+	{
+		opts = PG_GETARG_JSONB_P(argno);
+		if (s->opts_seen == 2 && VARSIZE(opts) == VARSIZE(s->opts_bytes) &&
+			memcmp(opts, s->opts_bytes, VARSIZE(opts)) == 0)
+			return;
+		text = JsonbToCString(NULL, &opts->root, VARSIZE(opts));
+	}
+	/* first row, or other bytes: compare the text the state keeps */
+	if (strcmp(text, s->params) != 0)
+		options_differ(s->params, text);
+	if (s->opts_bytes)
+		pfree(s->opts_bytes);
+	s->opts_bytes = NULL;
+	s->opts_seen = opts ? 2 : 1;
+	if (opts)
+	{
+		s->opts_bytes = MemoryContextAlloc(s->hdr.eoh_context, VARSIZE(opts));
+		memcpy(s->opts_bytes, opts, VARSIZE(opts));
+	}
+}
+
 Datum
 cv_fitstate_return(CvFitState *s)
 {
@@ -467,7 +514,9 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 
 	a = cv_fitstate_current(fcinfo);
 	b = fitstate_from_datum(PG_GETARG_DATUM(1), CurrentMemoryContext);
-	if (a->kind != b->kind || strcmp(a->params, b->params) != 0)
+	if (a->kind == b->kind && strcmp(a->params, b->params) != 0)
+		options_differ(a->params, b->params);
+	if (a->kind != b->kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine fit states built with different options or dimensions"),

@@ -38,6 +38,9 @@ typedef struct CvFitState
 	void	   *k;				/* the kind's kernel object */
 	cv_wbuf		flat;			/* serialised form, valid while !dirty */
 	bool		dirty;
+	/* options of the rows checked so far (cv_fitstate_check_options) */
+	int			opts_seen;		/* 0 none yet, 1 NULL, 2 the bytes below */
+	struct varlena *opts_bytes; /* raw jsonb of the options, in the state */
 } CvFitState;
 
 /*
@@ -73,6 +76,15 @@ extern void cv_fitstate_leave(CvFitState *s, MemoryContext old);
  * to another's functions.
  */
 extern void *cv_fitstate_kernel(CvFitState *s, CvFitStateKind kind, const char *fitname);
+
+/*
+ * Raise 22023 unless this row's options (jsonb argument argno, NULL meaning
+ * none) are those the group's state was built with.  Every transition
+ * function that takes options calls it on every row, so that a serial plan
+ * fails just as a parallel one (whose combine compares the partial states'
+ * options) does.  A row costs a memcmp of the raw jsonb bytes.
+ */
+extern void cv_fitstate_check_options(CvFitState *s, FunctionCallInfo fcinfo, int argno);
 
 /* Final side: the state in argument argno (NULL when the group had no rows). */
 extern CvFitState *cv_fitstate_arg(FunctionCallInfo fcinfo, int argno);

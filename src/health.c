@@ -48,7 +48,7 @@ typedef struct HealthCache
 	char	   *key;			/* the arrays' bytes */
 	int			n;				/* number of weights or edges */
 	double	   *values;			/* the weights or the edges */
-	double		total;			/* health_score: sum of the weights */
+	CvhWeights	weights;		/* health_score: the weights, prepared */
 	double	   *points;			/* score_bands: n + 1 points */
 	char	  **labels;			/* tier: n + 1 labels */
 	double	   *scores;			/* health_score: the current row's scores */
@@ -185,33 +185,26 @@ check_one_more_than_edges(int nedges, int n, const char *what)
 
 /*
  * Fill the cache from a weights array: no NULLs, finite, non-negative, not
- * all zero, and small enough that 100 times their sum is finite (so that
- * no weighted sum of 0-100 scores overflows).  Also sizes the buffers that
- * hold one row's scores, so that rows need no allocation.
+ * all zero.  Any such weights give exact means (see cvh_weighted_mean).
+ * Also sizes the buffers that hold one row's scores, so that rows need no
+ * allocation.
  */
 static void
 weights_fill(HealthCache *cache, ArrayType **arrs)
 {
 	int			n = cv_float8_array(arrs[0], "weights", &cache->values, NULL);
-	double		total;
 
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("weights must not be empty")));
 	check_elements_range(cache->values, NULL, n, 0.0, INFINITY, "weight", "weights");
-	total = cvh_sum(cache->values, n);
-	if (total == 0.0)
+	cvh_weights_init(&cache->weights, cache->values, n);
+	if (cache->weights.total == 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("weights must not all be zero")));
-	if (!isfinite(total * CVH_SCORE_MAX))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("weights are too large"),
-				 errdetail("Their sum times 100 overflows double precision; scale them down.")));
 	cache->n = n;
-	cache->total = total;
 	cache->scores = palloc(sizeof(double) * n);
 	cache->nulls = palloc(sizeof(bool) * n);
 	cache->present = palloc(n);
@@ -252,10 +245,9 @@ health_mean(FunctionCallInfo fcinfo, double min_coverage, double *coverage)
 	HealthCache *cache = cache_get(fcinfo, &weights, 1, weights_fill);
 
 	read_scores(scores, cache);
-	return cvh_weighted_mean_total(cache->scores,
-								   ARR_HASNULL(scores) ? cache->present : NULL,
-								   cache->values, cache->n, cache->total,
-								   min_coverage, coverage);
+	return cvh_weights_mean(&cache->weights, cache->scores,
+							ARR_HASNULL(scores) ? cache->present : NULL,
+							min_coverage, coverage);
 }
 
 /* health_score(scores, weights): NULL when no score is present. */
@@ -290,8 +282,7 @@ cv_health_score_args(PG_FUNCTION_ARGS)
 	cache = cache_get(fcinfo, &weights, 1, weights_fill);
 	check_scores(cache, cv_float8_args(fcinfo, 1, "scores", cache->scores,
 									   cache->nulls, cache->n));
-	r = cvh_weighted_mean_total(cache->scores, cache->present,
-								cache->values, cache->n, cache->total, 0.0, NULL);
+	r = cvh_weights_mean(&cache->weights, cache->scores, cache->present, 0.0, NULL);
 	if (isnan(r))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(r);

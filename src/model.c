@@ -12,6 +12,9 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+/* custvalue.model_cache_memory, in kB; defined in custvalue.c */
+extern int	cv_model_cache_memory_kb;
+
 /* On-disk header of every model value. */
 typedef struct CvModelHeader
 {
@@ -24,18 +27,8 @@ typedef struct CvModelHeader
 
 #define MODEL_HDRSZ sizeof(CvModelHeader)
 
-/*
- * What a scoring call site keeps in fn_extra: a decoded-model cache per
- * argument position, and one pointer the scoring function may use for its
- * own per-call-site data (cv_model_call_site_extra).
- */
-#define MODEL_CACHE_SLOTS 4
-typedef struct ModelCallSite
-{
-	struct ModelCache *slot[MODEL_CACHE_SLOTS];
-	void	   *extra;
-} ModelCallSite;
-typedef struct ModelCache
+/* What identifies a model argument without decoding it (see model_key). */
+typedef struct ModelKey
 {
 	uint32		magic;
 	bool		by_toast;		/* key is an on-disk toast pointer */
@@ -43,8 +36,39 @@ typedef struct ModelCache
 	Oid			toast_relid;
 	uint64		fingerprint;	/* key otherwise */
 	Size		size;
+} ModelKey;
+
+/* One decoded model held by a call site. */
+typedef struct ModelEntry
+{
+	ModelKey	key;
 	void	   *decoded;
-	MemoryContext cxt;
+	MemoryContext cxt;			/* holds the decoded model, nothing else */
+	Size		bytes;			/* memory of cxt */
+	uint64		used;			/* call-site clock at the last use */
+} ModelEntry;
+
+/*
+ * Most models one call site keeps.  Lookups scan the entries, so the count
+ * is kept small; per-segment models (one per region, plan, cohort) are
+ * usually a handful.
+ */
+#define MODEL_CACHE_SLOTS 64
+
+/*
+ * The cache a scoring call site keeps in fn_extra: up to MODEL_CACHE_SLOTS
+ * decoded models, least recently used dropped first once their memory
+ * passes custvalue.model_cache_memory.  Rows that alternate between models
+ * (a hash join against per-segment models) then decode each model once.
+ */
+typedef struct ModelCache
+{
+	int			n;				/* entries in use */
+	int			last;			/* entry of the previous call, -1 before */
+	uint64		clock;
+	Size		bytes;			/* sum of the entries' bytes */
+	ModelEntry	e[MODEL_CACHE_SLOTS];
+	void	   *extra;			/* the scoring function's own (cv_model_call_site_extra) */
 } ModelCache;
 
 /* Raise the error for a model text or binary value that does not parse. */
@@ -117,7 +141,7 @@ cv_model_decode(struct varlena *m, uint32 magic, const char *type_name,
  * compressed value means decompressing only the header.
  */
 static void
-model_key(Datum d, ModelCache *key)
+model_key(Datum d, ModelKey *key)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(d);
 
@@ -158,67 +182,131 @@ model_key(Datum d, ModelCache *key)
 	}
 }
 
-/* The call site's caches in fn_extra, made on first use. */
-static ModelCallSite *
-call_site(FunctionCallInfo fcinfo)
+/* Do two keys name the same model (of kind magic)? */
+static bool
+key_equal(const ModelKey *a, const ModelKey *b, uint32 magic)
 {
-	ModelCallSite *site = fcinfo->flinfo->fn_extra;
+	if (a->by_toast != b->by_toast)
+		return false;
+	if (a->by_toast)
+		return a->toast_valueid == b->toast_valueid && a->toast_relid == b->toast_relid;
+	return a->magic == magic && b->magic == magic &&
+		a->fingerprint == b->fingerprint && a->size == b->size;
+}
 
-	if (site == NULL)
+/* Drop entry i, freeing its model; the last entry moves into its slot. */
+static void
+cache_drop(ModelCache *cache, int i)
+{
+	MemoryContextDelete(cache->e[i].cxt);
+	cache->bytes -= cache->e[i].bytes;
+	cache->n--;
+	if (i != cache->n)
+		cache->e[i] = cache->e[cache->n];
+	if (cache->last == cache->n)
+		cache->last = i;
+}
+
+/*
+ * Make room for one more entry of `bytes`: drop least recently used
+ * entries while the slots are full or the memory would pass the budget.
+ * The entry of the previous call is never dropped, so a function that
+ * reads two model arguments keeps both valid.
+ */
+static void
+cache_make_room(ModelCache *cache, Size bytes)
+{
+	Size		budget = (Size) cv_model_cache_memory_kb * 1024;
+
+	while (cache->n > 0 &&
+		   (cache->n == MODEL_CACHE_SLOTS || cache->bytes + bytes > budget))
 	{
-		site = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCallSite));
-		for (int i = 0; i < MODEL_CACHE_SLOTS; i++)
-			site->slot[i] = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
-		fcinfo->flinfo->fn_extra = site;
+		int			victim = -1;
+
+		for (int i = 0; i < cache->n; i++)
+			if (i != cache->last &&
+				(victim < 0 || cache->e[i].used < cache->e[victim].used))
+				victim = i;
+		if (victim < 0)
+			break;
+		cache_drop(cache, victim);
 	}
-	return site;
+}
+
+/* The call site's cache in fn_extra, made on first use. */
+static ModelCache *
+call_site_cache(FunctionCallInfo fcinfo)
+{
+	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
+		cache->last = -1;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return cache;
 }
 
 void	  **
 cv_model_call_site_extra(FunctionCallInfo fcinfo)
 {
-	return &call_site(fcinfo)->extra;
+	return &call_site_cache(fcinfo)->extra;
 }
 
+/*
+ * The decoded model in argument argno, from the call site's cache.  A hit
+ * costs the key (no detoasting, see model_key) and a scan of at most
+ * MODEL_CACHE_SLOTS keys, the previous call's entry first.  A miss decodes
+ * the model into its own context, made a child of the call site's context
+ * only once the decode succeeded (so a corrupted model leaks nothing into
+ * the cache), then makes room for it.
+ */
 void *
 cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 				const char *type_name, cv_model_decode_fn decode)
 {
-	ModelCache *cache;
+	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
 	Datum		d = PG_GETARG_DATUM(argno);
-	ModelCache	key;
-	MemoryContext cxt,
-				old;
+	ModelKey	key;
+	ModelEntry	entry;
+	MemoryContext old;
 	struct varlena *m;
 
-	/* one cache per model argument, so clv(bg, gg, ...) keeps both */
-	if (argno >= MODEL_CACHE_SLOTS)
-		elog(ERROR, "custvalue model argument %d beyond the cached positions", argno);
-	cache = call_site(fcinfo)->slot[argno];
 	model_key(d, &key);
-	if (cache && cache->decoded &&
-		(key.by_toast ? (cache->by_toast && cache->toast_valueid == key.toast_valueid &&
-						 cache->toast_relid == key.toast_relid)
-		 : (!cache->by_toast && key.magic == magic && cache->fingerprint == key.fingerprint &&
-			cache->size == key.size)))
-		return cache->decoded;
+	if (cache == NULL)
+		cache = call_site_cache(fcinfo);
+	else if (cache->last >= 0 && key_equal(&cache->e[cache->last].key, &key, magic))
+	{
+		cache->e[cache->last].used = ++cache->clock;
+		return cache->e[cache->last].decoded;
+	}
+	for (int i = 0; i < cache->n; i++)
+		if (key_equal(&cache->e[i].key, &key, magic))
+		{
+			cache->e[i].used = ++cache->clock;
+			cache->last = i;
+			return cache->e[i].decoded;
+		}
 
-	/* a miss: decode into a fresh context owned by the call site */
-	if (cache->cxt)
-		MemoryContextDelete(cache->cxt);
-	cache->cxt = NULL;
-	cache->decoded = NULL;
-	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "custvalue model cache",
-								ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(cxt);
+	/* a miss: decode under the current (per-call) context first */
+	entry.key = key;
+	entry.cxt = AllocSetContextCreate(CurrentMemoryContext, "custvalue model cache",
+									  ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(entry.cxt);
 	m = PG_DETOAST_DATUM_COPY(d);
-	cache->decoded = cv_model_decode(m, magic, type_name, decode);
+	entry.decoded = cv_model_decode(m, magic, type_name, decode);
 	pfree(m);
 	MemoryContextSwitchTo(old);
-	key.cxt = cxt;
-	key.decoded = cache->decoded;
-	*cache = key;
-	return cache->decoded;
+	entry.bytes = MemoryContextMemAllocated(entry.cxt, true);
+	entry.used = ++cache->clock;
+	MemoryContextSetParent(entry.cxt, fcinfo->flinfo->fn_mcxt);
+
+	cache_make_room(cache, entry.bytes);
+	cache->e[cache->n] = entry;
+	cache->bytes += entry.bytes;
+	cache->last = cache->n++;
+	return entry.decoded;
 }
 
 Datum

@@ -7,7 +7,12 @@
  * the kind's kernel writes and reads (cvcodec).  The text form is JSON,
  * written and read by the kernel.  Scoring functions call cv_model_cached,
  * which decodes a model once per distinct value at a call site rather than
- * once per row.
+ * once per row, and keeps several decoded models (up to 64, within
+ * custvalue.model_cache_memory), so that rows alternating between models,
+ * as a hash join against per-segment models delivers them, decode each
+ * model once.  The pointer it returns stays valid through the call site's
+ * next call with another model (so a function may read two model
+ * arguments).
  */
 #ifndef CV_MODEL_H
 #define CV_MODEL_H

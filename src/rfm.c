@@ -85,8 +85,9 @@ PG_FUNCTION_INFO_V1(cv_rfmn_fit_trans);
 /*
  * rfmn_fit transition: (state, recency, frequency, monetary, nps
  * [, options]).  The options are validated on the group's first row, before
- * any value is kept, and travel in the state as its params.  Every
- * dimension is kept exactly (exact_cap 0).
+ * any value is kept, and travel in the state as its params; every later
+ * row must have the same (22023).  Every dimension is kept exactly
+ * (exact_cap 0).
  */
 Datum
 cv_rfmn_fit_trans(PG_FUNCTION_ARGS)
@@ -107,6 +108,7 @@ cv_rfmn_fit_trans(PG_FUNCTION_ARGS)
 		s = cv_fitstate_distr_create(fcinfo, RFM_NDIMS, 0,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
+	cv_fitstate_check_options(s, fcinfo, 5);
 	dimension_args(fcinfo, 1, x, isnull);
 	cv_fitstate_distr_add(s, x, isnull);
 	PG_RETURN_DATUM(cv_fitstate_return(s));

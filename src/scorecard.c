@@ -107,7 +107,8 @@ scorecard_read_options(Jsonb *opts, int n)
 /*
  * scorecard_fit transition: (state, measures float8[] [, options jsonb]).
  * A NULL measures array skips the row; NULL elements are missing measures.
- * Options are validated on the group's first row and kept in the state.
+ * Options are validated on the group's first row and kept in the state;
+ * every later row must have the same (22023).
  */
 PG_FUNCTION_INFO_V1(cv_scorecard_fit_trans);
 Datum
@@ -150,6 +151,7 @@ cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 								   ndims, ndims, n),
 					 errdetail("The first row of the group had %d.", ndims)));
 	}
+	cv_fitstate_check_options(s, fcinfo, 2);
 	cv_fitstate_distr_add(s, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }

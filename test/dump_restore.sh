@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Model values survive pg_dump and pg_restore: a table holding fitted and
-# hand-written scorecards is dumped (custom format), restored into a new
-# database, and every card's text and scores must be unchanged.
+# hand-written scorecards (one fitted over subnormal and huge values) is
+# dumped (custom format), restored into a new database, and every card's
+# text and scores must be unchanged.
 # Runs against the cluster in PGHOST/PGPORT/PGUSER (set by scripts/test.sh).
 set -euo pipefail
 bindir=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
@@ -21,6 +22,10 @@ SELECT region, custvalue.scorecard_fit(m, '{"weights": [40, 30, 30], "higher_is_
 INSERT INTO cards VALUES ('hand', '{"kind": "scorecard", "version": 1, "measures": [
   {"name": "days", "weight": 2, "method": "recency", "half_life": 30},
   {"name": "size", "weight": 1, "method": "bands", "edges": [10, 20], "points": [0, 50, 100]}]}', '2026-06-30');
+-- fitted over subnormal values past the exact range, and over huge ones
+INSERT INTO cards
+SELECT 'tiny', custvalue.scorecard_fit(ARRAY[i * 5e-324, i * 1e-320, i * 1e303]), '2026-06-30'
+  FROM generate_series(1, 120000) i;
 SQL
 fingerprint() {
   psql -qXAt -v ON_ERROR_STOP=1 -d "$1" -c "
@@ -34,4 +39,4 @@ before=$(fingerprint "$src")
 after=$(fingerprint "$dst")
 rows=$(psql -qXAt -d "$dst" -c "SELECT count(*) FROM cards")
 echo "cards restored: $rows, fingerprint before $before, after $after"
-[ "$rows" = 6 ] && [ -n "$before" ] && [ "$before" = "$after" ]
+[ "$rows" = 7 ] && [ -n "$before" ] && [ "$before" = "$after" ]

@@ -45,8 +45,6 @@
 
 #define PI 3.14159265358979323846
 
-void		(*cvb_interrupt) (void) = NULL;
-
 const char *const cvb_unit_names[4] = {"hour", "day", "week", "month"};
 
 /* Units per month, as lifetimes' customer_lifetime_value counts them. */
@@ -272,8 +270,8 @@ bg_sum(const bg_data *dt, double r, double alpha, double a, double b, double *gr
 				ps_b = cvb_digamma(b);
 	size_t		i = 0;
 
-	if (cvb_interrupt)
-		cvb_interrupt();
+	if (cv_interrupt_check)
+		cv_interrupt_check();
 	while (i < dt->n)
 	{
 		double		x = dt->x[i];
@@ -296,6 +294,7 @@ bg_sum(const bg_data *dt, double r, double alpha, double a, double b, double *gr
 			double		lnaT = log(aT);
 			double		a3 = -rx * lnaT;
 
+			cv_interrupt_poll(i);
 			wx += w;
 			if (x > 0)
 			{
@@ -638,8 +637,8 @@ gg_sum(const gg_data *dt, double p, double q, double v, double *grad)
 				lnv = log(v);
 	size_t		i = 0;
 
-	if (cvb_interrupt)
-		cvb_interrupt();
+	if (cv_interrupt_check)
+		cv_interrupt_check();
 	while (i < dt->n)
 	{
 		double		x = dt->x[i];

@@ -149,7 +149,4 @@ extern void *cvb_gammagamma_read(const unsigned char *p, size_t len, char *err, 
 /* Digamma function for x > 0 (exposed for the unit tests). */
 extern double cvb_digamma(double x);
 
-/* Interrupt hook, called once per likelihood evaluation of a fit. */
-extern void (*cvb_interrupt) (void);
-
 #endif							/* CV_BTYD_K_H */

@@ -39,6 +39,7 @@ default_realloc(void *ptr, size_t size)
 void	   *(*cv_malloc) (size_t size) = default_malloc;
 void	   *(*cv_realloc) (void *ptr, size_t size) = default_realloc;
 void		(*cv_free) (void *ptr) = free;
+void		(*cv_interrupt_check) (void) = NULL;
 
 void *
 cv_calloc(size_t n, size_t size)

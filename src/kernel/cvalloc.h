@@ -1,6 +1,6 @@
 /*
  * cvalloc.h
- *	  Memory allocation for the plain-C kernels.
+ *	  Memory allocation and the interrupt hook of the plain-C kernels.
  *
  * Kernels never call malloc directly: inside the server an error raised
  * after an allocation unwinds with longjmp, and only memory that belongs to
@@ -20,5 +20,27 @@ extern void (*cv_free) (void *ptr);
 
 /* cv_malloc followed by zero fill. */
 extern void *cv_calloc(size_t n, size_t size);
+
+/*
+ * Interrupt hook.  A kernel loop that can run long (sorting, merging,
+ * reading or writing millions of entries) calls cv_interrupt_poll(i) with
+ * its step count; every CV_INTERRUPT_STRIDE steps that calls
+ * cv_interrupt_check, which the glue points at CHECK_FOR_INTERRUPTS, so a
+ * cancelled query stops within a few milliseconds.  The check may not
+ * return (the server raises the cancel error with longjmp), so a kernel
+ * polls only where its data is consistent or about to be thrown away, and
+ * never inside a callback of a library function such as qsort (use
+ * cv_sort, cvsort.h).  NULL (unit tests, fuzzers): polling does nothing.
+ */
+extern void (*cv_interrupt_check) (void);
+
+#define CV_INTERRUPT_STRIDE 4096
+
+static inline void
+cv_interrupt_poll(size_t i)
+{
+	if ((i & (CV_INTERRUPT_STRIDE - 1)) == 0 && cv_interrupt_check)
+		cv_interrupt_check();
+}
 
 #endif							/* CVALLOC_H */

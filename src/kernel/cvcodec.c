@@ -221,6 +221,7 @@ cv_base64_encode(const unsigned char *in, size_t n, char *out)
 	{
 		uint32_t	w = (uint32_t) in[i] << 16 | (uint32_t) in[i + 1] << 8 | in[i + 2];
 
+		cv_interrupt_poll(i / 3);
 		*out++ = b64_alphabet[w >> 18];
 		*out++ = b64_alphabet[(w >> 12) & 63];
 		*out++ = b64_alphabet[(w >> 6) & 63];
@@ -276,6 +277,7 @@ cv_base64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen)
 		uint32_t	w = 0;
 		int			j;
 
+		cv_interrupt_poll(i / 4);
 		for (j = 0; j < 4; j++)
 		{
 			int			v = (j < quad) ? b64_value((unsigned char) in[i + j]) : 0;

@@ -535,6 +535,7 @@ parse_array(cvj_parser *p, cvj_value *v)
 	}
 	while (more > 0)
 	{
+		cv_interrupt_poll(v->n);
 		grow_members(v, &cap);
 		memset(&v->items[v->n++], 0, sizeof(cvj_value));
 		if (parse_value(p, &v->items[v->n - 1]) < 0)
@@ -589,6 +590,7 @@ parse_object(cvj_parser *p, cvj_value *v)
 	}
 	while (more > 0)
 	{
+		cv_interrupt_poll(v->n);
 		more = parse_member(p, v, &cap, &ks);
 		if (more == 0)
 			more = next_member(p, '}');

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cvalloc.h"
+#include "cvsort.h"
 
 #define PENDING_MIN 4096
 #define PENDING_EXACT_MIN (1 << 20)
@@ -135,6 +136,7 @@ merge_entries(dimbuf *b, const double *slo, const double *shi,
 					bhi = j < m ? (shi ? shi[j] : slo[j]) : 0;
 		int			c = (i >= n) ? 1 : (j >= m) ? -1 : entry_cmp(alo, ahi, blo, bhi);
 
+		cv_interrupt_poll(k);
 		if (c <= 0)
 		{
 			lo[k] = alo;
@@ -188,6 +190,7 @@ compress_dim(dimbuf *b, size_t exact_cap)
 		int64_t		w = b->count[i];
 		size_t		j = i + 1;
 
+		cv_interrupt_poll(k);
 		while (j < b->nent && w + b->count[j] <= limit)
 		{
 			w += b->count[j];
@@ -291,13 +294,16 @@ flush_dim(dimbuf *b, size_t exact_cap)
 		return;
 	p = cv_malloc(b->hused * sizeof(pending));
 	for (size_t i = 0; i < b->hcap; i++)
+	{
+		cv_interrupt_poll(i);
 		if (b->hcount[i] != 0)
 		{
 			p[m].key = b->hkey[i];
 			p[m].count = b->hcount[i];
 			m++;
 		}
-	qsort(p, m, sizeof(pending), pending_cmp);
+	}
+	cv_sort(p, m, sizeof(pending), pending_cmp);
 	keys = cv_malloc(m * sizeof(double));
 	counts = cv_malloc(m * sizeof(int64_t));
 	for (size_t i = 0; i < m; i++)
@@ -355,8 +361,11 @@ pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
 
 			pend_alloc(b, oldcap * 2);
 			for (size_t i = 0; i < oldcap; i++)
+			{
+				cv_interrupt_poll(i);
 				if (oldcount[i] != 0)
 					pend_put(b, oldkey[i], oldcount[i]);
+			}
 			cv_free(oldkey);
 			cv_free(oldcount);
 		}
@@ -393,8 +402,11 @@ cv_distr_merge(cv_distr *dst, const cv_distr *src)
 		a->nulls += b->nulls;
 		merge_entries(a, b->lo, b->hi, b->count, b->nent);
 		for (size_t j = 0; j < b->hcap; j++)
+		{
+			cv_interrupt_poll(j);
 			if (b->hcount[j] != 0)
 				pend_add(a, b->hkey[j], b->hcount[j], dst->exact_cap);
+		}
 		flush_dim(a, dst->exact_cap);
 		compress_dim(a, dst->exact_cap);
 	}
@@ -447,12 +459,20 @@ cv_distr_write(cv_distr *d, cv_wbuf *w)
 		cvb_u8(w, b->hi ? 1 : 0);
 		cvb_i64(w, (int64_t) b->nent);
 		for (size_t j = 0; j < b->nent; j++)
+		{
+			cv_interrupt_poll(j);
 			cvb_f64(w, b->lo[j]);
-		if (b->hi)
-			for (size_t j = 0; j < b->nent; j++)
-				cvb_f64(w, b->hi[j]);
+		}
+		for (size_t j = 0; b->hi && j < b->nent; j++)
+		{
+			cv_interrupt_poll(j);
+			cvb_f64(w, b->hi[j]);
+		}
 		for (size_t j = 0; j < b->nent; j++)
+		{
+			cv_interrupt_poll(j);
 			cvb_i64(w, b->count[j]);
+		}
 	}
 }
 
@@ -468,6 +488,7 @@ check_dim(const dimbuf *b)
 	{
 		double		hi = b->hi ? b->hi[j] : b->lo[j];
 
+		cv_interrupt_poll(j);
 		if (!isfinite(b->lo[j]) || !isfinite(hi))
 			return "non-finite value";
 		if (hi < b->lo[j])
@@ -521,12 +542,20 @@ cv_distr_read(cv_rbuf *r, char *err, size_t errlen)
 		if (has_hi)
 			ensure_hi(b);
 		for (int64_t j = 0; j < nent; j++)
+		{
+			cv_interrupt_poll(j);
 			b->lo[j] = cvr_f64(r);
-		if (has_hi)
-			for (int64_t j = 0; j < nent; j++)
-				b->hi[j] = cvr_f64(r);
+		}
+		for (int64_t j = 0; has_hi && j < nent; j++)
+		{
+			cv_interrupt_poll(j);
+			b->hi[j] = cvr_f64(r);
+		}
 		for (int64_t j = 0; j < nent; j++)
+		{
+			cv_interrupt_poll(j);
 			b->count[j] = cvr_i64(r);
+		}
 		b->nent = (size_t) nent;
 		bad = r->err ? "truncated data" : check_dim(b);
 		if (bad)

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cvalloc.h"
+
 /* Compensated sum of n doubles. */
 double
 cvh_sum(const double *x, int n)
@@ -19,58 +21,133 @@ cvh_sum(const double *x, int n)
 	return cvh_sum_value(&acc);
 }
 
+/* The exponent of the largest present weight; 0 when none is positive. */
+int
+cvh_weight_exp(const double *w, const unsigned char *present, int n)
+{
+	double		max = 0.0;
+
+	for (int i = 0; i < n; i++)
+		if ((present == NULL || present[i]) && w[i] > max)
+			max = w[i];
+	return max > 0.0 ? ilogb(max) : 0;
+}
+
+/* ws[i] = w[i] * 2^-exp (exact unless it underflows), and their sum. */
+static double
+scale_weights(const double *w, int n, int exp, double *ws)
+{
+	CvhSum		acc = {0.0, 0.0};
+
+	for (int i = 0; i < n; i++)
+	{
+		ws[i] = ldexp(w[i], -exp);
+		cvh_sum_add(&acc, ws[i]);
+	}
+	return cvh_sum_value(&acc);
+}
+
+void
+cvh_weights_init(CvhWeights *cw, const double *w, int n)
+{
+	cw->w = w;
+	cw->n = n;
+	cw->exp = cvh_weight_exp(w, NULL, n);
+	cw->ws = cv_malloc(sizeof(double) * (n > 0 ? n : 1));
+	cw->total = scale_weights(w, n, cw->exp, cw->ws);
+}
+
+void
+cvh_weights_free(CvhWeights *cw)
+{
+	cv_free(cw->ws);
+	cw->ws = NULL;
+}
+
 /* Weighted mean over the present scores; see health_k.h. */
 double
 cvh_weighted_mean(const double *scores, const unsigned char *present,
 				  const double *weights, int n,
 				  double min_coverage, double *coverage)
 {
-	return cvh_weighted_mean_total(scores, present, weights, n,
-								   cvh_sum(weights, n), min_coverage, coverage);
+	CvhWeights	cw;
+	double		r;
+
+	cvh_weights_init(&cw, weights, n);
+	r = cvh_weights_mean(&cw, scores, present, min_coverage, coverage);
+	cvh_weights_free(&cw);
+	return r;
 }
 
 /*
- * Weighted mean with the total weight given.  Both sums are compensated.
- * The present weight is accumulated exactly like cvh_sum adds the total
- * (same terms, same order), so a row missing only zero-weight scores has
- * coverage exactly 1; a row with nothing missing (present == NULL) skips
- * that sum, as it is the total.
+ * The weighted mean with scaled weights ws and their total.  Both sums
+ * are compensated.  The present weight is accumulated exactly like the
+ * total (same terms, same order), so a row missing only zero-weight scores
+ * has coverage exactly 1; a row with nothing missing (present == NULL)
+ * skips that sum, as it is the total.  Returns the present weight in *pw
+ * and the coverage in *cov (0 when the total is not a positive number).
  */
-double
-cvh_weighted_mean_total(const double *scores, const unsigned char *present,
-						const double *weights, int n, double total_weight,
-						double min_coverage, double *coverage)
+static double
+scaled_mean(const double *ws, int n, double total,
+			const double *scores, const unsigned char *present,
+			double *pw, double *cov)
 {
 	CvhSum		dot = {0.0, 0.0};
-	double		pw;
-	double		cov;
+	CvhSum		have = {0.0, 0.0};
 
 	if (present == NULL)
 	{
 		for (int i = 0; i < n; i++)
-			cvh_sum_add(&dot, weights[i] * scores[i]);
-		pw = total_weight;
+			cvh_sum_add(&dot, ws[i] * scores[i]);
+		*pw = total;
 	}
 	else
 	{
-		CvhSum		have = {0.0, 0.0};
-
 		for (int i = 0; i < n; i++)
-		{
 			if (present[i])
 			{
-				cvh_sum_add(&have, weights[i]);
-				cvh_sum_add(&dot, weights[i] * scores[i]);
+				cvh_sum_add(&have, ws[i]);
+				cvh_sum_add(&dot, ws[i] * scores[i]);
 			}
-		}
-		pw = cvh_sum_value(&have);
+		*pw = cvh_sum_value(&have);
 	}
-	cov = total_weight > 0.0 ? pw / total_weight : 0.0;
+	*cov = total > 0.0 ? *pw / total : 0.0;
+	return cvh_sum_value(&dot) / *pw;
+}
+
+double
+cvh_weights_mean(const CvhWeights *cw, const double *scores,
+				 const unsigned char *present,
+				 double min_coverage, double *coverage)
+{
+	double		pw,
+				cov,
+				mean = scaled_mean(cw->ws, cw->n, cw->total, scores, present, &pw, &cov);
+
+	if (!(pw > 0.0) && present != NULL)
+	{
+		/*
+		 * The present weights are all more than 2^1000 times smaller than
+		 * the largest and underflowed: scale by the largest of them.  The
+		 * total may then overflow (a NaN compensated sum), and the
+		 * coverage, below 2^-1000, is 0.
+		 */
+		int			exp = cvh_weight_exp(cw->w, present, cw->n);
+
+		if (exp != cw->exp)
+		{
+			double	   *ws = cv_malloc(sizeof(double) * cw->n);
+			double		total = scale_weights(cw->w, cw->n, exp, ws);
+
+			mean = scaled_mean(ws, cw->n, total, scores, present, &pw, &cov);
+			cv_free(ws);
+		}
+	}
 	if (coverage)
 		*coverage = cov;
 	if (!(pw > 0.0) || cov < min_coverage)
 		return NAN;
-	return cvh_sum_value(&dot) / pw;
+	return mean;
 }
 
 /*

@@ -61,21 +61,48 @@ extern double cvh_sum(const double *x, int n);
  * NULL: all present).  Returns NAN when nothing is present, when the
  * present weight is 0, or when coverage < min_coverage.  *coverage gets
  * present weight / total weight (may be NULL).  When every score is
- * present (or only zero-weight ones are missing) the coverage is exactly 1.
+ * present (or only zero-weight scores are missing) the coverage is exactly 1.
+ *
+ * Any finite weights >= 0 give the exact answer: they are first scaled by
+ * a power of two (exact) that brings the largest into [1, 2), so that
+ * weights of 1e308 do not overflow the sums and subnormal weights (5e-324)
+ * keep all their bits; a row whose present weights are all more than 2^1000
+ * times smaller than the largest is scaled again by its own largest.
  */
 extern double cvh_weighted_mean(const double *scores, const unsigned char *present,
 								const double *weights, int n,
 								double min_coverage, double *coverage);
 
 /*
- * cvh_weighted_mean for callers that score many rows with the same
- * weights: total_weight must be cvh_sum(weights, n), computed once.
+ * Weights prepared once for scoring many rows: the weights as given (the
+ * caller keeps them alive), the same times 2^-exp (exact), where exp is the
+ * exponent of the largest weight, so that the largest lies in [1, 2), and
+ * the compensated sum of the scaled weights.  cvh_weights_init allocates
+ * the scaled copy with cv_malloc; cvh_weights_free releases it.
  */
-extern double cvh_weighted_mean_total(const double *scores,
-									  const unsigned char *present,
-									  const double *weights, int n,
-									  double total_weight,
-									  double min_coverage, double *coverage);
+typedef struct CvhWeights
+{
+	const double *w;
+	double	   *ws;				/* w[i] * 2^-exp */
+	int			n;
+	int			exp;
+	double		total;			/* sum of ws[i] */
+} CvhWeights;
+
+extern void cvh_weights_init(CvhWeights *cw, const double *w, int n);
+extern void cvh_weights_free(CvhWeights *cw);
+
+/* cvh_weighted_mean with prepared weights. */
+extern double cvh_weights_mean(const CvhWeights *cw, const double *scores,
+							   const unsigned char *present,
+							   double min_coverage, double *coverage);
+
+/*
+ * The exponent of the largest present weight (present may be NULL: all),
+ * as ilogb gives it; 0 when no present weight is positive.  Scaling by
+ * ldexp(w, -exp) brings that weight into [1, 2).
+ */
+extern int	cvh_weight_exp(const double *w, const unsigned char *present, int n);
 
 /*
  * Clamped linear ramp: 0 at poor (and beyond it), 100 at good (and beyond),

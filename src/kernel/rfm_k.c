@@ -14,15 +14,20 @@
 
 #include "cvalloc.h"
 #include "cvjson.h"
+#include "health_k.h"
 
 const char *const rfm_dim_names[RFM_NDIMS] = {"recency", "frequency", "monetary", "nps"};
 const char *const rfm_ties_names[RFM_NTIES + 1] = {"midrank", "first", NULL};
 
-/* Largest N for which bins * 2N fits in int64 (bins <= 100). */
-#define RFM_MAX_N	(INT64_MAX / 256)
-
 /* Largest integer a JSON number (a double) carries exactly. */
 #define RFM_MAX_JSON_INT 9007199254740992.0
+
+/*
+ * Largest N: what the JSON text carries exactly (2^53), so that any model
+ * the binary form accepts can be written as text and read back; bins * 2N
+ * then fits in int64 too (bins <= 100).
+ */
+#define RFM_MAX_N	INT64_C(9007199254740992)
 
 /* printf into an error buffer; returns -1 so callers can `return fail(...)`. */
 #ifdef __GNUC__
@@ -213,6 +218,7 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 		return fail(err, errlen, "dimension count %lld is out of range", (long long) n);
 	for (size_t i = 0; i < nent; i++)
 	{
+		cv_interrupt_poll(i);
 		if (counts[i] < 1 || !isfinite(vals[i]) || (i > 0 && !(vals[i] > vals[i - 1])))
 			return fail(err, errlen, "distinct values must be finite, strictly ascending and counted");
 		if (counts[i] > n - c)
@@ -231,6 +237,7 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 		int			s = group_score(bins, ties, c, counts[i], n);
 		rfm_band   *b;
 
+		cv_interrupt_poll(j);
 		if (nb == 0 || d->bands[nb - 1].score != s)
 		{
 			b = &d->bands[nb++];
@@ -252,6 +259,16 @@ rfm_dim_build(rfm_dim *d, const double *vals, const int64_t *counts,
 	return 0;
 }
 
+/* Scale the present weights by their largest (see rfm_model.wscaled). */
+static void
+scale_weights(const double *weights, const unsigned char *present, double *out)
+{
+	int			exp = cvh_weight_exp(weights, present, RFM_NDIMS);
+
+	for (int d = 0; d < RFM_NDIMS; d++)
+		out[d] = ldexp(weights[d], -exp);
+}
+
 rfm_model *
 rfm_model_new(int bins, int ties, const double *weights, const double *edges)
 {
@@ -261,6 +278,7 @@ rfm_model_new(int bins, int ties, const double *weights, const double *edges)
 	m->ties = ties;
 	memcpy(m->weights, weights, sizeof(m->weights));
 	memcpy(m->edges, edges, sizeof(m->edges));
+	scale_weights(m->weights, NULL, m->wscaled);
 	return m;
 }
 
@@ -435,24 +453,47 @@ rfm_score_value(const rfm_model *m, int dim, double x)
 	return base < d->nbands ? d->bands[base].score : m->bins;
 }
 
+/*
+ * The weighted mean of the scores present (s > 0) with weights w, and the
+ * present weight in *wsum.
+ */
+static double
+weighted_scores(const int *s, const double *w, double *wsum)
+{
+	double		sum = 0.0;
+
+	*wsum = 0.0;
+	for (int d = 0; d < RFM_NDIMS; d++)
+	{
+		double		wd = s[d] > 0 ? w[d] : 0.0; /* a NULL drops out */
+
+		sum += wd * s[d];
+		*wsum += wd;
+	}
+	return *wsum > 0 ? sum / *wsum : 0.0;
+}
+
 void
 rfm_score(const rfm_model *m, const double *x, const unsigned char *isnull,
 		  rfm_scores *out)
 {
-	double		sum = 0.0,
-				wsum = 0.0;
+	double		wsum;
 
 	for (int d = 0; d < RFM_NDIMS; d++)
+		out->s[d] = isnull[d] ? 0 : rfm_score_value(m, d, x[d]);
+	out->score = weighted_scores(out->s, m->wscaled, &wsum);
+	if (!(wsum > 0))
 	{
-		int			s = isnull[d] ? 0 : rfm_score_value(m, d, x[d]);
-		double		w = s > 0 ? m->weights[d] : 0.0;	/* a NULL drops out */
+		/* the present weights may have underflowed: scale by their largest */
+		unsigned char present[RFM_NDIMS];
+		double		w[RFM_NDIMS];
 
-		out->s[d] = s;
-		sum += w * s;
-		wsum += w;
+		for (int d = 0; d < RFM_NDIMS; d++)
+			present[d] = out->s[d] > 0;
+		scale_weights(m->weights, present, w);
+		out->score = weighted_scores(out->s, w, &wsum);
 	}
 	out->has_score = wsum > 0;
-	out->score = wsum > 0 ? sum / wsum : 0.0;
 }
 
 const char *
@@ -701,20 +742,25 @@ rfm_value_trend(double current, double previous, double band,
 	return 0;
 }
 
+/*
+ * The sums are taken in double precision: exact while the total is below
+ * 2^53, and free of overflow for any counts up to INT64_MAX (an int64 sum
+ * of eleven of them may overflow).
+ */
 int
 rfm_nps(const int64_t *counts, double *out)
 {
-	int64_t		total = 0,
-				promoters = counts[9] + counts[10],
+	double		total = 0,
+				promoters = (double) counts[9] + (double) counts[10],
 				detractors = 0;
 
 	for (int i = 0; i < RFM_NPS_RATINGS; i++)
-		total += counts[i];
+		total += (double) counts[i];
 	for (int i = 0; i <= 6; i++)
-		detractors += counts[i];
+		detractors += (double) counts[i];
 	if (total == 0)
 		return 0;
-	*out = 100.0 * (double) (promoters - detractors) / (double) total;
+	*out = 100.0 * (promoters - detractors) / total;
 	return 1;
 }
 
@@ -766,6 +812,7 @@ checked(rfm_model *m, char *err, size_t errlen)
 	}
 	for (int d = 0; d < RFM_NDIMS; d++)
 		dim_keys(&m->dims[d], d == RFM_R);
+	scale_weights(m->weights, NULL, m->wscaled);
 	return m;
 }
 

@@ -106,6 +106,13 @@ typedef struct rfm_model
 	double		weights[RFM_NDIMS];	/* r, f, m, n */
 	double		edges[RFM_NEDGES];	/* high, mid, low; strictly descending */
 	rfm_dim		dims[RFM_NDIMS];
+	/*
+	 * The weights times a power of two that brings the largest into
+	 * [1, 2), so that weights of 1e308 do not overflow the weighted sum
+	 * and subnormal ones keep their bits.  Derived by rfm_model_new and
+	 * the readers; not part of the text or binary form.
+	 */
+	double		wscaled[RFM_NDIMS];
 } rfm_model;
 
 /* One customer's scores: 0 in r/f/m/n means NULL. */

@@ -17,11 +17,9 @@
 #include <string.h>
 
 #include "cvalloc.h"
+#include "cvsort.h"
 
 #define ROWS_FORMAT 1
-#define INTERRUPT_EVERY 4096
-
-void		(*cv_rows_interrupt) (void) = NULL;
 
 /* One categorical position's dictionary: code -> string, string -> code. */
 typedef struct catdict
@@ -53,13 +51,6 @@ struct cv_rows
 	int			have_cut;		/* a prune happened: rows above cut are out */
 	uint64_t	cut;			/* largest hash kept by the last prune */
 };
-
-static void
-maybe_interrupt(size_t i)
-{
-	if (cv_rows_interrupt && (i % INTERRUPT_EVERY) == 0)
-		cv_rows_interrupt();
-}
 
 static int
 row_width(const cv_rows *r)
@@ -345,7 +336,6 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 
 /* qsort has no context argument: the buffer being sorted. */
 static const cv_rows *sort_rows;
-static size_t sort_calls;
 
 static int
 order_cmp(const void *pa, const void *pb)
@@ -355,7 +345,6 @@ order_cmp(const void *pa, const void *pb)
 	uint64_t	ha = sort_rows->hash[a],
 				hb = sort_rows->hash[b];
 
-	maybe_interrupt(++sort_calls);
 	if (ha != hb)
 		return ha < hb ? -1 : 1;
 	return content_cmp(sort_rows, a, b);
@@ -378,8 +367,7 @@ sort_and_keep(cv_rows *r, size_t keep)
 	for (size_t i = 0; i < r->n; i++)
 		idx[i] = i;
 	sort_rows = r;
-	sort_calls = 0;
-	qsort(idx, r->n, sizeof(size_t), order_cmp);
+	cv_sort(idx, r->n, sizeof(size_t), order_cmp);
 	sort_rows = NULL;
 	if (keep > r->n)
 		keep = r->n;
@@ -388,7 +376,7 @@ sort_and_keep(cv_rows *r, size_t keep)
 	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < keep; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		memcpy(num + i * w, r->num + idx[i] * w, sizeof(double) * w);
 		memcpy(cat + i * nc, r->cat + idx[i] * nc, sizeof(int32_t) * nc);
 		hash[i] = r->hash[idx[i]];
@@ -502,7 +490,7 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < src->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int p = 0; p < nc; p++)
 			codes[p] = remap[p][src->cat[i * nc + p]];
 		append_row(dst, src->hash[i], src->num + i * row_width(src), codes);
@@ -647,7 +635,7 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 	}
 	for (size_t i = 0; i < r->n; i++)
 	{
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int j = 0; j < w; j++)
 			cvb_f64(b, r->num[i * w + j]);
 		for (int p = 0; p < nc; p++)
@@ -718,7 +706,7 @@ read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
 		double	   *v = r->num + i * w;
 		int32_t    *codes = r->cat + i * nc;
 
-		maybe_interrupt(i);
+		cv_interrupt_poll(i);
 		for (int j = 0; j < w; j++)
 		{
 			v[j] = cvr_f64(rb);

@@ -100,11 +100,4 @@ extern const char *cv_rows_level(const cv_rows *r, int pos, int code, size_t *le
 extern void cv_rows_write(cv_rows *r, cv_wbuf *b);
 extern cv_rows *cv_rows_read(cv_rbuf *rb, char *err, size_t errlen);
 
-/*
- * Interrupt hook: called every few thousand rows of a long loop (sorting,
- * pruning, merging).  The glue points it at CHECK_FOR_INTERRUPTS; NULL in
- * the unit tests.
- */
-extern void (*cv_rows_interrupt) (void);
-
 #endif							/* CV_ROWS_H */

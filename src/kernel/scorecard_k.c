@@ -4,6 +4,7 @@
  */
 #include "scorecard_k.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "cvalloc.h"
 #include "cvjson.h"
+#include "cvsort.h"
 #include "health_k.h"
 
 static const char *const method_names[] = {"percentile", "linear", "log", "recency", "bands"};
@@ -38,15 +40,6 @@ copy_doubles(const double *src, size_t n)
 	return d;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* Index of v in the ascending array x[0..n) (v must be present). */
 static int
 find_knot(const double *x, int n, double v)
@@ -67,6 +60,28 @@ find_knot(const double *x, int n, double v)
 }
 
 /*
+ * The exponent that scales every knot into (-1, 1): ldexp(x, -exp).  Range
+ * widths measured on that axis are finite for any finite values (the
+ * plain difference of -1e308 and 1e308 is not) and normal for subnormal
+ * values; the scaling is by a power of two, so it does not change the
+ * rounding of a density times a width.
+ */
+static int
+axis_exp(const double *x, int n)
+{
+	double		max = n > 0 ? fmax(fabs(x[0]), fabs(x[n - 1])) : 0.0;
+
+	return max > 0.0 ? ilogb(max) + 1 : 0;
+}
+
+/*
+ * Ranges narrower than this on the scaled axis (2^-900 of the largest
+ * value's magnitude) count as a single value at their low end, so that no
+ * density count / width overflows.
+ */
+#define NARROWEST_RANGE 0x1p-900
+
+/*
  * Knots of one compressed dimension: every range end and exact value
  * becomes a knot; exact entries add to their knot's atom, ranges spread
  * their rows evenly over the intervals they cover (a difference array of
@@ -78,14 +93,16 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 	size_t		nb = 0;
 	double	   *b = cv_malloc(2 * dim->nentries * sizeof(double));
 	double	   *dens;
+	int			xexp;
 
 	for (size_t i = 0; i < dim->nentries; i++)
 	{
+		cv_interrupt_poll(i);
 		b[nb++] = dim->lo[i];
 		if (dim->hi[i] != dim->lo[i])
 			b[nb++] = dim->hi[i];
 	}
-	qsort(b, nb, sizeof(double), cmp_double);
+	cv_sort(b, nb, sizeof(double), cv_cmp_double);
 	m->nknots = 0;
 	for (size_t i = 0; i < nb; i++)
 		if (m->nknots == 0 || b[m->nknots - 1] != b[i])
@@ -94,16 +111,20 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 	m->atom = cv_calloc(m->nknots, sizeof(double));
 	m->between = cv_calloc(m->nknots > 1 ? m->nknots - 1 : 1, sizeof(double));
 	dens = cv_calloc(m->nknots, sizeof(double));
+	xexp = axis_exp(m->x, m->nknots);
 	for (size_t i = 0; i < dim->nentries; i++)
 	{
 		int			a = find_knot(m->x, m->nknots, dim->lo[i]);
 
-		if (dim->hi[i] == dim->lo[i])
+		double		width = ldexp(dim->hi[i], -xexp) - ldexp(dim->lo[i], -xexp);
+
+		cv_interrupt_poll(i);
+		if (!(width >= NARROWEST_RANGE))
 			m->atom[a] += (double) dim->count[i];
 		else
 		{
 			int			z = find_knot(m->x, m->nknots, dim->hi[i]);
-			double		d = (double) dim->count[i] / (dim->hi[i] - dim->lo[i]);
+			double		d = (double) dim->count[i] / width;
 
 			dens[a] += d;
 			dens[z] -= d;
@@ -114,28 +135,89 @@ knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
 
 		for (int j = 0; j + 1 < m->nknots; j++)
 		{
+			cv_interrupt_poll(j);
 			density += dens[j];
-			m->between[j] = density > 0 ? density * (m->x[j + 1] - m->x[j]) : 0;
+			m->between[j] = density > 0 ?
+				density * (ldexp(m->x[j + 1], -xexp) - ldexp(m->x[j], -xexp)) : 0;
 		}
 	}
 	cv_free(dens);
 }
 
-/* Cumulative rows strictly below each knot, and the population size. */
+/*
+ * Counts of a measure as scoring uses them: scaled by 2^-count_exp, which
+ * is 0 for counts of ordinary sizes and otherwise brings the largest count
+ * into [1, 2), so that sums of counts up to 1.8e308 do not overflow and
+ * subnormal counts keep their bits.  Scaling by a power of two does not
+ * change the points.
+ */
+static inline double
+scaled_count(const cvs_measure *m, double count)
+{
+	return m->count_exp ? ldexp(count, -m->count_exp) : count;
+}
+
+/*
+ * Every CVS_FENCE_STRIDE-th knot of a long measure, so that a lookup
+ * binary-searches a small array (5 kB for 40,000 knots, which stays in the
+ * CPU caches even when rows alternate between several cards) and then one
+ * block of knots, instead of hopping across the whole array.
+ */
+static void
+derive_fences(cvs_measure *m)
+{
+	m->nfence = 0;
+	m->fence = NULL;
+	if (m->nknots < 4 * CVS_FENCE_STRIDE)
+		return;
+	m->nfence = (m->nknots + CVS_FENCE_STRIDE - 1) / CVS_FENCE_STRIDE;
+	m->fence = cv_malloc(sizeof(double) * m->nfence);
+	for (int f = 0; f < m->nfence; f++)
+		m->fence[f] = m->x[f * CVS_FENCE_STRIDE];
+}
+
+/*
+ * Per knot j, the rows strictly below it (ranks[2j]) and the rows at it
+ * (ranks[2j + 1]) side by side, so that a lookup reads one cache line
+ * after its search, and the population size; all in scaled counts.  Counts stay unscaled while the largest lies within
+ * [2^-900, 2^960], where no sum of at most 2^31 of them overflows.
+ */
 static void
 derive_below(cvs_measure *m)
 {
-	double		acc = 0;
+	double		acc = 0,
+				max = 0;
 
-	m->below = cv_malloc((m->nknots ? m->nknots : 1) * sizeof(double));
 	for (int j = 0; j < m->nknots; j++)
 	{
-		m->below[j] = acc;
-		acc += m->atom[j];
+		cv_interrupt_poll(j);
+		max = fmax(max, m->atom[j]);
 		if (m->between && j + 1 < m->nknots)
-			acc += m->between[j];
+			max = fmax(max, m->between[j]);
+	}
+	m->count_exp = (max > 0x1p960 || (max > 0 && max < 0x1p-900)) ? ilogb(max) : 0;
+	m->ranks = cv_malloc((m->nknots ? 2 * m->nknots : 1) * sizeof(double));
+	for (int j = 0; j < m->nknots; j++)
+	{
+		cv_interrupt_poll(j);
+		m->ranks[2 * j] = acc;
+		m->ranks[2 * j + 1] = scaled_count(m, m->atom[j]);
+		acc += m->ranks[2 * j + 1];
+		if (m->between && j + 1 < m->nknots)
+			acc += scaled_count(m, m->between[j]);
 	}
 	m->total = acc;
+	derive_fences(m);
+}
+
+/* Derive the weights of a valid card, prepared for scoring. */
+static void
+card_weights(cvs_card *c)
+{
+	c->w = cv_malloc(sizeof(double) * c->n);
+	for (int i = 0; i < c->n; i++)
+		c->w[i] = c->m[i].weight;
+	cvh_weights_init(&c->weights, c->w, c->n);
 }
 
 cvs_card *
@@ -161,33 +243,54 @@ cvs_from_distr(cv_distr *d, char **names, const double *weights,
 			m->x = copy_doubles(dim.lo, dim.nentries);
 			m->atom = cv_malloc((dim.nentries ? dim.nentries : 1) * sizeof(double));
 			for (size_t j = 0; j < dim.nentries; j++)
+			{
+				cv_interrupt_poll(j);
 				m->atom[j] = (double) dim.count[j];
+			}
 		}
 		else
 			knots_from_ranges(m, &dim);
 		derive_below(m);
 	}
+	card_weights(c);
 	return c;
 }
 
-/* Mid-rank percentile points of v in a fitted population. */
+/*
+ * The part of `rows` spread evenly over (lo, hi) that lies below v, for
+ * lo < v < hi: rows * (v - lo) / (hi - lo), in that order (as exact as it
+ * gets), with halved values when hi - lo overflows and the fraction taken
+ * first when rows * (v - lo) overflows or the width is subnormal.
+ */
 static double
-percentile_points(const cvs_measure *m, double v)
+interval_share(double rows, double lo, double hi, double v)
 {
-	int			lo = 0,
-				hi = m->nknots - 1,
-				j = -1;
-	double		p,
-				e = 0,
-				pts;
+	double		num = v - lo,
+				den = hi - lo,
+				r;
 
-	if (m->total <= 0)
-		return NAN;
-	while (lo <= hi)			/* j = last knot <= v */
+	if (isinf(den))
+	{
+		num = 0.5 * v - 0.5 * lo;
+		den = 0.5 * hi - 0.5 * lo;
+	}
+	r = rows * num;
+	if (isfinite(r) && den >= DBL_MIN)
+		return r / den;
+	return rows * (num / den);	/* subnormal widths: the exact ratio first */
+}
+
+/* The last index in lo..hi of ascending x with x[i] <= v, or lo - 1. */
+static inline int
+last_at_most(const double *x, int lo, int hi, double v)
+{
+	int			j = lo - 1;
+
+	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
 
-		if (m->x[mid] <= v)
+		if (x[mid] <= v)
 		{
 			j = mid;
 			lo = mid + 1;
@@ -195,20 +298,46 @@ percentile_points(const cvs_measure *m, double v)
 		else
 			hi = mid - 1;
 	}
+	return j;
+}
+
+/* Mid-rank percentile points of v in a fitted population. */
+static double
+percentile_points(const cvs_measure *m, double v)
+{
+	int			j;
+	double		p,
+				e = 0,
+				pts;
+
+	if (m->total <= 0)
+		return NAN;
+	if (m->nfence > 0)
+	{
+		/* the fences pick the block, then the search stays inside it */
+		int			f = last_at_most(m->fence, 0, m->nfence - 1, v);
+
+		j = f < 0 ? -1 :
+			last_at_most(m->x, f * CVS_FENCE_STRIDE,
+						 f * CVS_FENCE_STRIDE + CVS_FENCE_STRIDE - 1 < m->nknots - 1 ?
+						 f * CVS_FENCE_STRIDE + CVS_FENCE_STRIDE - 1 : m->nknots - 1, v);
+	}
+	else
+		j = last_at_most(m->x, 0, m->nknots - 1, v);
 	if (j < 0)
 		p = 0;
 	else if (m->x[j] == v)
 	{
-		p = m->below[j];
-		e = m->atom[j];
+		p = m->ranks[2 * j];
+		e = m->ranks[2 * j + 1];
 	}
 	else if (j == m->nknots - 1)
 		p = m->total;
 	else
 	{
-		p = m->below[j] + m->atom[j];
+		p = m->ranks[2 * j] + m->ranks[2 * j + 1];
 		if (m->between)
-			p += m->between[j] * (v - m->x[j]) / (m->x[j + 1] - m->x[j]);
+			p += interval_share(scaled_count(m, m->between[j]), m->x[j], m->x[j + 1], v);
 	}
 	/*
 	 * Reversed points are the share above plus half the share equal, taken
@@ -243,15 +372,13 @@ cvs_score(const cvs_card *c, const double *v, const unsigned char *present,
 		  double *points, double *coverage)
 {
 	unsigned char pres[CVS_MAX_MEASURES];
-	double		w[CVS_MAX_MEASURES];
 
 	for (int i = 0; i < c->n; i++)
 	{
 		points[i] = present[i] ? cvs_points(&c->m[i], v[i]) : NAN;
 		pres[i] = !isnan(points[i]);
-		w[i] = c->m[i].weight;
 	}
-	return cvh_weighted_mean(points, pres, w, c->n, 0.0, coverage);
+	return cvh_weights_mean(&c->weights, points, pres, 0.0, coverage);
 }
 
 char *
@@ -261,11 +388,17 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 	double		coverage;
 	double		score = cvs_score(c, v, present, points, &coverage);
 	double		wsum = 0;
+	unsigned char pres[CVS_MAX_MEASURES];
+	int			exp;
 	cvj_writer	w;
 
+	/* weights scaled by the largest present one, so that no sum overflows */
 	for (int i = 0; i < c->n; i++)
-		if (!isnan(points[i]))
-			wsum += c->m[i].weight;
+		pres[i] = !isnan(points[i]);
+	exp = cvh_weight_exp(c->w, pres, c->n);
+	for (int i = 0; i < c->n; i++)
+		if (pres[i])
+			wsum += ldexp(c->w[i], -exp);
 	cvjw_init(&w);
 	cvjw_begin_object(&w);
 	cvjw_key(&w, "score");
@@ -288,7 +421,7 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 		cvjw_key(&w, "weight");
 		cvjw_number(&w, c->m[i].weight);
 		cvjw_key(&w, "contribution");
-		has ? cvjw_number(&w, c->m[i].weight * points[i] / wsum) : cvjw_null(&w);
+		has ? cvjw_number(&w, ldexp(c->w[i], -exp) * points[i] / wsum) : cvjw_null(&w);
 		cvjw_end_object(&w);
 	}
 	cvjw_end_array(&w);
@@ -328,6 +461,7 @@ check_measure(cvs_measure *m, int i, char *buf, size_t len)
 		case CVS_PERCENTILE:
 			for (int j = 0; j < m->nknots; j++)
 			{
+				cv_interrupt_poll(j);
 				if (!isfinite(m->x[j]) || (j > 0 && !(m->x[j] > m->x[j - 1])))
 					return (snprintf(buf, len, "values of measure \"%s\" must be finite and strictly ascending", m->name), buf);
 				if (!isfinite(m->atom[j]) || m->atom[j] < 0)
@@ -362,7 +496,7 @@ check_measure(cvs_measure *m, int i, char *buf, size_t len)
 	return NULL;
 }
 
-/* Rules on the card as a whole; NULL when valid. */
+/* Rules on the card as a whole; NULL when valid (and the weights derived). */
 static const char *
 check_card(cvs_card *c, char *buf, size_t len)
 {
@@ -383,6 +517,7 @@ check_card(cvs_card *c, char *buf, size_t len)
 	}
 	if (!(wsum > 0))
 		return (snprintf(buf, len, "weights must not all be zero"), buf);
+	card_weights(c);
 	return NULL;
 }
 
@@ -404,12 +539,21 @@ cvs_write(const cvs_card *c, cv_wbuf *b)
 				cvb_u32(b, (uint32_t) m->nknots);
 				cvb_u8(b, m->between ? 1 : 0);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvb_f64(b, m->x[j]);
+				}
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvb_f64(b, m->atom[j]);
+				}
 				if (m->between)
 					for (int j = 0; j + 1 < m->nknots; j++)
+					{
+						cv_interrupt_poll(j);
 						cvb_f64(b, m->between[j]);
+					}
 				break;
 			case CVS_LINEAR:
 			case CVS_LOG:
@@ -443,7 +587,10 @@ read_doubles(cv_rbuf *r, uint32_t n)
 	}
 	d = cv_malloc((n ? n : 1) * sizeof(double));
 	for (uint32_t j = 0; j < n; j++)
+	{
+		cv_interrupt_poll(j);
 		d[j] = cvr_f64(r);
+	}
 	return d;
 }
 
@@ -542,19 +689,28 @@ cvs_to_json(const cvs_card *c)
 				cvjw_key(&w, "values");
 				cvjw_begin_array(&w);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvjw_number(&w, m->x[j]);
+				}
 				cvjw_end_array(&w);
 				cvjw_key(&w, "counts");
 				cvjw_begin_array(&w);
 				for (int j = 0; j < m->nknots; j++)
+				{
+					cv_interrupt_poll(j);
 					cvjw_number(&w, m->atom[j]);
+				}
 				cvjw_end_array(&w);
 				if (m->between)
 				{
 					cvjw_key(&w, "between");
 					cvjw_begin_array(&w);
 					for (int j = 0; j + 1 < m->nknots; j++)
+					{
+						cv_interrupt_poll(j);
 						cvjw_number(&w, m->between[j]);
+					}
 					cvjw_end_array(&w);
 				}
 				break;
@@ -598,6 +754,7 @@ json_numbers(const cvj_value *a, double **out)
 	*out = cv_malloc((a->n ? a->n : 1) * sizeof(double));
 	for (int j = 0; j < a->n; j++)
 	{
+		cv_interrupt_poll(j);
 		if (a->items[j].type != CVJ_NUMBER)
 			return -1;
 		(*out)[j] = a->items[j].number;
@@ -776,10 +933,16 @@ cvs_free(cvs_card *c)
 		cv_free(m->x);
 		cv_free(m->atom);
 		cv_free(m->between);
-		cv_free(m->below);
+		cv_free(m->ranks);
+		cv_free(m->fence);
 		cv_free(m->edges);
 		cv_free(m->points);
 	}
 	cv_free(c->m);
+	if (c->w)
+	{
+		cv_free(c->w);
+		cvh_weights_free(&c->weights);
+	}
 	cv_free(c);
 }

@@ -19,6 +19,7 @@
 
 #include "cvcodec.h"
 #include "distr.h"
+#include "health_k.h"
 
 typedef enum cvs_method
 {
@@ -40,8 +41,11 @@ typedef struct cvs_measure
 	double	   *x;
 	double	   *atom;
 	double	   *between;		/* nknots - 1 entries, or NULL */
-	double	   *below;			/* derived: rows strictly below x[j] */
-	double		total;			/* derived: rows in the population */
+	double	   *ranks;			/* derived: rows below and at x[j], scaled */
+	double		total;			/* derived: rows in the population, scaled */
+	int			count_exp;		/* derived: counts are scaled by 2^-count_exp */
+	int			nfence;			/* derived: x[0], x[STRIDE], x[2 STRIDE], ... */
+	double	   *fence;			/* (none for short measures) */
 	/* linear, log */
 	double		poor;
 	double		good;
@@ -57,7 +61,13 @@ typedef struct cvs_card
 {
 	int			n;
 	cvs_measure *m;
+	/* derived by the readers: the measures' weights, prepared for scoring */
+	double	   *w;
+	CvhWeights	weights;
 } cvs_card;
+
+/* Knots per block of a measure's lookup (see derive_fences). */
+#define CVS_FENCE_STRIDE 64
 
 /* Largest number of measures a scorecard may have. */
 #define CVS_MAX_MEASURES 1000

@@ -16,9 +16,6 @@
 #include "cvalloc.h"
 
 #define TUPLES_MIN_CAP 4
-#define INTERRUPT_EVERY 65536
-
-void		(*cv_tuples_interrupt) (void) = NULL;
 
 struct cv_tuples
 {
@@ -34,13 +31,6 @@ struct cv_tuples
 	size_t		icap;			/* index slots, a power of two */
 	uint32_t   *index;			/* entry number + 1, 0 = empty */
 };
-
-static void
-maybe_interrupt(size_t i)
-{
-	if (cv_tuples_interrupt && (i % INTERRUPT_EVERY) == 0)
-		cv_tuples_interrupt();
-}
 
 cv_tuples *
 cv_tuples_new(int width, int nsum)
@@ -118,7 +108,7 @@ rebuild_index(cv_tuples *t)
 	{
 		size_t		h = key_hash(&t->vals[e * t->stride], t->width) & (icap - 1);
 
-		maybe_interrupt(e + 1);
+		cv_interrupt_poll(e + 1);
 		while (t->index[h])
 			h = (h + 1) & (icap - 1);
 		t->index[h] = (uint32_t) (e + 1);
@@ -240,7 +230,7 @@ cv_tuples_merge(cv_tuples *dst, const cv_tuples *src, char *err, size_t errlen)
 		double		hi[CV_TUPLES_MAX_SUMS],
 					lo[CV_TUPLES_MAX_SUMS];
 
-		maybe_interrupt(e + 1);
+		cv_interrupt_poll(e + 1);
 		for (int j = 0; j < src->nsum; j++)
 		{
 			hi[j] = v[src->width + 2 * j];
@@ -287,7 +277,7 @@ sort_order(const cv_tuples *t, uint32_t *ord, uint32_t *tmp, size_t n)
 			while (j < hi)
 				tmp[k++] = ord[j++];
 			steps += hi - lo;
-			maybe_interrupt(steps);
+			cv_interrupt_poll(steps);
 		}
 		memcpy(ord, tmp, n * sizeof(uint32_t));
 	}
@@ -423,7 +413,7 @@ cv_tuples_read(cv_rbuf *r, char *err, size_t errlen)
 	t->counts = cv_malloc(t->cap * sizeof(int64_t));
 	for (int64_t e = 0; e < n; e++)
 	{
-		maybe_interrupt((size_t) e + 1);
+		cv_interrupt_poll((size_t) e + 1);
 		if (!read_entry(r, t, &why) || r->err)
 			return read_fail(t, err, errlen, r->err ? "truncated tuples" : why);
 	}

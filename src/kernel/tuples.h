@@ -74,7 +74,4 @@ extern double cv_tuples_sum(const cv_tuples *t, size_t i, int j);
 extern void cv_tuples_write(cv_tuples *t, cv_wbuf *b);
 extern cv_tuples *cv_tuples_read(cv_rbuf *r, char *err, size_t errlen);
 
-/* Interrupt hook of the long loops (sorting, merging, rebuilding). */
-extern void (*cv_tuples_interrupt) (void);
-
 #endif							/* CV_TUPLES_H */

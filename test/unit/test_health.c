@@ -46,8 +46,13 @@ test_weighted_mean(void)
 	/* only zero-weight scores missing: (60 + 100) / 2, coverage 1 */
 	tap_ok(cvh_weighted_mean(s2, pz2, wz, 4, 1.0, &cov) == 80.0 && cov == 1.0,
 		   "missing zero-weight scores keep coverage 1");
-	tap_ok(cvh_weighted_mean_total(s1, NULL, w1, 3, 57.0, 0.0, NULL) == 2287.0 / 57.0,
-		   "with the total given, the same mean");
+	{
+		CvhWeights	cw;
+
+		cvh_weights_init(&cw, w1, 3);
+		tap_ok(cvh_weights_mean(&cw, s1, NULL, 0.0, NULL) == 2287.0 / 57.0,
+			   "with the weights prepared, the same mean");
+	}
 
 	/* one term dominates: naive 1e16 + 1 + 1 - 1e16 loses both ones */
 	{
@@ -67,6 +72,46 @@ test_weighted_mean(void)
 }
 
 /* Linear and log ramps: ends, beyond the ends, interior, reversed. */
+/*
+ * Any finite weights give the mean of the same weights scaled to ordinary
+ * sizes: huge weights do not overflow, subnormal ones keep their bits, and
+ * a row whose present weights are 2^1000 times smaller than the largest
+ * still gets its score.
+ */
+static void
+test_extreme_weights(void)
+{
+	const double s[] = {33.3, 66.6};
+	const double one[] = {1, 1};
+	const double big[] = {1e308, 1e308};
+	const double tiny[] = {1e-320, 1e-320};
+	const double one_big[] = {1, 1e308};
+	const double mixed[] = {1e308, 5e-324};
+	const double w5[] = {5e-324};
+	const double s5[] = {33.3};
+	const unsigned char second[] = {0, 1};
+	const unsigned char both[] = {1, 1};
+	double		want = cvh_weighted_mean(s, NULL, one, 2, 0.0, NULL);
+	double		cov;
+
+	tap_ok(cvh_weighted_mean(s5, NULL, w5, 1, 0.0, NULL) == 33.3,
+		   "one subnormal weight 5e-324: the score itself, 33.3");
+	tap_ok(cvh_weighted_mean(s, NULL, tiny, 2, 0.0, NULL) == want,
+		   "subnormal weights {1e-320, 1e-320} weigh as {1, 1}");
+	tap_ok(cvh_weighted_mean(s, NULL, big, 2, 0.0, &cov) == want && cov == 1.0,
+		   "weights {1e308, 1e308} weigh as {1, 1}, coverage 1");
+	tap_ok(cvh_weighted_mean(s, both, big, 2, 0.0, &cov) == want && cov == 1.0,
+		   "the same with a presence mask");
+	tap_near(cvh_weighted_mean(s, NULL, one_big, 2, 0.0, NULL), 66.6, 1e-13,
+			 "weights {1, 1e308}: the heavy score");
+	tap_ok(cvh_weighted_mean(s, second, one_big, 2, 0.5, &cov) == 66.6 && cov == 1.0,
+		   "weights {1, 1e308}, only the heavy score: coverage 1");
+	tap_ok(cvh_weighted_mean(s, second, mixed, 2, 0.0, &cov) == 66.6 && cov == 0.0,
+		   "weights {1e308, 5e-324}, only the light score: its score, coverage 0");
+	tap_ok(isnan(cvh_weighted_mean(s, second, mixed, 2, 1e-300, &cov)),
+		   "the same below a min_coverage of 1e-300: NAN");
+}
+
 static void
 test_ramps(void)
 {
@@ -153,6 +198,7 @@ int
 main(void)
 {
 	test_weighted_mean();
+	test_extreme_weights();
 	test_ramps();
 	test_recency_ratio();
 	test_bands();

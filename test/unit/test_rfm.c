@@ -10,6 +10,7 @@
 
 #include "cvalloc.h"
 #include "cvcodec.h"
+#include "cvsort.h"
 #include "rfm_k.h"
 #include "tap.h"
 
@@ -235,15 +236,6 @@ next_rand(void)
 	return (unsigned) (rng >> 11);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The score of a tie group of cnt values with c worse, out of n, written
  * out case by case from the rule in rfm_k.h.
@@ -326,7 +318,7 @@ test_brute_force(void)
 
 		for (int i = 0; i < n; i++)
 			x[i] = (double) (next_rand() % spread) * 0.5 - 3;
-		qsort(x, n, sizeof(double), cmp_double);
+		qsort(x, n, sizeof(double), cv_cmp_double);
 		for (int i = 0; i < n; i++)
 		{
 			if (nent > 0 && vals[nent - 1] == x[i])
@@ -476,6 +468,28 @@ test_segments(void)
 	s = score_of(m, 0, 0, 0, 5);
 	tap_ok(!s.has_score, "only a zero-weight dimension present: no score");
 	rfm_model_free(m);
+
+	{
+		/* weights of any finite size weigh as their ratios say */
+		double		huge[] = {1e308, 1e308, 1e308, 1e308};
+		double		tiny[] = {5e-324, 5e-324, 5e-324, 5e-324};
+		double		apart[] = {1e308, 5e-324, 0, 0};
+
+		m = identity_model(huge, NULL);
+		s = score_of(m, 5, 5, 5, 5);
+		tap_ok(s.has_score && s.score == 5.0, "weights 1e308: the best customer scores 5");
+		rfm_model_free(m);
+		m = identity_model(tiny, NULL);
+		s = score_of(m, 5, 4, 3, 0);
+		tap_ok(s.has_score && s.score == 4.0, "weights 5e-324: (5 + 4 + 3) / 3");
+		rfm_model_free(m);
+		m = identity_model(apart, NULL);
+		s = score_of(m, 0, 4, 3, 0);
+		tap_ok(s.has_score && s.score == 4.0, "weights 1e308, 5e-324: the light one alone scores");
+		s = score_of(m, 1, 4, 3, 0);
+		tap_ok(s.has_score && s.score == 1.0, "weights 1e308, 5e-324: the heavy one decides");
+		rfm_model_free(m);
+	}
 }
 
 /* Parameter checks. */
@@ -631,6 +645,14 @@ test_nps(void)
 	tap_ok(rfm_nps(third, &v) && v == 0, "6 is a detractor, 7 passive, 9 promoter: 0");
 	v = 42;
 	tap_ok(!rfm_nps(none, &v) && v == 42, "no ratings: no NPS");
+	{
+		/* sums past INT64_MAX: an int64 total would wrap */
+		int64_t		huge[11] = {1, 0, 0, 0, 0, 0, 0, 0, 0, INT64_MAX, INT64_MAX};
+		int64_t		even[11] = {INT64_MAX, 0, 0, 0, 0, 0, 0, 0, 0, 0, INT64_MAX};
+
+		tap_ok(rfm_nps(huge, &v) && v > 99.999999 && v <= 100, "2 * INT64_MAX promoters, 1 detractor: +100");
+		tap_ok(rfm_nps(even, &v) && v == 0, "INT64_MAX promoters and detractors: 0");
+	}
 }
 
 
