@@ -153,6 +153,8 @@ SELECT pg_temp.err($$SELECT custvalue.bgnbd_fit(frequency, recency, t, '{"max_it
 SELECT pg_temp.err($$SELECT custvalue.bgnbd_fit(frequency, recency, t, '{"tol": 0}') FROM cust$$);
 SELECT pg_temp.err($$SELECT custvalue.bgnbd_fit(frequency, recency, t, '{"time_unit": "year"}') FROM cust$$);
 SELECT pg_temp.err($$SELECT custvalue.bgnbd_fit(frequency, recency, t, '{"seed": 1}') FROM cust$$);
+SELECT pg_temp.err($$SELECT custvalue.bgnbd_fit(frequency, recency, t,
+  CASE WHEN id < 100 THEN '{"penalizer": 0.1}' ELSE '{}' END::jsonb) FROM cust$$);
 SELECT pg_temp.err($$SELECT custvalue.bgnbd_expected_purchases(m, 10, 3, 50, 40) FROM bg$$);
 SELECT pg_temp.err($$SELECT custvalue.bgnbd_expected_purchases(m, -1, 3, 5, 40) FROM bg$$);
 SELECT pg_temp.err($$SELECT custvalue.bgnbd_expected_purchases(m, 1e16, 3, 5, 40) FROM bg$$);

@@ -502,6 +502,7 @@ cv_bgnbd_fit_trans(PG_FUNCTION_ARGS)
 	key[2] = PG_GETARG_FLOAT8(3);
 	check_customer(key[0], key[1], key[2]);
 	s = tuples_begin(fcinfo, 3, opts_arg(fcinfo, 4), true);
+	cv_fitstate_check_options(s, fcinfo, 4);
 	PG_RETURN_DATUM(tuples_add(s, key, "bgnbd_fit"));
 }
 
@@ -567,6 +568,7 @@ cv_gammagamma_fit_trans(PG_FUNCTION_ARGS)
 	if (key[0] == 0 || key[1] <= 0)
 		key[0] = key[1] = 0;
 	s = tuples_begin(fcinfo, 2, opts_arg(fcinfo, 3), false);
+	cv_fitstate_check_options(s, fcinfo, 3);
 	PG_RETURN_DATUM(tuples_add(s, key, "gammagamma_fit"));
 }
 
@@ -644,69 +646,93 @@ check_horizon(double h)
 }
 
 /*
- * Memo of the alive-customer expectation at a call site.  It depends on
- * (horizon, frequency, t) only, not on recency, and a population has far
- * fewer distinct (frequency, t) than customers (t in whole days or weeks),
- * so scoring millions of rows evaluates the series mostly once per pair.
- * Direct-mapped, 2^16 entries (2 MB); exact: a hit returns what the kernel
- * returned for the very same doubles.  Cleared when the model's parameters
+ * Memo of a scorer's costly part at a call site: the alive-customer
+ * expectation (bgnbd_expected_purchases) or clv's discounted factor, both
+ * functions of the model and (frequency, t) and the horizon (and discount)
+ * only, not of recency or spend.  A population has far fewer distinct
+ * (frequency, t) than customers (t in whole days or weeks), so scoring
+ * millions of rows evaluates the series mostly once per pair.  Exact: a hit
+ * returns what the kernel returned for the very same doubles.  Direct-mapped;
+ * it starts at 2^10 entries and grows fourfold, up to 2^18 (10 MB), whenever
+ * the misses reach twice its size.  Cleared when the model's parameters
  * change (compared by value: a new model may be decoded at an old address).
  */
-#define MEMO_BITS 16
-typedef struct AliveMemo
+#define MEMO_MIN_BITS 10
+#define MEMO_MAX_BITS 18
+typedef struct MemoEntry
+{
+	double		k[4];
+	double		v;
+} MemoEntry;
+
+typedef struct Memo
 {
 	bool		valid;
 	double		r,
 				alpha,
 				a,
 				b;
-	struct
-	{
-		double		h,
-					x,
-					T,
-					v;
-	}			e[1 << MEMO_BITS];
-} AliveMemo;
+	int			unit;
+	int			bits;
+	int64		misses;
+	MemoEntry  *e;
+} Memo;
+
+/* Empty the memo's entries (no key is NaN). */
+static void
+memo_clear(Memo *memo)
+{
+	for (int i = 0; i < (1 << memo->bits); i++)
+		memo->e[i].k[0] = NAN;
+	memo->misses = 0;
+}
 
 /* The call site's memo for model m, made or cleared as needed. */
-static AliveMemo *
-alive_memo(FunctionCallInfo fcinfo, const cvb_bgnbd *m)
+static Memo *
+call_site_memo(FunctionCallInfo fcinfo, const cvb_bgnbd *m)
 {
-	AliveMemo **memo = (AliveMemo **) cv_model_call_site_extra(fcinfo);
+	Memo	  **memo = (Memo **) cv_model_call_site_extra(fcinfo);
 
 	if (*memo == NULL)
-		*memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AliveMemo));
-	if (!(*memo)->valid || (*memo)->r != m->r || (*memo)->alpha != m->alpha ||
-		(*memo)->a != m->a || (*memo)->b != m->b)
 	{
-		for (int i = 0; i < (1 << MEMO_BITS); i++)
-			(*memo)->e[i].h = -1;	/* no horizon is negative: empty */
+		*memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(Memo));
+		(*memo)->bits = MEMO_MIN_BITS;
+		(*memo)->e = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(MemoEntry) << MEMO_MIN_BITS);
+	}
+	if (!(*memo)->valid || (*memo)->r != m->r || (*memo)->alpha != m->alpha ||
+		(*memo)->a != m->a || (*memo)->b != m->b || (*memo)->unit != m->time_unit)
+	{
+		memo_clear(*memo);
 		(*memo)->r = m->r;
 		(*memo)->alpha = m->alpha;
 		(*memo)->a = m->a;
 		(*memo)->b = m->b;
+		(*memo)->unit = m->time_unit;
 		(*memo)->valid = true;
 	}
 	return *memo;
 }
 
-/* The alive-customer expectation through the memo (a cvb_alive_fn). */
-static double
-memo_alive(void *ctx, const cvb_bgnbd *m, double h, double x, double T)
+/* The entry for key k: a hit, or a slot to fill (*hit false). */
+static MemoEntry *
+memo_slot(FunctionCallInfo fcinfo, Memo *memo, const double *k, bool *hit)
 {
-	AliveMemo  *memo = ctx;
-	double		key[3] = {h, x, T};
-	uint32		i = (uint32) (cv_hash64(key, sizeof(key), 0) & ((1 << MEMO_BITS) - 1));
+	MemoEntry  *e;
 
-	if (memo->e[i].h != h || memo->e[i].x != x || memo->e[i].T != T)
+	e = &memo->e[cv_hash64(k, 4 * sizeof(double), 0) & ((1 << memo->bits) - 1)];
+	*hit = memcmp(e->k, k, sizeof(e->k)) == 0;
+	if (*hit)
+		return e;
+	if (++memo->misses > (2 << memo->bits) && memo->bits < MEMO_MAX_BITS)
 	{
-		memo->e[i].v = cvb_alive_purchases(m, h, x, T);
-		memo->e[i].h = h;
-		memo->e[i].x = x;
-		memo->e[i].T = T;
+		pfree(memo->e);
+		memo->bits += 2;
+		memo->e = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(MemoEntry) << memo->bits);
+		memo_clear(memo);
+		e = &memo->e[cv_hash64(k, 4 * sizeof(double), 0) & ((1 << memo->bits) - 1)];
 	}
-	return memo->e[i].v;
+	memcpy(e->k, k, sizeof(e->k));
+	return e;
 }
 
 /* bgnbd_expected_purchases(model, horizon, frequency, recency, t) */
@@ -722,9 +748,15 @@ cv_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 
 	check_horizon(h);
 	check_customer(x, tx, T);
-	if (h == 0)
-		PG_RETURN_FLOAT8(0.0);
-	PG_RETURN_FLOAT8(memo_alive(alive_memo(fcinfo, m), m, h, x, T) * cvb_bgnbd_p_alive(m, x, tx, T));
+	{
+		double		k[4] = {h, x, T, 0};
+		bool		hit;
+		MemoEntry  *e = memo_slot(fcinfo, call_site_memo(fcinfo, m), k, &hit);
+
+		if (!hit)
+			e->v = cvb_alive_purchases(m, h, x, T);
+		PG_RETURN_FLOAT8(e->v * cvb_bgnbd_p_alive(m, x, tx, T));
+	}
 }
 
 /* bgnbd_p_alive(model, frequency, recency, t) */
@@ -798,8 +830,15 @@ cv_clv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("discount must not be negative, not %s", cv_fmt(discount))));
-	PG_RETURN_FLOAT8(cvb_clv_with(bg, spend, x, tx, T, (int) months, discount,
-								  memo_alive, alive_memo(fcinfo, bg)));
+	{
+		double		k[4] = {months, x, T, discount};
+		bool		hit;
+		MemoEntry  *e = memo_slot(fcinfo, call_site_memo(fcinfo, bg), k, &hit);
+
+		if (!hit)
+			e->v = cvb_clv_alive_factor(bg, x, T, (int) months, discount);
+		PG_RETURN_FLOAT8(spend * cvb_bgnbd_p_alive(bg, x, tx, T) * e->v);
+	}
 }
 
 /* ------------------------------------------------------------ model I/O */

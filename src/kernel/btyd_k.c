@@ -584,30 +584,28 @@ cvb_bgnbd_expected(const cvb_bgnbd *m, double t, double x, double tx, double T)
 }
 
 double
-cvb_clv_with(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
-			 int months, double discount, cvb_alive_fn alive, void *ctx)
+cvb_clv_alive_factor(const cvb_bgnbd *bg, double x, double T, int months, double discount)
 {
 	double		f = units_per_month[bg->time_unit];
-	double		p_alive = cvb_bgnbd_p_alive(bg, x, tx, T);
 	double		prev = 0,
-				value = 0;
+				sum = 0;
 
 	for (int i = 1; i <= months; i++)
 	{
-		double		a = alive ? alive(ctx, bg, i * f, x, T) : cvb_alive_purchases(bg, i * f, x, T);
-		double		cur = a * p_alive;
+		double		cur = cvb_alive_purchases(bg, i * f, x, T);
 
-		value += spend * (cur - prev) / pow(1 + discount, i);
+		sum += (cur - prev) / pow(1 + discount, i);
 		prev = cur;
 	}
-	return value;
+	return sum;
 }
 
 double
 cvb_clv(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
 		int months, double discount)
 {
-	return cvb_clv_with(bg, spend, x, tx, T, months, discount, NULL, NULL);
+	return spend * cvb_bgnbd_p_alive(bg, x, tx, T) *
+		cvb_clv_alive_factor(bg, x, T, months, discount);
 }
 
 /* ---------------------------------------------------------------------

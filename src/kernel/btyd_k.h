@@ -129,12 +129,16 @@ extern double cvb_gammagamma_spend(const cvb_gammagamma *m, double x, double mx)
  * (1 + discount)^i.  A month is 30 days, 4.345 weeks or 720 hours.
  */
 #define CVB_MAX_MONTHS 1200
-typedef double (*cvb_alive_fn) (void *ctx, const cvb_bgnbd *m, double t, double x, double T);
 extern double cvb_clv(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
 					  int months, double discount);
-/* The same with the alive-customer expectation from alive(ctx, ...) (a memo). */
-extern double cvb_clv_with(const cvb_bgnbd *bg, double spend, double x, double tx, double T,
-						   int months, double discount, cvb_alive_fn alive, void *ctx);
+/*
+ * The part of cvb_clv that depends on neither recency nor spend: the
+ * discounted sum of the monthly increments of the alive-customer
+ * expectation.  cvb_clv = spend * P(alive) * this, so a scorer may keep it
+ * per (frequency, t).
+ */
+extern double cvb_clv_alive_factor(const cvb_bgnbd *bg, double x, double T,
+								   int months, double discount);
 
 /* Model text and binary forms; the readers validate everything. */
 extern char *cvb_bgnbd_to_json(const cvb_bgnbd *m);
