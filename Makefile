@@ -18,9 +18,11 @@ KERNEL_SRCS = \
 	src/kernel/cvsort.c \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
+	src/kernel/kmeans_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
 	src/kernel/scorecard_k.c \
+	src/kernel/tree_k.c \
 	src/kernel/tuples.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
@@ -29,9 +31,11 @@ GLUE_SRCS = \
 	src/fitstate.c \
 	src/model.c \
 	src/health.c \
+	src/kmeans.c \
 	src/rfm.c \
 	src/rowfit.c \
 	src/scorecard.c \
+	src/tree.c \
 	src/btyd.c
 
 MODULE_big = $(EXTENSION)
@@ -42,8 +46,10 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 SQL_PARTS = \
 	src/custvalue.sql \
 	src/health.sql \
+	src/kmeans.sql \
 	src/rfm.sql \
 	src/scorecard.sql \
+	src/tree.sql \
 	src/btyd.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 

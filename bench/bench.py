@@ -19,6 +19,7 @@ A comparison whose custvalue function is not installed is printed as
 result check does not hold.
 """
 
+import json
 import os
 import platform
 import statistics
@@ -92,6 +93,41 @@ SELECT segment, count(*)
  GROUP BY 1"""
 RFMN_FIT = """
 SELECT length(custvalue.rfmn_fit(recency, frequency, monetary, nps)::text) FROM bench_rfmn"""
+# The floor of the fit-and-segment statement's shape: the same two scans,
+# a plain aggregate for the "fit", a CASE for the "segment", the same
+# GROUP BY over text.
+RFMN_SHAPE = """
+WITH fit AS (SELECT avg(monetary) AS model FROM bench_rfmn)
+SELECT segment, count(*)
+  FROM (SELECT CASE WHEN monetary > fit.model THEN 'high_value' ELSE 'low_value' END AS segment
+          FROM bench_rfmn, fit) s
+ GROUP BY 1"""
+# The floor of a fit: reading the same four columns once.
+RFMN_SCAN = """
+SELECT sum(recency) + sum(frequency) + sum(monetary) + sum(nps) FROM bench_rfmn"""
+
+# k-means: 1,000,000 points x 8 dimensions, k = 8, one k-means++ start, on
+# the raw points (scikit-learn does not standardise either); scoring every
+# point of bench_points against the plain sum of its columns.
+KMEANS_COLS = "a, b, c, d, e, f, g, h"
+KMEANS_OPTS = '{"n_init": 1, "standardize": false}'
+KMEANS_FIT = """
+SELECT custvalue.kmeans_fit(ARRAY[%s], 8, '%s')::text FROM bench_kfit""" % (KMEANS_COLS, KMEANS_OPTS)
+KMEANS_FLOOR = "SELECT sum(a) + sum(b) + sum(c) + sum(d) + sum(e) + sum(f) + sum(g) + sum(h) FROM bench_points"
+KMEANS_CLUSTER = """
+SELECT sum(custvalue.kmeans_cluster((SELECT model FROM bench_kmodel), ARRAY[%s])) FROM bench_points""" % KMEANS_COLS
+
+
+# Decision trees: a depth-8 tree on a million rows of ten features, and
+# scoring every row of bench_tree with it against reading the ten columns.
+TREE_X = "ARRAY[x1, x2, x3, x4, x5, x6, x7, x8, x9, x10]"
+TREE_FIT = ("SELECT length(custvalue.tree_fit(%s, y, '{\"max_depth\": 8}')::text) FROM bench_tree_fit"
+            % TREE_X)
+TREE_MODEL = ("CREATE TABLE IF NOT EXISTS bench_tree_model AS "
+              "SELECT custvalue.tree_fit(%s, y, '{\"max_depth\": 8}') AS model FROM bench_tree_fit" % TREE_X)
+TREE_FLOOR = "SELECT sum(x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM bench_tree"
+TREE_PREDICT = ("SELECT sum(custvalue.tree_predict((SELECT model FROM bench_tree_model), %s)) FROM bench_tree"
+                % TREE_X)
 
 # CLV: the customer summary of lifetimes' conventions (purchases merged per
 # day, frequency = days after the first, recency and t in days, monetary =
@@ -179,6 +215,12 @@ NEEDS = {
              ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
                               "double precision, double precision")],
     "rfmn_fit": [("rfmn_fit", "double precision, double precision, double precision, double precision")],
+    "kmeans": [("kmeans_fit", "double precision[], integer, jsonb"),
+               ("kmeans_cluster", "custvalue.kmeans_model, double precision[]")],
+
+
+    "tree": [("tree_fit", "double precision[], boolean, jsonb"),
+             ("tree_predict", "custvalue.tree_model, double precision[]")],
     "clv": [("clv_summary", "timestamp with time zone, double precision, timestamp with time zone"),
             ("bgnbd_fit", "double precision, double precision, double precision"),
             ("gammagamma_fit", "double precision, double precision")],
@@ -393,22 +435,28 @@ def bench_serial_parallel(b, cap, query, sql, target=1.6):
 
 def bench_rfmn(b):
     """rfmn_fit + rfmn_segment against ntile(5) per dimension, then the fit
-    alone under two workers.  The SQL runs twice: with the session's
-    work_mem (the target's baseline, sorting in memory) and, for scale, with
-    PostgreSQL's default work_mem, where its four sorts spill to disk."""
+    alone against a scan and under two workers.  The SQL runs twice: with
+    the session's work_mem (the target's baseline, sorting in memory) and,
+    for scale, with PostgreSQL's default work_mem, where its four sorts
+    spill to disk.  The statement floor runs the custvalue statement's shape
+    with a plain aggregate and a CASE, which bounds what any fit and score
+    can reach in that statement."""
     cap = "rfmn"
     work_mem = b.query("SHOW work_mem")[0][0]
     installed = b.installed(cap)
     queries = [("SQL ntile", RFMN_SQL, SERIAL, False),
                ("SQL ntile, work_mem " + DEFAULT_WORK_MEM, RFMN_SQL,
-                dict(SERIAL, work_mem=DEFAULT_WORK_MEM), False)]
+                dict(SERIAL, work_mem=DEFAULT_WORK_MEM), False),
+               ("statement floor", RFMN_SHAPE, SERIAL, False)]
     if installed:
         queries.append(("custvalue", RFMN_CV, SERIAL, False))
-    sql, spill, cv = (b.timed(cap, queries) + [None])[:3]
+    sql, spill, shape, cv = (b.timed(cap, queries) + [None])[:4]
     b.add(cap, "SQL: ntile(5) OVER (ORDER BY …) ×4, CASE, GROUP BY, serial, work_mem %s" % work_mem,
           fmt_time(sql), "baseline")
     b.add(cap, "for scale: the same SQL at the default work_mem %s" % DEFAULT_WORK_MEM,
           fmt_time(spill), "baseline")
+    b.add(cap, "for scale: the statement's shape with avg() and CASE (two scans, GROUP BY text)",
+          fmt_time(shape), fmt_faster(sql[0], shape[0], "SQL") if sql and shape else "n/a")
     label = "custvalue: rfmn_fit + rfmn_segment, GROUP BY, serial"
     target = "≥ 10× faster than SQL"
     if cv is None or sql is None:
@@ -418,7 +466,165 @@ def bench_rfmn(b):
               target, yes_no(sql[0] / cv[0] >= 10.0))
     if cv is not None and spill is not None:
         b.add(cap, "  (same)", "", fmt_faster(spill[0], cv[0], "SQL at " + DEFAULT_WORK_MEM))
+    if cv is not None and shape is not None:
+        b.add(cap, "  (same)", "", "%.2f× the statement floor" % (cv[0] / shape[0]))
+    bench_rfmn_fit_scan(b)
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
+
+
+def bench_rfmn_fit_scan(b):
+    """rfmn_fit alone against a plain scan of the same four columns."""
+    cap = "rfmn_fit"
+    target = "≤ 2.50× scan"
+    scan_label = "floor: sum(recency) + sum(frequency) + sum(monetary) + sum(nps), serial"
+    label = "length(rfmn_fit(r, f, m, n)::text), serial"
+    if not b.installed(cap):
+        b.add(cap, scan_label, NOT_INSTALLED, "baseline")
+        b.add(cap, label, NOT_INSTALLED, "n/a", target, "n/a")
+        return
+    scan, fit = b.timed(cap, [("scan", RFMN_SCAN, SERIAL, False), ("fit", RFMN_FIT, SERIAL, False)])
+    b.add(cap, scan_label, fmt_time(scan), "baseline")
+    if scan is None or fit is None:
+        b.add(cap, label, fmt_time(fit), "n/a", target, "n/a")
+        return
+    ratio = fit[0] / scan[0]
+    b.add(cap, label, fmt_time(fit), "%.2f× scan" % ratio, target, yes_no(ratio <= 2.5))
+
+
+def sklearn_kmeans(b, runs):
+    """scikit-learn's KMeans (k = 8, n_init = 1, its default threads) on the
+    points of bench_kfit: the median fit time, the median time of exporting
+    the points from PostgreSQL (fetch into a NumPy array) plus the fit, and
+    the inertia of the last fit."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+
+    fits, totals, inertia = [], [], None
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        X = np.array(b.query("SELECT %s FROM bench_kfit" % KMEANS_COLS), dtype=np.float64)
+        exported = time.perf_counter()
+        km = KMeans(n_clusters=8, n_init=1, random_state=0).fit(X)
+        done = time.perf_counter()
+        fits.append(done - exported)
+        totals.append(done - start)
+        inertia = km.inertia_
+    # the first run warms up (imports, caches), as the SQL side's does
+    return statistics.median(fits[1:]), statistics.median(totals[1:]), inertia
+
+
+def bench_kmeans(b):
+    """kmeans_fit against scikit-learn's KMeans on the same points, serial
+    and with two workers; kmeans_cluster over every point against the floor."""
+    cap = "kmeans"
+    fit_label = "custvalue.kmeans_fit(ARRAY[8 cols], 8, n_init 1), 1M points"
+    if not b.installed(cap):
+        b.add(cap, fit_label + ", serial", NOT_INSTALLED, "n/a", "≤ 1× scikit-learn fit", "n/a")
+        return
+    print("  kmeans         scikit-learn KMeans (fit, export + fit)", file=sys.stderr, flush=True)
+    sk_fit, sk_total, sk_inertia = sklearn_kmeans(b, RUNS)
+    print("  %-14s %-44s %8.3f s" % (cap, "scikit-learn fit", sk_fit), file=sys.stderr, flush=True)
+    print("  %-14s %-44s %8.3f s" % (cap, "scikit-learn export + fit", sk_total), file=sys.stderr, flush=True)
+    serial, par = b.timed(cap, [("fit, serial", KMEANS_FIT, SERIAL, False),
+                                ("fit, 2 workers", KMEANS_FIT, PARALLEL, True)])
+    b.add(cap, "scikit-learn KMeans(8, n_init=1).fit(X), default threads", "%.3f s" % sk_fit, "baseline")
+    b.add(cap, "scikit-learn: fetch the points into NumPy + fit", "%.3f s" % sk_total, "baseline")
+    if serial is None:
+        b.add(cap, fit_label + ", serial", "error", "n/a", "≤ 1× scikit-learn fit", "n/a")
+        return
+    model = json.loads(serial[1][0][0])
+    b.add(cap, fit_label + ", serial", fmt_time(serial), "%.2f× scikit-learn fit" % (serial[0] / sk_fit),
+          "≤ 1× scikit-learn fit", yes_no(serial[0] <= sk_fit))
+    b.add(cap, "  (same)", "", "%.2f× export + fit" % (serial[0] / sk_total), "≤ 0.5× export + fit",
+          yes_no(serial[0] <= 0.5 * sk_total))
+    b.add(cap, "  inertia (%d iterations) vs scikit-learn's (n_init 1)" % model["iterations"], "",
+          "%.4f× scikit-learn's" % (model["inertia"] / sk_inertia))
+    if par is not None:
+        b.add(cap, fit_label + ", 2 workers" + (" (NOT PARALLEL)" if par[2] else ""), fmt_time(par),
+              fmt_faster(serial[0], par[0], "serial"), "≥ 1.5× faster than serial",
+              yes_no(not par[2] and serial[0] / par[0] >= 1.5))
+        if par[1][0][0] != serial[1][0][0]:
+            b.fail("kmeans: the parallel fit's model differs from the serial one")
+    with b.conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_kmodel")
+        cur.execute("CREATE TABLE bench_kmodel AS SELECT %s::custvalue.kmeans_model AS model",
+                    (serial[1][0][0],))
+    floor, cv = b.timed(cap, [("floor", KMEANS_FLOOR, SERIAL, False),
+                              ("kmeans_cluster", KMEANS_CLUSTER, SERIAL, False)])
+    b.add(cap, "floor: sum(a) + … + sum(h) over every point, serial", fmt_time(floor), "baseline")
+    label = "sum(kmeans_cluster(model, ARRAY[a, …, h])), serial"
+    if floor is None or cv is None:
+        b.add(cap, label, fmt_time(cv), "n/a", "≤ 1.50× floor", "n/a")
+        return
+    ratio = cv[0] / floor[0]
+    b.add(cap, label, fmt_time(cv), "%.2f× floor" % ratio, "≤ 1.50× floor", yes_no(ratio <= 1.5))
+
+
+def sklearn_tree(b):
+    """scikit-learn's DecisionTreeClassifier(max_depth=8) on bench_tree_fit,
+    the data already in memory: (median fit seconds, root feature, root
+    threshold), or None when scikit-learn is missing."""
+    try:
+        import io
+        import pandas as pd
+        from sklearn.tree import DecisionTreeClassifier
+    except ImportError:
+        return None
+    buf = io.StringIO()
+    with b.conn.cursor() as cur:
+        cur.copy_expert("COPY (SELECT x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, y::int FROM bench_tree_fit "
+                        "ORDER BY id) TO STDOUT WITH (FORMAT csv)", buf)
+    buf.seek(0)
+    data = pd.read_csv(buf, header=None).to_numpy(dtype=float)
+    X, y = data[:, :10], data[:, 10]
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        model = DecisionTreeClassifier(max_depth=8, random_state=0).fit(X, y)
+        times.append(time.perf_counter() - start)
+        print("  %-14s %-44s %8.3f s" % ("tree_fit", "scikit-learn fit", times[-1]), file=sys.stderr, flush=True)
+    return statistics.median(times), int(model.tree_.feature[0]), float(model.tree_.threshold[0])
+
+
+def bench_tree(b):
+    """tree_fit against scikit-learn's fit on the same million rows, serial
+    and with two workers; tree_predict over every row against the floor."""
+    cap = "tree"
+    nfit = b.query("SELECT count(*) FROM bench_tree_fit")[0][0]
+    fit_label = "custvalue.tree_fit(ARRAY[10 features], y, max_depth 8), %s rows" % format(nfit, ",")
+    if not b.installed(cap):
+        b.add("tree_fit", fit_label, NOT_INSTALLED, "n/a", "≤ scikit-learn fit", "n/a")
+        return
+    sk = sklearn_tree(b)
+    serial, par = b.timed("tree_fit", [("serial", TREE_FIT, SERIAL, False),
+                                       ("2 workers", TREE_FIT, PARALLEL, True)])
+    b.add("tree_fit", "scikit-learn DecisionTreeClassifier(max_depth=8).fit, the same rows in memory",
+          "%.3f s" % sk[0] if sk else "n/a (no scikit-learn)", "baseline")
+    if serial and sk:
+        b.add("tree_fit", fit_label + ", serial", fmt_time(serial), fmt_faster(sk[0], serial[0], "scikit-learn"),
+              "≤ scikit-learn fit", yes_no(serial[0] <= sk[0]))
+    else:
+        b.add("tree_fit", fit_label + ", serial", fmt_time(serial), "n/a", "≤ scikit-learn fit", "n/a")
+    if serial and par:
+        b.add("tree_fit", fit_label + ", 2 workers" + (" (NOT PARALLEL)" if par[2] else ""), fmt_time(par),
+              fmt_faster(serial[0], par[0], "serial"), "faster than serial",
+              yes_no(not par[2] and par[0] < serial[0]))
+    with b.conn.cursor() as cur:
+        cur.execute(TREE_MODEL)
+    if sk:
+        root = b.query("SELECT feature, threshold FROM custvalue.tree_nodes((SELECT model FROM bench_tree_model)) "
+                       "WHERE node = 0")[0]
+        if root != ("x%d" % (sk[1] + 1), sk[2]):
+            b.fail("tree_fit: root split %r differs from scikit-learn's (x%d, %r)" % (root, sk[1] + 1, sk[2]))
+    floor, pred = b.timed("tree_predict", [("floor", TREE_FLOOR, SERIAL, False),
+                                           ("custvalue", TREE_PREDICT, SERIAL, False)])
+    b.add("tree_predict", "floor: sum(x1 + ... + x10), serial", fmt_time(floor), "baseline")
+    label = "sum(custvalue.tree_predict((SELECT model ...), ARRAY[x1, ..., x10])), serial"
+    if floor and pred:
+        ratio = pred[0] / floor[0]
+        b.add("tree_predict", label, fmt_time(pred), "%.2f× floor" % ratio, "≤ 1.50× floor", yes_no(ratio <= 1.5))
+    else:
+        b.add("tree_predict", label, fmt_time(pred), "n/a", "≤ 1.50× floor", "n/a")
 
 
 def bench_clv(b):
@@ -574,6 +780,8 @@ def main():
     bench_serial_parallel(b, "scorecard_fit", "length(scorecard_fit(ARRAY[4 measures], '{}')::text)",
                           SCORECARD_FIT)
     bench_rfmn(b)
+    bench_kmeans(b)
+    bench_tree(b)
     bench_clv(b)
     bench_segments(b)
     print()

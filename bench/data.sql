@@ -55,6 +55,36 @@ SELECT floor(366 * bench_u(i, 31) ^ 2),
             ELSE least(10, floor(11 * bench_u(i, 38) ^ 0.6)) END
   FROM generate_series(1, :rows) AS i;
 
+-- k-means points: 8 dimensions, 8 clusters (cluster j centred at 4 on
+-- dimension j and 0 on the others), unit normal noise.  The fits read the
+-- first million (bench_kfit); scoring reads them all.
+CREATE UNLOGGED TABLE bench_points (a float8, b float8, c float8, d float8,
+                                    e float8, f float8, g float8, h float8);
+INSERT INTO bench_points
+SELECT 4 * (c = 0)::int + bench_n(i, 41), 4 * (c = 1)::int + bench_n(i, 42),
+       4 * (c = 2)::int + bench_n(i, 43), 4 * (c = 3)::int + bench_n(i, 44),
+       4 * (c = 4)::int + bench_n(i, 45), 4 * (c = 5)::int + bench_n(i, 46),
+       4 * (c = 6)::int + bench_n(i, 47), 4 * (c = 7)::int + bench_n(i, 48)
+  FROM (SELECT i, floor(8 * bench_u(i, 40))::int AS c FROM generate_series(1, :rows) AS i) s;
+CREATE UNLOGGED TABLE bench_kfit AS SELECT * FROM bench_points LIMIT 1000000;
+
+-- Decision trees: ten features on a grid of 1/8 from 0 to 100 (exact in
+-- float32, as scikit-learn stores them) and a label that depends on five of
+-- them with noise.  tree_predict scores every row; the fits (custvalue's
+-- and scikit-learn's) use the first million, bench_tree_fit.
+CREATE UNLOGGED TABLE bench_tree (id bigint, x1 float8, x2 float8, x3 float8, x4 float8, x5 float8,
+                                  x6 float8, x7 float8, x8 float8, x9 float8, x10 float8, y bool);
+INSERT INTO bench_tree
+SELECT i, x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10],
+       x[1] + 0.5 * x[2] - x[3] * x[4] / 50 + 10 * sin(x[5] / 10) + 20 * bench_u(i, 60) > 60
+  FROM (SELECT i, ARRAY[floor(800 * bench_u(i, 41)) / 8, floor(800 * bench_u(i, 42)) / 8,
+                        floor(800 * bench_u(i, 43)) / 8, floor(800 * bench_u(i, 44)) / 8,
+                        floor(800 * bench_u(i, 45)) / 8, floor(800 * bench_u(i, 46)) / 8,
+                        floor(800 * bench_u(i, 47)) / 8, floor(800 * bench_u(i, 48)) / 8,
+                        floor(800 * bench_u(i, 49)) / 8, floor(800 * bench_u(i, 50)) / 8] AS x
+          FROM generate_series(1, :rows) AS i) s;
+CREATE UNLOGGED TABLE bench_tree_fit AS SELECT * FROM bench_tree WHERE id <= 1000000;
+
 -- CLV transactions: twice :rows purchases by :rows / 5 customers over two
 -- years (2023-2024, any second of the day), amounts log-normal in cents.
 -- The calibration ends 2024-06-30, so about a quarter of them fall after.
@@ -88,5 +118,9 @@ SELECT i, x, CASE WHEN x = 0 THEN 0
 VACUUM ANALYZE bench_health;
 VACUUM ANALYZE bench_card;
 VACUUM ANALYZE bench_rfmn;
+VACUUM ANALYZE bench_points;
+VACUUM ANALYZE bench_kfit;
+VACUUM ANALYZE bench_tree;
+VACUUM ANALYZE bench_tree_fit;
 VACUUM ANALYZE bench_clvtx;
 VACUUM ANALYZE bench_clvcust;

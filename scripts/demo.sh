@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # make demo: bootstrap, build and install custvalue, start the `demo` cluster
-# (pg_cron scheduling in database custvalue_demo), load the generated CRM and
-# product-usage data, run the seed 000 and 001 analyses, and leave the
-# cluster running.  Running it again starts over on a fresh cluster.
+# (pg_cron scheduling in database custvalue_demo), load the generated CRM,
+# product-usage and transaction data and the decision-tree customers, run
+# the seed 000, 001 and 002 analyses, and leave the cluster running.
+# Running it again starts over on a fresh cluster.
 #
 # Scale: CUSTVALUE_DEMO_SCALE (or `make demo SCALE=...`) is the number of
 # companies in the CRM data, default 10000; the usage data gets a tenth as
-# many accounts (default 1000) unless CUSTVALUE_DEMO_ACCOUNTS says otherwise.
+# many accounts (default 1000) unless CUSTVALUE_DEMO_ACCOUNTS says otherwise,
+# and the transaction data as many customers unless CUSTVALUE_DEMO_CUSTOMERS
+# says otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
@@ -22,6 +25,8 @@ scale=${CUSTVALUE_DEMO_SCALE:-10000}
 check_count CUSTVALUE_DEMO_SCALE "$scale"
 accounts=${CUSTVALUE_DEMO_ACCOUNTS:-$(( scale >= 10 ? scale / 10 : 1 ))}
 check_count CUSTVALUE_DEMO_ACCOUNTS "$accounts"
+customers=${CUSTVALUE_DEMO_CUSTOMERS:-$(( scale >= 10 ? scale / 10 : 1 ))}
+check_count CUSTVALUE_DEMO_CUSTOMERS "$customers"
 
 scripts/build.sh
 
@@ -33,14 +38,18 @@ psql=("$("$PG_CONFIG" --bindir)/psql" -X -q -v ON_ERROR_STOP=1 -P pager=off)
 "${psql[@]}" -d postgres -c "CREATE DATABASE $db"
 "${psql[@]}" -d "$db" -c "CREATE EXTENSION custvalue" -c "CREATE EXTENSION pg_cron"
 
-echo "== loading demo data ($scale companies, $accounts product-usage accounts)"
+echo "== loading demo data ($scale companies, $accounts product-usage accounts, $customers customers with transactions)"
 start=$SECONDS
 "${psql[@]}" -d "$db" -v scale="$scale" -f demo/crm_data.sql
 "${psql[@]}" -d "$db" -v accounts="$accounts" -f demo/usage_data.sql
+"${psql[@]}" -d "$db" -v customers="$customers" -f demo/segment_data.sql
+"${psql[@]}" -d "$db" -f demo/drivers_data.sql
 echo "   loaded in $((SECONDS - start)) s"
 
 "${psql[@]}" -d "$db" -f demo/health.sql
 "${psql[@]}" -d "$db" -f demo/rfm.sql
+"${psql[@]}" -d "$db" -f demo/segments.sql
+"${psql[@]}" -d "$db" -f demo/drivers.sql
 "${psql[@]}" -d "$db" -f demo/clv_data.sql
 "${psql[@]}" -d "$db" -f demo/clv.sql
 
@@ -53,6 +62,7 @@ cat <<EOF
    Connect:  psql -h $PGHOST -p $PGPORT -U $PGUSER $db
    Try:      SELECT * FROM crm.company_health ORDER BY health LIMIT 5;
              SELECT segment, count(*) FROM usage.account_segments GROUP BY 1;
+             SELECT cluster_name, count(*) FROM seg.customer_clusters GROUP BY 1;
              SELECT * FROM cron.job;
    Stop:     $stop
 EOF

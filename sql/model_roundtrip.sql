@@ -15,7 +15,9 @@
 CREATE TABLE roundtrip_kinds (kind regtype PRIMARY KEY, col name NOT NULL);
 INSERT INTO roundtrip_kinds VALUES
   ('custvalue.scorecard', 'scorecard'),
-  ('custvalue.rfmn_model', 'rfmn_model');
+  ('custvalue.rfmn_model', 'rfmn_model'),
+  ('custvalue.kmeans_model', 'kmeans_model'),
+  ('custvalue.tree_model', 'tree_model');
 CREATE TABLE roundtrip_cases (id serial PRIMARY KEY, kind regtype NOT NULL REFERENCES roundtrip_kinds,
                               label text NOT NULL, model text NOT NULL);
 
@@ -104,6 +106,52 @@ SELECT 'custvalue.rfmn_model', 'random fit ' || f,
                                  pg_temp.pick('weight', f * 10 + 3), pg_temp.pick('weight', f * 10 + 4))::jsonb)::text
   FROM generate_series(1, 60) f, LATERAL generate_series(1, 1 + f % 12) r
  GROUP BY f;
+
+-- k-means models: hand-written with the largest and smallest centroids, raw
+-- and on a subnormal scale; fits over subnormals, over one huge point and
+-- over values near 1e150 (squared distances near 1e300).
+INSERT INTO roundtrip_cases (kind, label, model) VALUES
+ ('custvalue.kmeans_model', 'extreme centroids, raw units',
+  '{"kind": "kmeans_model", "version": 1, "centroids": [[-1.7976931348623157e308, 5e-324],
+    [1.7976931348623157e308, -5e-324], [0, 1e-300]]}'),
+ ('custvalue.kmeans_model', 'subnormal scale',
+  '{"kind": "kmeans_model", "version": 1, "centroids": [[1e-320], [2e-320]],
+    "features": {"numeric": ["tiny"], "standardize": true, "mean": [1.5e-320], "sd": [5e-321]}}');
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.kmeans_model', 'fit over subnormals',
+       custvalue.kmeans_fit(ARRAY[i * 5e-324, -i * 5e-324], 3, '{"standardize": false}')::text
+  FROM generate_series(1, 100) i;
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.kmeans_model', 'fit over one point of 1.8e308',
+       custvalue.kmeans_fit(ARRAY[1.7976931348623157e308, -1.7976931348623157e308], 1)::text;
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.kmeans_model', 'fit over values near 1e150, raw',
+       custvalue.kmeans_fit(ARRAY[i * 1e150, 1e-300], 2, '{"standardize": false}')::text FROM generate_series(1, 50) i;
+
+
+-- Trees: hand-written ones at the extremes, fits over the pool of values
+-- (features anywhere in the range, targets up to the 1e100 bound).
+INSERT INTO roundtrip_cases (kind, label, model) VALUES
+ ('custvalue.tree_model', 'extreme thresholds and values',
+  '{"kind": "tree", "version": 1, "task": "regression", "features": {"numeric": ["a", "b"]},
+    "nodes": [{"feature": "a", "threshold": -1.7976931348623157e308, "left": 1, "right": 2, "value": -1e308},
+              {"value": 5e-324, "rows": 0, "impurity": 1.7976931348623157e308},
+              {"feature": "b", "threshold": 5e-324, "left": 3, "right": 4, "rows": 1000000000000000},
+              {"value": 1.7976931348623157e308}, {"value": -2.2250738585072014e-308, "impurity": 5e-324}]}'),
+ ('custvalue.tree_model', 'one leaf, a share of 5e-324',
+  '{"kind": "tree", "version": 1, "task": "classification", "features": {"numeric": ["a"],
+    "categorical": [{"name": "c", "levels": ["x", "y"], "reference": "y"}]}, "nodes": [{"value": 5e-324}]}');
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.tree_model', 'classification fit over the pool of values',
+       custvalue.tree_fit(ARRAY[v, -v], v > 0 OR i % 3 = 0, '{"criterion": "entropy"}')::text
+  FROM pool WHERE name = 'value';
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.tree_model', 'regression fit over the pool, targets to 1e100',
+       custvalue.tree_fit(ARRAY[v], least(greatest(v, -1e100), 1e100))::text
+  FROM pool WHERE name = 'value';
+INSERT INTO roundtrip_cases (kind, label, model)
+SELECT 'custvalue.tree_model', 'regression fit over subnormal targets',
+       custvalue.tree_fit(ARRAY[i::float8], i * 5e-324)::text FROM generate_series(1, 50) i;
 
 SELECT kind, count(*) AS cases FROM roundtrip_cases GROUP BY kind ORDER BY kind;
 

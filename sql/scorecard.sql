@@ -179,3 +179,49 @@ exact AS (
     FROM probes p, wide w GROUP BY p.x)
 SELECT count(*) AS probes, max(abs(custvalue.health_score(card, ARRAY[e.x]) - e.pts)) <= 0.5 AS within_half_point
   FROM exact e, wide_card;
+
+-- Past the exact range the card still depends on the data alone: serial,
+-- reversed row order, forced parallel (with and without the leader
+-- scanning) and partition-wise fits give the same text.  A compressed
+-- measure holds at most about 4,050 knots whatever the number of rows.
+CREATE FUNCTION pg_temp.plan_lines(q text) RETURNS SETOF text LANGUAGE plpgsql AS $f$
+BEGIN
+  RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q;
+END $f$;
+CREATE TABLE wide_rows AS
+SELECT i, ARRAY[(i * 7919 % 150001)::float8 / 7, (i % 97)::float8, sqrt(i)] AS m
+  FROM generate_series(1, 150000) i;
+ANALYZE wide_rows;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE wide_serial AS SELECT custvalue.scorecard_fit(m)::text AS card FROM wide_rows;
+SELECT length(card) < 300000 AS bounded_text,
+       (SELECT array_agg(jsonb_array_length(e -> 'values') ORDER BY o)
+          FROM jsonb_array_elements(card::jsonb -> 'measures') WITH ORDINALITY j(e, o)) AS knots
+  FROM wide_serial;
+SELECT custvalue.scorecard_fit(m ORDER BY i DESC)::text = (SELECT card FROM wide_serial) AS reversed_equals_serial
+  FROM wide_rows;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT count(*) > 0 AS parallel_plan
+  FROM pg_temp.plan_lines('SELECT custvalue.scorecard_fit(m) FROM wide_rows') l WHERE l LIKE '%Partial Aggregate%';
+SELECT custvalue.scorecard_fit(m)::text = (SELECT card FROM wide_serial) AS parallel_equals_serial FROM wide_rows;
+SET parallel_leader_participation = off;
+SELECT custvalue.scorecard_fit(m)::text = (SELECT card FROM wide_serial) AS parallel_no_leader_equals_serial
+  FROM wide_rows;
+RESET parallel_leader_participation;
+RESET max_parallel_workers_per_gather;
+CREATE TABLE wide_parted (g int, i int, m float8[]) PARTITION BY LIST (g);
+CREATE TABLE wide_parted_0 PARTITION OF wide_parted FOR VALUES IN (0);
+CREATE TABLE wide_parted_1 PARTITION OF wide_parted FOR VALUES IN (1);
+CREATE TABLE wide_parted_2 PARTITION OF wide_parted FOR VALUES IN (2);
+INSERT INTO wide_parted SELECT i * 13 % 3, i, m FROM wide_rows;
+ANALYZE wide_parted;
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) AS partial_aggregates
+  FROM pg_temp.plan_lines('SELECT custvalue.scorecard_fit(m) FROM wide_parted') l WHERE l LIKE '%Partial Aggregate%';
+SELECT custvalue.scorecard_fit(m)::text = (SELECT card FROM wide_serial) AS partitionwise_equals_serial
+  FROM wide_parted;
+RESET ALL;

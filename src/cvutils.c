@@ -158,10 +158,23 @@ cv_float8_array_into(ArrayType *arr, const char *what, double *values,
 	return n;
 }
 
-/* Read variadic float8 arguments: see cvutils.h. */
+/* Check that variadic arguments are float8: see cvutils.h. */
+void
+cv_float8_args_check(FunctionCallInfo fcinfo, int first, const char *what)
+{
+	for (int i = first; i < PG_NARGS(); i++)
+		if (get_fn_expr_argtype(fcinfo->flinfo, i) != FLOAT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s must be float8 values", what),
+					 errdetail("Argument %d is of type %s.", i + 1,
+							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, i)))));
+}
+
+/* Read variadic float8 arguments already checked: see cvutils.h. */
 int
-cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
-			   double *values, bool *nulls, int max)
+cv_float8_args_read(FunctionCallInfo fcinfo, int first, const char *what,
+					double *values, bool *nulls, int max)
 {
 	int			n = PG_NARGS() - first;
 
@@ -169,12 +182,6 @@ cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 		return n;
 	for (int i = 0; i < n; i++)
 	{
-		if (get_fn_expr_argtype(fcinfo->flinfo, first + i) != FLOAT8OID)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("%s must be float8 values", what),
-					 errdetail("Argument %d is of type %s.", first + i + 1,
-							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, first + i)))));
 		nulls[i] = PG_ARGISNULL(first + i);
 		values[i] = nulls[i] ? 0.0 : PG_GETARG_FLOAT8(first + i);
 		if (!nulls[i] && !isfinite(values[i]))
@@ -186,16 +193,27 @@ cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 	return n;
 }
 
+/* Read variadic float8 arguments: see cvutils.h. */
+int
+cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
+			   double *values, bool *nulls, int max)
+{
+	if (PG_NARGS() - first <= max)
+		cv_float8_args_check(fcinfo, first, what);
+	return cv_float8_args_read(fcinfo, first, what, values, nulls, max);
+}
+
 /* Planner support rewriting ARRAY[...] arguments: see cvutils.h. */
 Node *
 cv_array_args_support(Node *rawreq, const char *target_name)
 {
 	SupportRequestSimplify *req;
 	FuncExpr   *f;
-	int			pos;
-	ArrayExpr  *arr;
-	Node	   *other;
-	Oid			argtypes[2];
+	ArrayExpr  *arr = NULL;
+	List	   *others = NIL;
+	Oid			argtypes[FUNC_MAX_ARGS];
+	int			nothers = 0;
+	ListCell   *lc;
 	Oid			target;
 	FuncExpr   *call;
 
@@ -203,22 +221,32 @@ cv_array_args_support(Node *rawreq, const char *target_name)
 		return NULL;
 	req = (SupportRequestSimplify *) rawreq;
 	f = req->fcall;
-	if (list_length(f->args) != 2)
+	if (list_length(f->args) < 2 || list_length(f->args) > 3)
 		return NULL;
-	pos = exprType(linitial(f->args)) == FLOAT8ARRAYOID ? 0 : 1;
-	arr = (ArrayExpr *) list_nth(f->args, pos);
-	if (!IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != FLOAT8OID ||
-		list_length(arr->elements) < 1 || list_length(arr->elements) >= FUNC_MAX_ARGS)
+	/* the first float8[] argument is the array; the others keep their order */
+	foreach(lc, f->args)
+	{
+		Node	   *a = (Node *) lfirst(lc);
+
+		if (arr == NULL && exprType(a) == FLOAT8ARRAYOID)
+			arr = (ArrayExpr *) a;
+		else
+		{
+			others = lappend(others, a);
+			argtypes[nothers++] = exprType(a);
+		}
+	}
+	if (arr == NULL || !IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != FLOAT8OID ||
+		list_length(arr->elements) < 1 ||
+		list_length(arr->elements) + nothers > FUNC_MAX_ARGS)
 		return NULL;
-	other = list_nth(f->args, 1 - pos);
-	argtypes[0] = exprType(other);
-	argtypes[1] = ANYOID;
+	argtypes[nothers] = ANYOID;
 	target = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(f->funcid))),
 									   makeString(pstrdup(target_name))),
-							2, argtypes, true);
+							nothers + 1, argtypes, true);
 	if (!OidIsValid(target))
 		return NULL;
-	call = makeFuncExpr(target, f->funcresulttype, lcons(other, list_copy(arr->elements)),
+	call = makeFuncExpr(target, f->funcresulttype, list_concat(others, list_copy(arr->elements)),
 						f->funccollid, f->inputcollid, COERCE_EXPLICIT_CALL);
 	call->location = f->location;
 	return (Node *) call;

@@ -43,12 +43,23 @@ extern int	cv_float8_array_into(ArrayType *arr, const char *what,
  */
 extern int	cv_float8_args(FunctionCallInfo fcinfo, int first, const char *what,
 						   double *values, bool *nulls, int max);
+/*
+ * The two halves of cv_float8_args, for a call site that checks the
+ * argument types once (they cannot change between its calls) and then
+ * only reads: the type check (42804 when an argument is not float8),
+ * and the read with the finite-number check.
+ */
+extern void cv_float8_args_check(FunctionCallInfo fcinfo, int first, const char *what);
+extern int	cv_float8_args_read(FunctionCallInfo fcinfo, int first, const char *what,
+								double *values, bool *nulls, int max);
 
 /*
- * Planner support (SupportRequestSimplify) for a function f(x, arr) or
- * f(arr, x) whose float8[] argument is written as ARRAY[e1, ..., en]:
- * rewrites the call into f_args(x, e1, ..., en) when the schema has that
- * function with signature (type of x, VARIADIC "any").
+ * Planner support (SupportRequestSimplify) for a function of two or three
+ * arguments, f(x, arr), f(arr, x) or f(x, arr, y), whose float8[] argument
+ * is written as ARRAY[e1, ..., en]: rewrites the call into
+ * target_name(x [, y], e1, ..., en), the other arguments in their order,
+ * when the schema has that function with signature (types of the others,
+ * VARIADIC "any").
  */
 extern Node *cv_array_args_support(Node *rawreq, const char *target_name);
 

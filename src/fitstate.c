@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "cvalloc.h"
 #include "cvcodec.h"
 #include "cvutils.h"
@@ -20,6 +21,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 
 #define FITSTATE_FORMAT 1
 #define FITSTATE_HEADER 8
@@ -35,15 +37,31 @@ static const ExpandedObjectMethods fitstate_methods = {
 
 /*
  * A kind of state: its name in the text form and its kernel's functions.
- * merge returns -1 with a message when the two objects cannot merge.
+ * merge returns a negative number with a message when the two objects
+ * cannot merge.  `cost` is the DETAIL of the error past
+ * custvalue.max_fit_memory: what the state keeps per value or row.
+ *
+ * A kind may also bound its own growth (budget, over) so that it fails
+ * before allocating past custvalue.max_fit_memory rather than after, write
+ * straight into a flat value whose size it knows (prepare, flat_size), and
+ * merge a flat state without building it first (merge_bytes).  Kinds
+ * without these are checked after each change and serialised through a
+ * buffer.
  */
 typedef struct CvStateKindOps
 {
 	const char *name;
+	const char *cost;
 	void	   *(*read) (cv_rbuf *r, char *err, size_t errlen);
 	void		(*write) (void *k, cv_wbuf *b);
 	int			(*merge) (void *dst, const void *src, char *err, size_t errlen);
 	size_t		(*bytes) (const void *k);
+	/* optional */
+	void		(*budget) (void *k, size_t bytes);
+	size_t		(*over) (const void *k);
+	int			(*prepare) (void *k);
+	size_t		(*flat_size) (const void *k);
+	int			(*merge_bytes) (void *dst, cv_rbuf *r, char *err, size_t errlen);
 } CvStateKindOps;
 
 /* distr: the kernel's functions, typed for the table */
@@ -62,15 +80,7 @@ distr_write(void *k, cv_wbuf *b)
 static int
 distr_merge(void *dst, const void *src, char *err, size_t errlen)
 {
-	if (cv_distr_ndims(dst) != cv_distr_ndims(src) ||
-		cv_distr_exact_cap(dst) != cv_distr_exact_cap(src))
-	{
-		snprintf(err, errlen, "one state has %d dimensions, the other %d",
-				 cv_distr_ndims(dst), cv_distr_ndims(src));
-		return -1;
-	}
-	cv_distr_merge(dst, src);
-	return 0;
+	return cv_distr_merge(dst, src, err, errlen);
 }
 
 static size_t
@@ -79,11 +89,60 @@ distr_bytes(const void *k)
 	return cv_distr_bytes(k);
 }
 
-/* rows: likewise */
+static void
+distr_budget(void *k, size_t bytes)
+{
+	cv_distr_set_budget(k, bytes);
+}
+
+static size_t
+distr_over(const void *k)
+{
+	return cv_distr_over(k);
+}
+
+static int
+distr_prepare(void *k)
+{
+	return cv_distr_compact(k);
+}
+
+static size_t
+distr_flat_size(const void *k)
+{
+	return cv_distr_flat_size(k);
+}
+
+static int
+distr_merge_bytes(void *dst, cv_rbuf *r, char *err, size_t errlen)
+{
+	return cv_distr_merge_bytes(dst, r, err, errlen);
+}
+
+/*
+ * rows: likewise.  Category levels become text in models, so a state's
+ * levels must be valid in the database encoding.
+ */
 static void *
 rows_read(cv_rbuf *r, char *err, size_t errlen)
 {
-	return cv_rows_read(r, err, errlen);
+	cv_rows    *rows = cv_rows_read(r, err, errlen);
+
+	for (int p = 0; rows && p < cv_rows_ncat(rows); p++)
+		for (int c = 0; c < cv_rows_nlevels(rows, p); c++)
+		{
+			size_t		len;
+			const char *level = cv_rows_level(rows, p, c, &len);
+
+			if (!pg_verifymbstr(level, len, true))
+			{
+				snprintf(err, errlen, "level %d of categorical position %d is not valid in the database encoding",
+						 c + 1, p + 1);
+				cv_rows_free(rows);
+				return NULL;
+			}
+		}
+	return rows;
 }
 
 static void
@@ -132,9 +191,16 @@ tuples_bytes(const void *k)
 /* Indexed by CvFitStateKind. */
 static const CvStateKindOps state_kinds[] = {
 	{NULL},
-	{"distr", distr_read, distr_write, distr_merge, distr_bytes},
-	{"rows", rows_read, rows_write, rows_merge, rows_bytes},
-	{"tuples", tuples_read, tuples_write, tuples_merge, tuples_bytes},
+	{"distr",
+		"The state keeps up to 24 bytes per distinct value of each dimension: 16 for the value and its count, up to 8 for values waiting to be sorted in.",
+		distr_read, distr_write, distr_merge, distr_bytes,
+	distr_budget, distr_over, distr_prepare, distr_flat_size, distr_merge_bytes},
+	{"rows",
+		"The state keeps 8 bytes per feature and target and 4 per category of each row, plus 8, for up to twice max_rows rows.",
+	rows_read, rows_write, rows_merge, rows_bytes},
+	{"tuples",
+		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
+	tuples_read, tuples_write, tuples_merge, tuples_bytes},
 };
 
 /* The operations of a kind, or NULL for an unknown tag. */
@@ -168,52 +234,168 @@ fitstate_new(MemoryContext parent, CvFitStateKind kind, const char *params)
 	return s;
 }
 
+/* Raise 54000: a state of `bytes` would pass custvalue.max_fit_memory. */
+static void
+size_error(CvFitState *s, size_t bytes)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("fit state of %zu kB exceeds custvalue.max_fit_memory (%zu kB)",
+					(bytes + 1023) / 1024, cv_max_fit_bytes() / 1024),
+			 errdetail("%s", kind_ops(s->kind)->cost),
+			 errhint("Raise custvalue.max_fit_memory (at most 1GB), round the values, or fit smaller groups.")));
+}
+
+/*
+ * Give a state that bounds its own growth the current cap, less the
+ * partial states merged into it that the executor still holds; every
+ * change to such a state starts here.
+ */
+static void
+state_budget(CvFitState *s)
+{
+	const CvStateKindOps *ops = kind_ops(s->kind);
+	Size		cap = cv_max_fit_bytes();
+
+	if (ops->budget)
+		ops->budget(s->k, s->held < cap ? cap - s->held : 1);
+}
+
+/*
+ * After a kernel refused to grow past its budget: 54000 with the size it
+ * needed.  A refusal without a size is a row count past the kernel's
+ * limit.
+ */
+static void
+over_error(CvFitState *s)
+{
+	size_t		need = kind_ops(s->kind)->over(s->k);
+
+	if (need == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("fit state holds too many rows")));
+	size_error(s, need + s->held);
+}
+
+/* Fail with 54000 when a state has grown past custvalue.max_fit_memory. */
+static void
+check_state_size(CvFitState *s)
+{
+	size_t		bytes = kind_ops(s->kind)->bytes(s->k);
+
+	if (bytes > cv_max_fit_bytes())
+		size_error(s, bytes);
+}
+
+/* Write the state's byte format into b. */
+static void
+fitstate_write(CvFitState *s, cv_wbuf *b)
+{
+	uint32		plen = strlen(s->params);
+
+	cvb_u8(b, (uint8) s->kind);
+	cvb_u8(b, FITSTATE_FORMAT);
+	cvb_u8(b, 0);
+	cvb_u8(b, 0);
+	cvb_u32(b, plen);
+	cvb_bytes(b, s->params, plen);
+	kind_ops(s->kind)->write(s->k, b);
+}
+
+/*
+ * Make the state ready to be written (a kind with a prepare step sorts
+ * pending values in, within its budget).
+ */
+static void
+fitstate_prepare(CvFitState *s)
+{
+	const CvStateKindOps *ops = kind_ops(s->kind);
+	MemoryContext old;
+	int			rc;
+
+	if (ops->prepare == NULL)
+		return;
+	state_budget(s);
+	old = MemoryContextSwitchTo(s->hdr.eoh_context);
+	rc = ops->prepare(s->k);
+	MemoryContextSwitchTo(old);
+	if (rc < 0)
+		over_error(s);
+}
+
 /* Serialise the state into s->flat unless it is current. */
 static void
 fitstate_serialise(CvFitState *s)
 {
 	MemoryContext old;
-	uint32		plen = strlen(s->params);
 
 	if (!s->dirty)
 		return;
+	fitstate_prepare(s);
 	old = MemoryContextSwitchTo(s->hdr.eoh_context);
 	if (s->flat.data)
 		cv_free(s->flat.data);
 	cvb_init(&s->flat);
-	cvb_u8(&s->flat, (uint8) s->kind);
-	cvb_u8(&s->flat, FITSTATE_FORMAT);
-	cvb_u8(&s->flat, 0);
-	cvb_u8(&s->flat, 0);
-	cvb_u32(&s->flat, plen);
-	cvb_bytes(&s->flat, s->params, plen);
-	kind_ops(s->kind)->write(s->k, &s->flat);
+	fitstate_write(s, &s->flat);
 	MemoryContextSwitchTo(old);
 	s->dirty = false;
+}
+
+/* Bytes of the byte format, without building it (kinds with flat_size). */
+static Size
+fitstate_flat_bytes(CvFitState *s)
+{
+	fitstate_prepare(s);
+	return FITSTATE_HEADER + strlen(s->params) + kind_ops(s->kind)->flat_size(s->k);
 }
 
 static Size
 fitstate_get_flat_size(ExpandedObjectHeader *eohptr)
 {
 	CvFitState *s = (CvFitState *) eohptr;
+	Size		len;
 
-	fitstate_serialise(s);
-	if (VARHDRSZ + s->flat.len > MaxAllocSize)
+	if (kind_ops(s->kind)->flat_size)
+		len = fitstate_flat_bytes(s);
+	else
+	{
+		fitstate_serialise(s);
+		len = s->flat.len;
+	}
+	if (VARHDRSZ + len > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("fit state of %zu bytes exceeds the 1GB limit of a value",
-						s->flat.len)));
-	return VARHDRSZ + s->flat.len;
+				 errmsg("fit state of %zu bytes exceeds the 1GB limit of a value", len)));
+	return VARHDRSZ + len;
 }
 
+/*
+ * Flatten the state into `result`.  A kind that knows its size writes
+ * straight into it, so flattening a large state (to send it from a
+ * parallel worker, or to store it) makes no intermediate copy.
+ */
 static void
 fitstate_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 {
 	CvFitState *s = (CvFitState *) eohptr;
 
+	SET_VARSIZE(result, allocated_size);
+	if (kind_ops(s->kind)->flat_size)
+	{
+		cv_wbuf		b;
+
+		fitstate_prepare(s);
+		b.data = (unsigned char *) VARDATA(result);
+		b.len = 0;
+		b.cap = allocated_size - VARHDRSZ;
+		fitstate_write(s, &b);
+		if (b.data != (unsigned char *) VARDATA(result) || b.len != allocated_size - VARHDRSZ)
+			elog(ERROR, "custvalue fit state changed size while it was flattened");
+		return;
+	}
 	fitstate_serialise(s);
 	Assert(allocated_size == VARHDRSZ + s->flat.len);
-	SET_VARSIZE(result, allocated_size);
 	memcpy(VARDATA(result), s->flat.data, s->flat.len);
 }
 
@@ -226,38 +408,48 @@ invalid_state(const char *why)
 			 errmsg("invalid custvalue.fitstate value: %s", why)));
 }
 
+/*
+ * Read and validate the header of the byte format: kind, format and
+ * options (returned as a palloc'd string); r is left at the payload.
+ */
+static void
+fitstate_header(cv_rbuf *r, const unsigned char *p, size_t len, int *kind, char **params)
+{
+	int			format;
+	uint32		plen;
+	const unsigned char *ptext;
+
+	cvr_init(r, p, len);
+	*kind = cvr_u8(r);
+	format = cvr_u8(r);
+	(void) cvr_u8(r);
+	(void) cvr_u8(r);
+	plen = cvr_u32(r);
+	ptext = cvr_bytes(r, plen);
+	if (r->err)
+		invalid_state("truncated header");
+	if (kind_name(*kind) == NULL)
+		invalid_state(psprintf("unknown kind %d", *kind));
+	if (format != FITSTATE_FORMAT)
+		invalid_state(psprintf("unsupported format %d", format));
+	if (memchr(ptext, '\0', plen) != NULL)
+		invalid_state("options contain a NUL byte");
+	*params = pnstrdup((const char *) ptext, plen);
+	pg_verifymbstr(*params, plen, false);
+}
+
 /* Build an expanded state from its byte format, validating every field. */
 static CvFitState *
 fitstate_from_bytes(const unsigned char *p, size_t len, MemoryContext parent)
 {
 	cv_rbuf		r;
-	int			kind,
-				format;
-	uint32		plen;
-	const unsigned char *params;
+	int			kind;
 	char	   *ptext;
 	CvFitState *s;
 	MemoryContext old;
 	char		err[256];
 
-	cvr_init(&r, p, len);
-	kind = cvr_u8(&r);
-	format = cvr_u8(&r);
-	(void) cvr_u8(&r);
-	(void) cvr_u8(&r);
-	plen = cvr_u32(&r);
-	params = cvr_bytes(&r, plen);
-	if (r.err)
-		invalid_state("truncated header");
-	if (kind_name(kind) == NULL)
-		invalid_state(psprintf("unknown kind %d", kind));
-	if (format != FITSTATE_FORMAT)
-		invalid_state(psprintf("unsupported format %d", format));
-	if (memchr(params, '\0', plen) != NULL)
-		invalid_state("options contain a NUL byte");
-	ptext = pnstrdup((const char *) params, plen);
-	pg_verifymbstr(ptext, plen, false);
-
+	fitstate_header(&r, p, len, &kind, &ptext);
 	s = fitstate_new(parent, kind, ptext);
 	old = MemoryContextSwitchTo(s->hdr.eoh_context);
 	s->k = kind_ops(kind)->read(&r, err, sizeof(err));
@@ -284,14 +476,21 @@ fitstate_from_datum(Datum d, MemoryContext parent)
 	return fitstate_from_bytes((unsigned char *) VARDATA(v), VARSIZE(v) - VARHDRSZ, parent);
 }
 
-/* Fail unless called as part of an aggregate; returns the aggregate context. */
+/*
+ * Fail unless called as part of an aggregate; returns the aggregate
+ * context.  Transition and combine functions change their state in place,
+ * which only an aggregate may ask for.
+ */
 static MemoryContext
 agg_context(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggcxt;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "custvalue fit transition function called in non-aggregate context");
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be called by an aggregate",
+						format_procedure(fcinfo->flinfo->fn_oid))));
 	return aggcxt;
 }
 
@@ -323,50 +522,57 @@ cv_fitstate_current(FunctionCallInfo fcinfo)
 }
 
 CvFitState *
-cv_fitstate_distr_create(FunctionCallInfo fcinfo, int ndims, size_t exact_cap,
-						 const char *params)
+cv_fitstate_distr_create(FunctionCallInfo fcinfo, int ndims, const char *params)
 {
 	CvFitState *s = fitstate_new(agg_context(fcinfo), CV_STATE_DISTR, params);
 	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
 
-	s->k = cv_distr_new(ndims, exact_cap);
+	s->k = cv_distr_new(ndims);
 	MemoryContextSwitchTo(old);
 	return s;
 }
 
-CvFitState *
-cv_fitstate_distr_begin(FunctionCallInfo fcinfo, int ndims, size_t exact_cap,
-						const char *params)
+/* Raise 22023: a state's dimension count is not what `fitname` expects. */
+static void
+dims_error(const char *fitname, int ndims, int min_dims, int max_dims)
 {
-	CvFitState *s = cv_fitstate_current(fcinfo);
-
-	return s ? s : cv_fitstate_distr_create(fcinfo, ndims, exact_cap, params);
+	if (min_dims == max_dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a fit state of %d dimensions", fitname, ndims),
+				 errdetail("It expects a state of %d dimensions.", min_dims)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s cannot use a fit state of %d dimensions", fitname, ndims),
+			 errdetail("It expects a state of %d to %d dimensions.", min_dims, max_dims)));
 }
 
-/* Fail with 54000 when a state has grown past custvalue.max_fit_memory. */
-static void
-check_state_size(CvFitState *s)
+cv_distr *
+cv_fitstate_distr_of(CvFitState *s, const char *fitname, int min_dims, int max_dims)
 {
-	size_t		bytes = kind_ops(s->kind)->bytes(s->k);
+	cv_distr   *d = cv_fitstate_kernel(s, CV_STATE_DISTR, fitname);
+	int			ndims = cv_distr_ndims(d);
 
-	if (bytes > cv_max_fit_bytes())
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("fit state of %zu kB exceeds custvalue.max_fit_memory (%zu kB)",
-						(bytes + 1023) / 1024, cv_max_fit_bytes() / 1024),
-				 errdetail("The state keeps 16 bytes per distinct value of each dimension."),
-				 errhint("Raise custvalue.max_fit_memory (at most 1GB), round the values, or fit smaller groups.")));
+	if (ndims < min_dims || ndims > max_dims)
+		dims_error(fitname, ndims, min_dims, max_dims);
+	return d;
 }
 
 void
-cv_fitstate_distr_add(CvFitState *s, const double *x, const bool *isnull)
+cv_fitstate_distr_add(CvFitState *s, const char *fitname, int n, const double *x,
+					  const bool *isnull)
 {
-	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
+	cv_distr   *d = cv_fitstate_distr_of(s, fitname, n, n);
+	MemoryContext old;
+	int			rc;
 
-	cv_distr_add(cv_fitstate_kernel(s, CV_STATE_DISTR, "this fit"), x, (const unsigned char *) isnull);
+	state_budget(s);
+	old = MemoryContextSwitchTo(s->hdr.eoh_context);
+	rc = cv_distr_add(d, x, (const unsigned char *) isnull);
 	MemoryContextSwitchTo(old);
 	s->dirty = true;
-	check_state_size(s);
+	if (rc < 0)
+		over_error(s);
 }
 
 /* Raise the error of options that differ between rows or partial states. */
@@ -437,23 +643,18 @@ cv_fitstate_params(CvFitState *s)
 }
 
 /*
- * The state's distributions.  Reading them compacts pending values, which
- * changes the representation but not the value, so final functions may
- * call this on a read-only state.
+ * The state's distributions, checked against the fit and compacted.
+ * Compacting sorts pending values in, which changes the representation
+ * but not the value, so final functions may call this on a read-only
+ * state.
  */
 cv_distr *
-cv_fitstate_distr(CvFitState *s)
+cv_fitstate_distr(CvFitState *s, const char *fitname, int min_dims, int max_dims)
 {
-	cv_distr   *d = cv_fitstate_kernel(s, CV_STATE_DISTR, "this fit");
-	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
+	cv_distr   *d = cv_fitstate_distr_of(s, fitname, min_dims, max_dims);
 
-	/* each dimension may sort up to 2^20 pending values */
-	for (int i = 0; i < cv_distr_ndims(d); i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		(void) cv_distr_dim_get(d, i);
-	}
-	MemoryContextSwitchTo(old);
+	CHECK_FOR_INTERRUPTS();
+	fitstate_prepare(s);
 	return d;
 }
 
@@ -466,6 +667,7 @@ cv_fitstate_create(FunctionCallInfo fcinfo, CvFitStateKind kind, const char *par
 MemoryContext
 cv_fitstate_enter(CvFitState *s)
 {
+	state_budget(s);
 	return MemoryContextSwitchTo(s->hdr.eoh_context);
 }
 
@@ -488,6 +690,88 @@ cv_fitstate_kernel(CvFitState *s, CvFitStateKind kind, const char *fitname)
 	return s->k;
 }
 
+/* Raise 22023: two states of one fit that cannot be merged. */
+static void
+combine_error(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot combine fit states built with different options or dimensions"),
+			 errdetail("%s", detail)));
+}
+
+/* Fail unless a state of kind `kind` with `params` can merge into a. */
+static void
+check_combinable(CvFitState *a, int kind, const char *params)
+{
+	if (a->kind == kind && strcmp(a->params, params) != 0)
+		options_differ(a->params, params);
+	if (a->kind != kind)
+		combine_error(psprintf("One state is of kind %s with options %s, the other of kind %s with options %s.",
+							   kind_name(a->kind), a->params, kind_name(kind), params));
+}
+
+/* Raise the error of a failed merge: past the cap, or shapes that differ. */
+static void
+merge_error(CvFitState *a, int rc, const char *err)
+{
+	if (rc == CV_DISTR_OVER && kind_ops(a->kind)->over)
+		over_error(a);
+	combine_error(err);
+}
+
+/*
+ * Merge the flat state in datum d into a without expanding it, for kinds
+ * that can (a parallel leader then holds one copy of each worker's state,
+ * not two).
+ */
+static void
+combine_flat(CvFitState *a, Datum d)
+{
+	struct varlena *v = PG_DETOAST_DATUM(d);
+	cv_rbuf		r;
+	int			kind;
+	char	   *params;
+	char		err[256];
+	int			rc;
+	MemoryContext old;
+
+	fitstate_header(&r, (unsigned char *) VARDATA(v), VARSIZE(v) - VARHDRSZ, &kind, &params);
+	check_combinable(a, kind, params);
+	a->held += VARSIZE(v);
+	state_budget(a);
+	old = MemoryContextSwitchTo(a->hdr.eoh_context);
+	rc = kind_ops(a->kind)->merge_bytes(a->k, &r, err, sizeof(err));
+	MemoryContextSwitchTo(old);
+	a->dirty = true;
+	if (rc == CV_DISTR_INVALID)
+		invalid_state(err);
+	if (rc < 0)
+		merge_error(a, rc, err);
+	if (!cvr_done(&r))
+		invalid_state("trailing bytes");
+	if ((Pointer) v != DatumGetPointer(d))
+		pfree(v);
+}
+
+/*
+ * The first state a combine receives, as a private state to merge the
+ * others into.  A flat one stays with the executor, so it counts as held.
+ */
+static CvFitState *
+combine_first(Datum d, MemoryContext aggcxt)
+{
+	CvFitState *s = fitstate_private_copy(d, aggcxt);
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		s->held = toast_raw_datum_size(d);
+		if (kind_ops(s->kind)->bytes(s->k) + s->held > cv_max_fit_bytes())
+			size_error(s, kind_ops(s->kind)->bytes(s->k) + s->held);
+	}
+	return s;
+}
+
 /*
  * fitstate_combine(a, b): merge two partial states of the same fit.  States
  * built with different options or dimensions cannot be merged.
@@ -499,6 +783,7 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt = agg_context(fcinfo);
 	CvFitState *a;
 	CvFitState *b;
+	Datum		bd;
 	MemoryContext old;
 	char		err[256];
 	int			rc;
@@ -510,29 +795,27 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(cv_fitstate_return(cv_fitstate_current(fcinfo)));
 	}
 	if (PG_ARGISNULL(0))
-		PG_RETURN_DATUM(cv_fitstate_return(fitstate_private_copy(PG_GETARG_DATUM(1), aggcxt)));
+		PG_RETURN_DATUM(cv_fitstate_return(combine_first(PG_GETARG_DATUM(1), aggcxt)));
 
 	a = cv_fitstate_current(fcinfo);
-	b = fitstate_from_datum(PG_GETARG_DATUM(1), CurrentMemoryContext);
-	if (a->kind == b->kind && strcmp(a->params, b->params) != 0)
-		options_differ(a->params, b->params);
-	if (a->kind != b->kind)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot combine fit states built with different options or dimensions"),
-				 errdetail("One state is of kind %s with options %s, the other of kind %s with options %s.",
-						   kind_name(a->kind), a->params, kind_name(b->kind), b->params)));
+	bd = PG_GETARG_DATUM(1);
 	CHECK_FOR_INTERRUPTS();
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(bd)) && kind_ops(a->kind)->merge_bytes)
+	{
+		combine_flat(a, bd);
+		PG_RETURN_DATUM(cv_fitstate_return(a));
+	}
+	b = fitstate_from_datum(bd, CurrentMemoryContext);
+	check_combinable(a, b->kind, b->params);
+	state_budget(a);
 	old = MemoryContextSwitchTo(a->hdr.eoh_context);
 	rc = kind_ops(a->kind)->merge(a->k, b->k, err, sizeof(err));
 	MemoryContextSwitchTo(old);
-	if (rc < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot combine fit states built with different options or dimensions"),
-				 errdetail("%s", err)));
 	a->dirty = true;
-	check_state_size(a);
+	if (rc < 0)
+		merge_error(a, rc, err);
+	if (!kind_ops(a->kind)->budget)
+		check_state_size(a);
 	PG_RETURN_DATUM(cv_fitstate_return(a));
 }
 
@@ -581,19 +864,50 @@ cv_fitstate_in(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(fitstate_flat_datum(s));
 }
 
+/*
+ * The byte format of the state in a datum: a flat value's own bytes
+ * (validated when the value was made), or an expanded state's serialised
+ * form.  Its kind into *kind.
+ */
+static const unsigned char *
+fitstate_bytes(Datum d, size_t *len, int *kind)
+{
+	const unsigned char *p;
+
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		CvFitState *s = (CvFitState *) DatumGetEOHP(d);
+
+		fitstate_serialise(s);
+		p = s->flat.data;
+		*len = s->flat.len;
+	}
+	else
+	{
+		struct varlena *v = PG_DETOAST_DATUM(d);
+
+		p = (const unsigned char *) VARDATA(v);
+		*len = VARSIZE(v) - VARHDRSZ;
+	}
+	if (*len < FITSTATE_HEADER || kind_name(p[0]) == NULL)
+		invalid_state("truncated header");
+	*kind = p[0];
+	return p;
+}
+
 PG_FUNCTION_INFO_V1(cv_fitstate_out);
 Datum
 cv_fitstate_out(PG_FUNCTION_ARGS)
 {
-	CvFitState *s = fitstate_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
-	const char *name;
+	size_t		len;
+	int			kind;
+	const unsigned char *p = fitstate_bytes(PG_GETARG_DATUM(0), &len, &kind);
+	const char *name = kind_name(kind);
 	char	   *out;
 
-	fitstate_serialise(s);
-	name = kind_name(s->kind);
-	out = palloc(strlen(name) + 1 + cv_base64_len(s->flat.len) + 1);
+	out = palloc(strlen(name) + 1 + cv_base64_len(len) + 1);
 	sprintf(out, "%s:", name);
-	cv_base64_encode(s->flat.data, s->flat.len, out + strlen(name) + 1);
+	cv_base64_encode(p, len, out + strlen(name) + 1);
 	PG_RETURN_CSTRING(out);
 }
 
@@ -614,11 +928,12 @@ PG_FUNCTION_INFO_V1(cv_fitstate_send);
 Datum
 cv_fitstate_send(PG_FUNCTION_ARGS)
 {
-	CvFitState *s = fitstate_from_datum(PG_GETARG_DATUM(0), CurrentMemoryContext);
+	size_t		len;
+	int			kind;
+	const unsigned char *p = fitstate_bytes(PG_GETARG_DATUM(0), &len, &kind);
 	StringInfoData buf;
 
-	fitstate_serialise(s);
 	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, (char *) s->flat.data, s->flat.len);
+	pq_sendbytes(&buf, (const char *) p, len);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

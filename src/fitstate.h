@@ -41,21 +41,27 @@ typedef struct CvFitState
 	/* options of the rows checked so far (cv_fitstate_check_options) */
 	int			opts_seen;		/* 0 none yet, 1 NULL, 2 the bytes below */
 	struct varlena *opts_bytes; /* raw jsonb of the options, in the state */
+	Size		held;			/* bytes of the flat partial states merged in,
+								 * which the executor still holds: they count
+								 * against custvalue.max_fit_memory */
 } CvFitState;
 
 /*
  * Transition side.  cv_fitstate_current returns the group's state, or NULL
- * on the first call (it also checks that it runs in an aggregate).
+ * on the first call; it fails (0A000) outside an aggregate, and validates
+ * a state that arrives as a value (an initcond, a cast) before using it.
  * cv_fitstate_distr_create makes the state of a DISTR fit; `params` is
- * recorded for the final function and for combine.  cv_fitstate_distr_begin
- * is the two together.
+ * recorded for the final function and for combine.
+ * cv_fitstate_distr_add adds one row of n values; the state must be a
+ * DISTR state of exactly n dimensions (else 22023 naming `fitname`), and
+ * the state stays within custvalue.max_fit_memory (else 54000, before it
+ * allocates past it).
  */
 extern CvFitState *cv_fitstate_current(FunctionCallInfo fcinfo);
 extern CvFitState *cv_fitstate_distr_create(FunctionCallInfo fcinfo, int ndims,
-											size_t exact_cap, const char *params);
-extern CvFitState *cv_fitstate_distr_begin(FunctionCallInfo fcinfo, int ndims,
-										   size_t exact_cap, const char *params);
-extern void cv_fitstate_distr_add(CvFitState *s, const double *x, const bool *isnull);
+											const char *params);
+extern void cv_fitstate_distr_add(CvFitState *s, const char *fitname, int n,
+								  const double *x, const bool *isnull);
 extern Datum cv_fitstate_return(CvFitState *s);
 
 /*
@@ -78,6 +84,15 @@ extern void cv_fitstate_leave(CvFitState *s, MemoryContext old);
 extern void *cv_fitstate_kernel(CvFitState *s, CvFitStateKind kind, const char *fitname);
 
 /*
+ * The distributions of a DISTR state whose dimension count lies between
+ * min_dims and max_dims; any other kind or count is an error (22023)
+ * naming `fitname`.  Every function that takes a fitstate checks it so
+ * before using it: a state can be any value a user typed.
+ */
+extern cv_distr *cv_fitstate_distr_of(CvFitState *s, const char *fitname,
+									  int min_dims, int max_dims);
+
+/*
  * Raise 22023 unless this row's options (jsonb argument argno, NULL meaning
  * none) are those the group's state was built with.  Every transition
  * function that takes options calls it on every row, so that a serial plan
@@ -86,9 +101,14 @@ extern void *cv_fitstate_kernel(CvFitState *s, CvFitStateKind kind, const char *
  */
 extern void cv_fitstate_check_options(CvFitState *s, FunctionCallInfo fcinfo, int argno);
 
-/* Final side: the state in argument argno (NULL when the group had no rows). */
+/*
+ * Final side: the state in argument argno (NULL when the group had no
+ * rows), its options, and (cv_fitstate_distr) its distributions checked as
+ * cv_fitstate_distr_of does and compacted, ready to read.
+ */
 extern CvFitState *cv_fitstate_arg(FunctionCallInfo fcinfo, int argno);
 extern const char *cv_fitstate_params(CvFitState *s);
-extern cv_distr *cv_fitstate_distr(CvFitState *s);
+extern cv_distr *cv_fitstate_distr(CvFitState *s, const char *fitname,
+								   int min_dims, int max_dims);
 
 #endif							/* FITSTATE_H */

@@ -18,6 +18,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "cvutils.h"
@@ -86,8 +87,7 @@ PG_FUNCTION_INFO_V1(cv_rfmn_fit_trans);
  * rfmn_fit transition: (state, recency, frequency, monetary, nps
  * [, options]).  The options are validated on the group's first row, before
  * any value is kept, and travel in the state as its params; every later
- * row must have the same (22023).  Every dimension is kept exactly
- * (exact_cap 0).
+ * row must have the same (22023).  Every dimension is kept exactly.
  */
 Datum
 cv_rfmn_fit_trans(PG_FUNCTION_ARGS)
@@ -105,13 +105,25 @@ cv_rfmn_fit_trans(PG_FUNCTION_ARGS)
 					e[RFM_NEDGES];
 
 		rfmn_read_options(opts, &bins, &ties, w, e);
-		s = cv_fitstate_distr_create(fcinfo, RFM_NDIMS, 0,
+		s = cv_fitstate_distr_create(fcinfo, RFM_NDIMS,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
 	cv_fitstate_check_options(s, fcinfo, 5);
 	dimension_args(fcinfo, 1, x, isnull);
-	cv_fitstate_distr_add(s, x, isnull);
+	cv_fitstate_distr_add(s, "rfmn_fit", RFM_NDIMS, x, isnull);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
+}
+
+/*
+ * A state that passed the fit state's checks but not the model's rules
+ * (a crafted state can hold any distribution the decoder accepts).
+ */
+static void
+invalid_rfmn_state(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("rfmn_fit cannot build a model from this fit state: %s", why)));
 }
 
 PG_FUNCTION_INFO_V1(cv_rfmn_fit_final);
@@ -134,9 +146,7 @@ cv_rfmn_fit_final(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		PG_RETURN_NULL();
-	distr = cv_fitstate_distr(s);
-	if (cv_distr_ndims(distr) != RFM_NDIMS)
-		elog(ERROR, "rfmn_fit state has %d dimensions", cv_distr_ndims(distr));
+	distr = cv_fitstate_distr(s, "rfmn_fit", RFM_NDIMS, RFM_NDIMS);
 	rfmn_read_options(DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s))), &bins, &ties, w, e);
 	m = rfm_model_new(bins, ties, w, e);
 	for (int d = 0; d < RFM_NDIMS; d++)
@@ -144,14 +154,12 @@ cv_rfmn_fit_final(PG_FUNCTION_ARGS)
 		cv_distr_dim dim = cv_distr_dim_get(distr, d);
 
 		CHECK_FOR_INTERRUPTS();
-		if (dim.hi != NULL)
-			elog(ERROR, "rfmn_fit state holds value ranges");
-		if (rfm_dim_build(&m->dims[d], dim.lo, dim.count, dim.nentries, dim.n,
+		if (rfm_dim_build(&m->dims[d], dim.value, dim.count, dim.nentries, dim.n,
 						  bins, ties, d == RFM_R, err, sizeof(err)) < 0)
-			elog(ERROR, "rfmn_fit: %s", err);
+			invalid_rfmn_state(err);
 	}
 	if (rfm_model_check(m, err, sizeof(err)) < 0)
-		elog(ERROR, "rfmn_fit: %s", err);
+		invalid_rfmn_state(err);
 	PG_RETURN_DATUM(cv_model_value(&rfmn_kind, m));
 }
 
@@ -255,6 +263,32 @@ cv_rfmn_score(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(tup));
 }
 
+/*
+ * The text value of a segment name.  rfm_segment_of returns one of four
+ * string constants, so each becomes a text value once per backend, which
+ * is returned as it is rather than built per row.
+ */
+static Datum
+segment_text(const char *name)
+{
+	static const char *names[4];
+	static text *texts[4];
+
+	for (int i = 0; i < 4; i++)
+	{
+		if (names[i] == NULL)
+		{
+			texts[i] = MemoryContextAlloc(TopMemoryContext, VARHDRSZ + strlen(name));
+			SET_VARSIZE(texts[i], VARHDRSZ + strlen(name));
+			memcpy(VARDATA(texts[i]), name, strlen(name));
+			names[i] = name;
+		}
+		if (names[i] == name)
+			return PointerGetDatum(texts[i]);
+	}
+	return CStringGetTextDatum(name);
+}
+
 PG_FUNCTION_INFO_V1(cv_rfmn_segment);
 
 /*
@@ -273,7 +307,7 @@ cv_rfmn_segment(PG_FUNCTION_ARGS)
 	m = score_args(fcinfo, &s);
 	if (!s.has_score)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(rfm_segment_of(m, s.score)));
+	PG_RETURN_DATUM(segment_text(rfm_segment_of(m, s.score)));
 }
 
 PG_FUNCTION_INFO_V1(cv_rfmn_thresholds);

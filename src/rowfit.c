@@ -120,10 +120,32 @@ read_categories(ArrayType *arr, const CvRowFitArgs *a, int *n,
 	return 0;
 }
 
+/* Points up to this many elements are read without allocating. */
+#define ROWFIT_STACK 64
+
+cv_rows *
+cv_rowfit_check(CvFitState *s, const CvRowFitArgs *a)
+{
+	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
+
+	if (cv_rows_has_y(r) != (a->yarg >= 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a row state %s a target", a->fitname,
+						cv_rows_has_y(r) ? "with" : "without")));
+	if (a->catarg < 0 && cv_rows_ncat(r) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot use a row state with categorical features", a->fitname)));
+	return r;
+}
+
 void
 cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 {
-	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
+	cv_rows    *r = cv_rowfit_check(s, a);
+	double		xbuf[ROWFIT_STACK];
+	bool		nbuf[ROWFIT_STACK];
 	double	   *x;
 	bool	   *xnull;
 	int			nnum,
@@ -154,8 +176,18 @@ cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 	}
 	if (!incomplete)
 	{
-		nnum = cv_float8_array(PG_GETARG_ARRAYTYPE_P(a->xarg), a->xname, &x,
-							   a->skip_incomplete ? &xnull : NULL);
+		/* the usual short point is read in place, without allocating */
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(a->xarg);
+
+		nnum = cv_float8_array_into(arr, a->xname, xbuf,
+									a->skip_incomplete ? nbuf : NULL, ROWFIT_STACK);
+		if (nnum <= ROWFIT_STACK)
+		{
+			x = xbuf;
+			xnull = nbuf;
+		}
+		else
+			nnum = cv_float8_array(arr, a->xname, &x, a->skip_incomplete ? &xnull : NULL);
 		if (nnum > CV_ROWS_MAX_FEATURES)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -172,7 +204,8 @@ cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 		}
 		if (a->yarg >= 0)
 		{
-			y = a->ybool ? (PG_GETARG_BOOL(a->yarg) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(a->yarg);
+			y = a->yint ? (double) PG_GETARG_INT32(a->yarg)
+				: a->ybool ? (PG_GETARG_BOOL(a->yarg) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(a->yarg);
 			cv_check_finite(y, "the target");
 		}
 		if (nnum + ncat == 0)

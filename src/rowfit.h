@@ -56,6 +56,8 @@ typedef struct CvRowFitArgs
 	bool		ybool;			/* target is boolean (else float8) */
 	bool		skip_incomplete;	/* a row with a NULL is skipped and counted
 									 * (else it is an error) */
+	bool		yint;			/* target is int4 (a class or cluster id);
+								 * overrides ybool */
 } CvRowFitArgs;
 
 /*
@@ -64,6 +66,15 @@ typedef struct CvRowFitArgs
  */
 extern CvFitState *cv_rowfit_begin(FunctionCallInfo fcinfo, const CvRowFitArgs *a,
 								   const CvRowFitOptions *o, const char *params);
+
+/*
+ * The rows of a state, checked against the fit described by `a`: kind
+ * rows, a target exactly when the fit has one, no categorical features
+ * when it takes none (else 22023).  A state can be any value a user typed,
+ * so final functions call this before they read the rows;
+ * cv_rowfit_add does.
+ */
+extern cv_rows *cv_rowfit_check(CvFitState *s, const CvRowFitArgs *a);
 
 /* Add the current row's arguments to the state (or skip it, counted). */
 extern void cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a);

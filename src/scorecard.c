@@ -3,8 +3,9 @@
  *	  custvalue.scorecard: a fitted (or hand-written) health scorecard.
  *
  *	  scorecard_fit(measures float8[] [, options jsonb]) learns each
- *	  measure's distribution (exact up to 100,000 distinct values per
- *	  measure, see distr.h); health_score(card, measures) maps each value to
+ *	  measure's exact distribution (see distr.h) and keeps it in the card,
+ *	  compressed deterministically past 100,000 distinct values (see
+ *	  scorecard_k.h); health_score(card, measures) maps each value to
  *	  its mid-rank percentile points and takes the weighted, renormalised
  *	  mean; health_explain shows the parts.  The numerics are in
  *	  kernel/scorecard_k.c.
@@ -22,9 +23,6 @@
 
 #define SCORECARD_MAGIC 0x44524353	/* "SCRD" */
 #define SCORECARD_TYPE "custvalue.scorecard"
-
-/* Distinct values per measure kept exactly by scorecard_fit. */
-#define SCORECARD_EXACT_CAP 100000
 
 static const CvModelKind scorecard_kind;
 
@@ -136,12 +134,12 @@ cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 					 errmsg("measures must have between 1 and %d elements, not %d",
 							CVS_MAX_MEASURES, n)));
 		(void) scorecard_read_options(opts, n);
-		s = cv_fitstate_distr_create(fcinfo, n, SCORECARD_EXACT_CAP,
+		s = cv_fitstate_distr_create(fcinfo, n,
 									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
 	}
 	else
 	{
-		int			ndims = cv_distr_ndims(cv_fitstate_kernel(s, CV_STATE_DISTR, "scorecard_fit"));
+		int			ndims = cv_distr_ndims(cv_fitstate_distr_of(s, "scorecard_fit", 1, CVS_MAX_MEASURES));
 
 		if (n != ndims)
 			ereport(ERROR,
@@ -152,7 +150,7 @@ cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 					 errdetail("The first row of the group had %d.", ndims)));
 	}
 	cv_fitstate_check_options(s, fcinfo, 2);
-	cv_fitstate_distr_add(s, values, nulls);
+	cv_fitstate_distr_add(s, "scorecard_fit", n, values, nulls);
 	PG_RETURN_DATUM(cv_fitstate_return(s));
 }
 
@@ -169,7 +167,7 @@ cv_scorecard_fit_final(PG_FUNCTION_ARGS)
 
 	if (s == NULL)
 		PG_RETURN_NULL();
-	d = cv_fitstate_distr(s);
+	d = cv_fitstate_distr(s, "scorecard_fit", 1, CVS_MAX_MEASURES);
 	opts = DatumGetJsonbP(cv_jsonb_from_text(cv_fitstate_params(s)));
 	o = scorecard_read_options(opts, cv_distr_ndims(d));
 	card = cvs_from_distr(d, o.names, o.weights, o.higher_is_better);

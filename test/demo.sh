@@ -2,12 +2,14 @@
 # The demo's data generators and reports, on a small data set:
 #   - the generators are deterministic: a load under forced parallel plans
 #     gives the same tables, row for row, as a serial load;
-#   - both reports run to the end and print every section;
+#   - every report runs to the end and prints every section;
 #   - running a report twice leaves one pg_cron job each (idempotent);
 #   - the materialized views refresh CONCURRENTLY under an empty search_path;
 #   - the results keep the seed reports' shape (health tiers, Enterprise
 #     healthiest, four value segments ordered by recency and minutes, the
-#     accounts active on the last day at R = 5 and so some Champions).
+#     accounts active on the last day at R = 5 and so some Champions, three
+#     k-means clusters that recover the generator's hidden behaviours, the
+#     best silhouette at k = 3).
 # pg_cron can be created only in cron.database_name, `postgres` on the test
 # cluster, so the reports run there and everything is dropped at the end.
 # Runs against the cluster in PGHOST/PGPORT/PGUSER (set by scripts/test.sh).
@@ -17,7 +19,7 @@ out=$(mktemp -d)
 db=postgres
 psql=(psql -qX -v ON_ERROR_STOP=1 -d "$db")
 cleanup() {
-  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, gen CASCADE" \
+  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, seg, drivers, gen CASCADE" \
     -c "DROP EXTENSION IF EXISTS pg_cron" -c "DROP EXTENSION IF EXISTS custvalue" >/dev/null 2>&1 || true
   rm -rf "$out"
 }
@@ -27,6 +29,7 @@ trap cleanup EXIT
 load() {
   "${psql[@]}" -v scale=2000 -f demo/crm_data.sql >/dev/null
   "${psql[@]}" -v accounts=300 -f demo/usage_data.sql >/dev/null
+  "${psql[@]}" -v customers=600 -f demo/segment_data.sql >/dev/null
 }
 # One md5 over every generated table, rows in key order.
 fingerprint() {
@@ -40,7 +43,9 @@ SELECT md5(string_agg(h, ',' ORDER BY t)) FROM (
   SELECT 6, md5(string_agg(x::text, ',' ORDER BY visitor_id)) FROM usage.visitors x UNION ALL
   SELECT 7, md5(string_agg(x::text, ',' ORDER BY visitor_id)) FROM usage.nps_responses x UNION ALL
   SELECT 8, md5(string_agg(x::text, ',' ORDER BY visitor_id, date)) FROM usage.visitor_daily_metrics x UNION ALL
-  SELECT 9, md5(string_agg(x::text, ',' ORDER BY visitor_id, feature_id, date)) FROM usage.visitor_features x
+  SELECT 9, md5(string_agg(x::text, ',' ORDER BY visitor_id, feature_id, date)) FROM usage.visitor_features x UNION ALL
+  SELECT 10, md5(string_agg(x::text, ',' ORDER BY customer_id)) FROM seg.customers x UNION ALL
+  SELECT 11, md5(string_agg(x::text, ',' ORDER BY transaction_id)) FROM seg.transactions x
 ) s
 SQL
 }
@@ -54,7 +59,7 @@ if [ -z "$serial" ] || [ "$serial" != "$parallel" ]; then
   echo "the generated data differ between a serial and a parallel load"; exit 1
 fi
 
-for report in health rfm; do
+for report in health rfm segments; do
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.1"
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.2"
 done
@@ -69,14 +74,22 @@ for section in '=== RFM+N value segments' '--- Segment profile' '--- Named R x F
   grep -qF -- "$section" "$out/rfm.2" || { echo "rfm report lacks: $section"; exit 1; }
 done
 
+for section in '=== Segment fit (seed 002)' '--- Misclassified customers by profitability segment' \
+               '--- Silhouette of k-means' '--- The k = 3 clusters' '--- Centroids in original units' \
+               '--- Stability and seasonality by cluster' '--- Production pattern'; do
+  grep -qF -- "$section" "$out/segments.2" || { echo "segments report lacks: $section"; exit 1; }
+done
+
 # Each check must print true; the query names what it checks.
 "${psql[@]}" -At > "$out/checks" <<'SQL'
 SET search_path = '';
 REFRESH MATERIALIZED VIEW CONCURRENTLY crm.company_health;
 REFRESH MATERIALIZED VIEW CONCURRENTLY usage.account_segments;
+REFRESH MATERIALIZED VIEW CONCURRENTLY seg.customer_clusters;
 RESET search_path;
-SELECT 'one job per view: ' || (count(*) = 2 AND count(DISTINCT jobname) = 2)
-  FROM cron.job WHERE jobname IN ('custvalue-health-refresh', 'custvalue-segments-refresh');
+SELECT 'one job per view: ' || (count(*) = 3 AND count(DISTINCT jobname) = 3)
+  FROM cron.job WHERE jobname IN ('custvalue-health-refresh', 'custvalue-segments-refresh',
+                                  'custvalue-clusters-refresh');
 SELECT 'health tiers ~49/43/8%, mean ~79: ' ||
        (avg(health) BETWEEN 75 AND 82
         AND avg((tier = 'high')::int) BETWEEN 0.40 AND 0.58
@@ -100,8 +113,41 @@ SELECT 'the accounts active on the last day (about 28%) all get R = 5, and there
         AND bool_and(r_score = 5) FILTER (WHERE recency_days = 0)
         AND count(*) FILTER (WHERE named_segment = 'Champions') > 0)
   FROM usage.account_segments;
+SELECT 'three named clusters, each mostly one hidden behaviour: ' ||
+       (count(DISTINCT cluster_name) = 3 AND min(purity) > 0.8)
+  FROM (SELECT cluster_name, max(n)::float8 / sum(n) AS purity
+          FROM (SELECT c.cluster_name, t.behaviour, count(*) AS n
+                  FROM seg.customer_clusters c JOIN seg.customer_truth t USING (customer_id)
+                 GROUP BY 1, 2) x
+         GROUP BY cluster_name) p;
+SELECT 'silhouette is highest at k = 3: ' ||
+       ((array_agg(k ORDER BY s DESC))[1] = 3)
+  FROM (SELECT k, custvalue.silhouette(ARRAY[total_revenue, transaction_count, transaction_value_volatility],
+                     custvalue.kmeans_cluster(m, ARRAY[total_revenue, transaction_count, transaction_value_volatility]),
+                     '{"standardize": true}') AS s
+          FROM seg.misclassified,
+               (SELECT k, custvalue.kmeans_fit(ARRAY[total_revenue, transaction_count, transaction_value_volatility], k) AS m
+                  FROM seg.misclassified, generate_series(2, 6) k GROUP BY k) f
+         GROUP BY k) s;
 SQL
 cat "$out/checks"
-if [ "$(grep -c ': true$' "$out/checks")" != 6 ]; then
+if [ "$(grep -c ': true$' "$out/checks")" != 8 ]; then
   echo "not every check printed true"; exit 1
 fi
+
+# The decision-tree report (seed 002 and 000): every section, and the
+# seed's finding that the profitability segment carries no importance.
+"${psql[@]}" -f demo/drivers_data.sql >/dev/null
+"${psql[@]}" -f demo/drivers.sql > "$out/drivers"
+for section in '=== Seed 002' '--- Rules' '--- Importances' '--- Why misclassified customers' '=== Seed 000'; do
+  grep -qF -- "$section" "$out/drivers" || { echo "drivers report lacks: $section"; exit 1; }
+done
+check=$("${psql[@]}" -At <<'SQL'
+SELECT 'segment importance ~0, revenue or volatility first: ' ||
+       (sum(importance) FILTER (WHERE feature LIKE 'profitability\_segment=%') < 0.01
+        AND (array_agg(feature ORDER BY importance DESC))[1] IN ('total_revenue', 'transaction_value_volatility'))
+  FROM custvalue.tree_importance((SELECT tree FROM drivers.models WHERE name = 'misclassified'));
+SQL
+)
+echo "$check"
+[ "${check##*: }" = true ] || { echo "the tree report lost the seed's finding"; exit 1; }

@@ -38,6 +38,19 @@ custvalue.scorecard_fit(float8[],jsonb)|ARRAY[r, f, m, n], '{\"weights\": [1, 2,
 custvalue.rfmn_fit(float8,float8,float8,float8)|r, f, m, n
 custvalue.rfmn_fit(float8,float8,float8,float8,jsonb)|r, f, m, n, '{\"bins\": 7, \"ties\": \"first\"}'
 custvalue.nps(integer)|n::int
+custvalue.kmeans_fit(float8[],integer)|ARRAY[r, f, m], 3
+custvalue.kmeans_fit(float8[],integer,jsonb)|ARRAY[r, f, m], 4, '{\"seed\": 1, \"n_init\": 2, \"max_rows\": 3000}'
+custvalue.silhouette(float8[],integer)|ARRAY[r, f, m], (f > 1)::int
+custvalue.silhouette(float8[],integer,jsonb)|ARRAY[r, m], id % 4, '{\"max_rows\": 500, \"standardize\": true}'
+custvalue.seasonality_index(float8,integer,integer)|m, 1 + id % 4, 4
+custvalue.tree_fit(float8[],boolean)|ARRAY[r, f, n], m > 500
+custvalue.tree_fit(float8[],boolean,jsonb)|ARRAY[r, f, m], n > 5, '{\"max_depth\": 3, \"criterion\": \"entropy\"}'
+custvalue.tree_fit(float8[],text[],boolean)|ARRAY[r, f], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m > 500
+custvalue.tree_fit(float8[],text[],boolean,jsonb)|ARRAY[r, f], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m > 500, '{\"min_samples_leaf\": 20}'
+custvalue.tree_fit(float8[],float8)|ARRAY[r, f, n], m
+custvalue.tree_fit(float8[],float8,jsonb)|ARRAY[r, f], m, '{\"max_depth\": 7, \"min_samples_split\": 30}'
+custvalue.tree_fit(float8[],text[],float8)|ARRAY[r], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m
+custvalue.tree_fit(float8[],text[],float8,jsonb)|ARRAY[r, n], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m, '{\"max_rows\": 1000}'
 custvalue.clv_summary(date,float8,date)|date '2024-01-01' + r::int, m, date '2024-10-31'
 custvalue.clv_summary(date,float8,date,jsonb)|date '2024-01-01' + r::int, m, date '2024-12-31', '{\"period\": \"week\", \"time_unit\": \"week\"}'
 custvalue.clv_summary(timestamp,float8,timestamp)|timestamp '2024-01-01' + r * interval '5 hours', m, timestamp '2024-12-31'

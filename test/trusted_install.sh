@@ -94,10 +94,19 @@ SELECT custvalue.scorecard_fit(ARRAY[r, f, m]) AS card,
        custvalue.scorecard_fit(ARRAY[r, f, m], '{"higher_is_better": [false, true, true]}') AS card2,
        custvalue.rfmn_fit(r, f, m, n) AS model,
        custvalue.rfmn_fit(r, f, m, n, '{"ties": "first"}') AS model2,
-       custvalue.nps(n::int) AS nps
+       custvalue.nps(n::int) AS nps,
+       custvalue.kmeans_fit(ARRAY[r, f, m], 3) AS km,
+       custvalue.kmeans_fit(ARRAY[r, f], 2, '{"n_init": 2}') AS km2,
+       custvalue.silhouette(ARRAY[r, f], id % 3) AS sil,
+       custvalue.silhouette(ARRAY[r, f], id % 3, '{"standardize": true}') AS sil2,
+       custvalue.seasonality_index(m, 1 + id % 4, 4) AS season,
+       custvalue.tree_fit(ARRAY[r, f], n > 5) AS tree,
+       custvalue.tree_fit(ARRAY[r], ARRAY[(id % 3)::text], m, '{"max_depth": 3}') AS tree2
   FROM c;
 SELECT 'aggregates ' || (card IS NOT NULL AND card2 IS NOT NULL AND model IS NOT NULL AND model2 IS NOT NULL
-                         AND nps IS NOT NULL) FROM fits;
+                         AND nps IS NOT NULL AND km IS NOT NULL AND km2 IS NOT NULL AND sil IS NOT NULL
+                         AND sil2 IS NOT NULL AND season IS NOT NULL AND tree IS NOT NULL AND tree2 IS NOT NULL)
+  FROM fits;
 SELECT 'scorecard ' || (SELECT count(custvalue.health_score(card, ARRAY[r, f, m]))
                           || ' ' || count(custvalue.health_score(card2, (SELECT ARRAY[r, f, m])))
                           || ' ' || count(custvalue.health_explain(card, ARRAY[r, f, m])) FROM c)
@@ -107,6 +116,29 @@ SELECT 'rfmn ' || (SELECT count((custvalue.rfmn_score(model, r, f, m, n)).code)
                      || ' ' || count(custvalue.rfmn_segment(model2, r, f, m, n)) FROM c)
        || ' ' || (SELECT count(*) FROM custvalue.rfmn_thresholds(model))
        || ' ' || (model::jsonb ->> 'ties') || ' ' || length(model::text::custvalue.rfmn_model::text)
+  FROM fits;
+SELECT 'kmeans ' || (SELECT count(custvalue.kmeans_cluster(km, ARRAY[r, f, m]))
+                       || ' ' || count(custvalue.kmeans_cluster(km, (SELECT ARRAY[r, f, m])))
+                       || ' ' || count(custvalue.kmeans_distance(km, ARRAY[r, f, m]))
+                       || ' ' || count(custvalue.kmeans_distance(km, (SELECT ARRAY[r, f, m]))) FROM c)
+       || ' ' || (SELECT sum(size) FROM custvalue.kmeans_centroids(km)) || ' ' || (km::jsonb ->> 'k')
+       || ' ' || length(km::text::custvalue.kmeans_model::text)
+  FROM fits;
+SELECT 'tree ' || (SELECT count(custvalue.tree_predict(tree, ARRAY[r, f])) || ' '
+                          || count(custvalue.tree_predict(tree, (SELECT ARRAY[r, f]))) || ' '
+                          || count(custvalue.tree_leaf(tree, ARRAY[r, f])) || ' '
+                          || count(custvalue.tree_leaf(tree, (SELECT ARRAY[r, f]))) || ' '
+                          || count(custvalue.tree_path(tree, ARRAY[r, f])) || ' '
+                          || count(custvalue.tree_path(tree, (SELECT ARRAY[r, f]))) || ' '
+                          || count(custvalue.tree_predict(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_leaf(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_path(tree2, ARRAY[r], ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_predict(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_leaf(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) || ' '
+                          || count(custvalue.tree_path(tree2, (SELECT ARRAY[r]), ARRAY[(id % 3)::text])) FROM c)
+       || ' ' || (SELECT count(*) FROM custvalue.tree_rules(tree)) || ' ' || (SELECT count(*) FROM custvalue.tree_nodes(tree))
+       || ' ' || (SELECT count(*) FROM custvalue.tree_importance(tree2)) || ' ' || (tree::jsonb ->> 'kind')
+       || ' ' || length(tree::text::custvalue.tree_model::text)
   FROM fits;
 SELECT 'health ' || custvalue.health_score(ARRAY[80, 60, NULL, 100], ARRAY[0.4, 0.3, 0.2, 0.1])
        || ' ' || custvalue.health_score('{80, 60, NULL, 100}'::float8[], '{0.4, 0.3, 0.2, 0.1}'::float8[])
@@ -182,6 +214,8 @@ SELECT 'fits see only the tenant rows: ' ||
        ((SELECT custvalue.rfmn_fit(r, f, m, n)::text FROM app.accounts) = (SELECT custvalue.rfmn_fit(r, f, m, n)::text FROM app.visible)
     AND (SELECT custvalue.scorecard_fit(ARRAY[r, f, m])::text FROM app.accounts) = (SELECT custvalue.scorecard_fit(ARRAY[r, f, m])::text FROM app.visible)
     AND (SELECT custvalue.nps(n) FROM app.accounts) = (SELECT custvalue.nps(n) FROM app.visible)
+    AND (SELECT custvalue.kmeans_fit(ARRAY[r, f, m], 3)::text FROM app.accounts)
+        = (SELECT custvalue.kmeans_fit(ARRAY[r, f, m], 3)::text FROM app.visible)
     AND (SELECT count(*) FROM app.accounts) = (SELECT count(*) FROM app.visible));
 -- functions in WHERE run after the policy: the hidden row would raise
 SELECT 'functions in WHERE never see hidden rows: ' ||

@@ -4,6 +4,9 @@
  */
 #include "cvcodec.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <string.h>
 
 #include "cvalloc.h"
@@ -84,6 +87,33 @@ cvb_f64(cv_wbuf *b, double v)
 
 	memcpy(&bits, &v, sizeof(bits));
 	cvb_le(b, bits, 8);
+}
+
+/* True on a host that stores doubles little-endian (then bytes copy as is). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CV_HOST_LE 1
+#else
+#define CV_HOST_LE 0
+#endif
+
+void
+cvb_expect(cv_wbuf *b, size_t n)
+{
+	(void) cvb_reserve(b, n);
+}
+
+void
+cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+{
+	if (CV_HOST_LE)
+	{
+		memcpy(cvb_reserve(b, n * 8), v, n * 8);
+		b->len += n * 8;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		cvb_f64(b, v[i]);
 }
 
 void
@@ -169,6 +199,23 @@ cvr_f64(cv_rbuf *r)
 
 	memcpy(&v, &bits, sizeof(v));
 	return v;
+}
+
+void
+cvr_f64s(cv_rbuf *r, double *out, size_t n)
+{
+	if (CV_HOST_LE)
+	{
+		const unsigned char *d = cvr_take(r, n * 8);
+
+		if (d)
+			memcpy(out, d, n * 8);
+		else
+			memset(out, 0, n * 8);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = cvr_f64(r);
 }
 
 const unsigned char *
@@ -407,4 +454,15 @@ cv_hash_f64(double v, uint64_t seed)
 	for (i = 0; i < 8; i++)
 		le[i] = (unsigned char) (bits >> (8 * i));
 	return cv_hash64(le, sizeof(le), seed);
+}
+
+void *
+cv_errorf(char *err, size_t errlen, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return NULL;
 }

@@ -31,6 +31,10 @@ extern void cvb_i64(cv_wbuf *b, int64_t v);
 /* Bit-exact, little-endian regardless of host. */
 extern void cvb_f64(cv_wbuf *b, double v);
 extern void cvb_bytes(cv_wbuf *b, const void *p, size_t n);
+/* n doubles, each as cvb_f64 writes it (one copy on a little-endian host). */
+extern void cvb_f64s(cv_wbuf *b, const double *v, size_t n);
+/* Make room for n more bytes at once (before a long run of writes). */
+extern void cvb_expect(cv_wbuf *b, size_t n);
 /* u32 length followed by the bytes (no NUL). */
 extern void cvb_str(cv_wbuf *b, const char *s);
 
@@ -48,12 +52,24 @@ extern uint8_t cvr_u8(cv_rbuf *r);
 extern uint32_t cvr_u32(cv_rbuf *r);
 extern int64_t cvr_i64(cv_rbuf *r);
 extern double cvr_f64(cv_rbuf *r);
+/* n doubles as cvr_f64 reads them into out; on overrun err is set. */
+extern void cvr_f64s(cv_rbuf *r, double *out, size_t n);
 /* Pointer into the buffer; NULL and err on overrun. */
 extern const unsigned char *cvr_bytes(cv_rbuf *r, size_t n);
 /* cv_malloc'd NUL-terminated copy; NULL and err on overrun or embedded NUL. */
 extern char *cvr_str(cv_rbuf *r);
 /* 1 when no error occurred and every byte was consumed. */
 extern int	cvr_done(const cv_rbuf *r);
+
+/*
+ * printf into a reader's error buffer (err, errlen); returns NULL, so a
+ * reader can `return cv_errorf(err, errlen, "...", ...)`.
+ */
+extern void *cv_errorf(char *err, size_t errlen, const char *fmt,...)
+#if defined(__GNUC__)
+			__attribute__((format(printf, 3, 4)))
+#endif
+			;
 
 /* Encoded length of n bytes (without the NUL). */
 extern size_t cv_base64_len(size_t n);

@@ -84,11 +84,16 @@ cv_features_plain(int nnum, char *const *names)
 	return f;
 }
 
-/* Mean and population sd of numeric column j, in row order. */
+/*
+ * Mean and population sd of numeric column j, in row order.  The rows'
+ * numbers are one array of stride nnum + has_y (rows.h).
+ */
 static void
 column_moments(const cv_rows *rows, int j, double *mean, double *sd)
 {
 	size_t		n = cv_rows_count(rows);
+	size_t		stride = (size_t) cv_rows_nnum(rows) + cv_rows_has_y(rows);
+	const double *col = n ? cv_rows_x(rows, 0) + j : NULL;
 	double		s = 0.0,
 				c = 0.0,
 				ss = 0.0;
@@ -96,7 +101,7 @@ column_moments(const cv_rows *rows, int j, double *mean, double *sd)
 	for (size_t i = 0; i < n; i++)
 	{
 		/* Neumaier summation: the mean of many rows keeps its digits */
-		double		x = cv_rows_x(rows, i)[j];
+		double		x = col[i * stride];
 		double		t = s + x;
 
 		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
@@ -105,7 +110,7 @@ column_moments(const cv_rows *rows, int j, double *mean, double *sd)
 	*mean = n ? (s + c) / (double) n : 0.0;
 	for (size_t i = 0; i < n; i++)
 	{
-		double		d = cv_rows_x(rows, i)[j] - *mean;
+		double		d = col[i * stride] - *mean;
 
 		ss += d * d;
 	}
@@ -253,12 +258,27 @@ cv_features_column_feature(const cv_features *f, int col)
 	return -1;
 }
 
-char *
-cv_features_column_name(const cv_features *f, int col)
+int
+cv_features_column_level(const cv_features *f, int col)
 {
 	int			feat = cv_features_column_feature(f, col);
 	int			p,
 				k;
+
+	if (feat < f->nnum)
+		return -1;
+	p = feat - f->nnum;
+	k = col - f->nnum;
+	for (int q = 0; q < p; q++)
+		k -= f->nlevels[q] - 1;
+	/* the k-th non-reference level */
+	return k >= f->ref[p] ? k + 1 : k;
+}
+
+char *
+cv_features_column_name(const cv_features *f, int col)
+{
+	int			feat = cv_features_column_feature(f, col);
 	const char *name,
 			   *level;
 	char	   *out;
@@ -267,15 +287,8 @@ cv_features_column_name(const cv_features *f, int col)
 		return str_dup("?");
 	if (feat < f->nnum)
 		return str_dup(f->names[feat]);
-	p = feat - f->nnum;
-	k = col - f->nnum;
-	for (int q = 0; q < p; q++)
-		k -= f->nlevels[q] - 1;
-	/* k-th non-reference level */
-	if (k >= f->ref[p])
-		k++;
 	name = f->names[feat];
-	level = f->levels[p][k];
+	level = f->levels[feat - f->nnum][cv_features_column_level(f, col)];
 	out = cv_malloc(strlen(name) + strlen(level) + 2);
 	sprintf(out, "%s=%s", name, level);
 	return out;

@@ -78,6 +78,11 @@ extern void cv_features_row_levels(const cv_features *f, const cv_rows *rows,
 extern char *cv_features_column_name(const cv_features *f, int col);
 /* Feature (0..nnum+ncat-1) that design column col belongs to. */
 extern int	cv_features_column_feature(const cv_features *f, int col);
+/*
+ * Level (index into the feature's levels) whose dummy design column col
+ * is; -1 for a numeric column.
+ */
+extern int	cv_features_column_level(const cv_features *f, int col);
 
 /* Map a design vector of z-scores back to original units (numeric part). */
 extern double cv_features_unscale(const cv_features *f, int col, double z);

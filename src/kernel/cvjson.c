@@ -896,8 +896,8 @@ cvjw_string(cvj_writer *w, const char *s)
  * in plain digits, otherwise the shortest %g precision that reads back
  * exactly; the locale's decimal point is then replaced by '.'.
  */
-static void
-format_number(double d, char *buf, size_t size)
+void
+cvj_format_number(double d, char *buf, size_t size)
 {
 	const char *dp = locale_decimal_point();
 	char	   *at;
@@ -933,7 +933,7 @@ cvjw_number(cvj_writer *w, double d)
 		cvjw_null(w);
 		return;
 	}
-	format_number(d, buf, sizeof(buf));
+	cvj_format_number(d, buf, sizeof(buf));
 	w_sep(w);
 	w_puts(w, buf);
 }

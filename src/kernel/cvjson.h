@@ -89,6 +89,11 @@ extern void cvjw_string(cvj_writer *w, const char *s);
  * LC_NUMERIC.  A non-finite value (a caller bug) is written as null.
  */
 extern void cvjw_number(cvj_writer *w, double d);
+/*
+ * The same text into buf (at least 32 bytes), for messages and readable
+ * output outside a JSON document (a tree's rules, say).
+ */
+extern void cvj_format_number(double d, char *buf, size_t size);
 extern void cvjw_int(cvj_writer *w, long long v);
 extern void cvjw_bool(cvj_writer *w, int b);
 extern void cvjw_null(cvj_writer *w);

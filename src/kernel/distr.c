@@ -1,6 +1,13 @@
 /*
  * distr.c
  *	  Mergeable per-dimension value distributions; see distr.h.
+ *
+ * Byte layout (little-endian, after the fitstate header):
+ *	  u8 format (2), u32 ndims,
+ *	  per dimension: i64 n, i64 nulls, i64 nentries,
+ *	                 nentries f64 values, nentries i64 counts.
+ * Pending values are sorted in before a state is written, so the bytes of
+ * a state are a function of its multiset of values.
  */
 #include "distr.h"
 
@@ -10,44 +17,50 @@
 #include <string.h>
 
 #include "cvalloc.h"
-#include "cvsort.h"
 
-#define PENDING_MIN 4096
-#define PENDING_EXACT_MIN (1 << 20)
-#define DISTR_FORMAT 1
+#define DISTR_FORMAT 2
+#define PEND_START 256			/* first buffer of raw values */
+#define PEND_SMALL_MAX 16384	/* the buffer doubles up to this ... */
+/* ... and is at least half the distinct values beyond it */
+#define DIM_HEADER_BYTES 24		/* n, nulls, nentries */
+#define FRONT_BITS 9			/* 512 slots of counted values a dimension */
+#define FRONT_SLOTS (1 << FRONT_BITS)
 
-/* One dimension: sorted distinct entries plus a buffer of raw values. */
+/* One dimension: sorted distinct values with counts, plus raw values. */
 typedef struct dimbuf
 {
 	int64_t		n;
 	int64_t		nulls;
-	size_t		nent;
-	size_t		cap;
-	double	   *lo;
-	double	   *hi;				/* NULL while every entry is exact */
+	size_t		nent;			/* distinct values */
+	size_t		ecap;			/* allocated entries */
+	double	   *value;
 	int64_t    *count;
-	/* pending values: an open-addressing table of value -> count */
-	size_t		hcap;			/* slots, a power of two (0 before use) */
-	size_t		hused;			/* occupied slots */
-	double	   *hkey;
-	int64_t    *hcount;			/* 0 marks an empty slot */
+	size_t		npend;			/* raw values waiting to be sorted in */
+	size_t		pcap;
+	uint64_t   *pend;			/* as sortable keys (see to_key) */
+	/* a direct-mapped table counting repeated values before the buffer */
+	uint64_t   *fkey;			/* FRONT_SLOTS keys, or NULL */
+	int64_t    *fcount;			/* 0 marks an empty slot */
+	size_t		nfront;			/* occupied slots */
 } dimbuf;
 
 struct cv_distr
 {
 	int			ndims;
-	size_t		exact_cap;
+	size_t		budget;			/* 0: none */
+	size_t		over;			/* bytes a refused operation needed */
+	size_t		bytes;			/* allocated now */
 	dimbuf	   *dims;
 };
 
 cv_distr *
-cv_distr_new(int ndims, size_t exact_cap)
+cv_distr_new(int ndims)
 {
 	cv_distr   *d = cv_calloc(1, sizeof(cv_distr));
 
 	d->ndims = ndims;
-	d->exact_cap = exact_cap;
 	d->dims = cv_calloc(ndims > 0 ? ndims : 1, sizeof(dimbuf));
+	d->bytes = sizeof(cv_distr) + (ndims > 0 ? ndims : 1) * sizeof(dimbuf);
 	return d;
 }
 
@@ -57,513 +70,757 @@ cv_distr_ndims(const cv_distr *d)
 	return d->ndims;
 }
 
+void
+cv_distr_set_budget(cv_distr *d, size_t bytes)
+{
+	d->budget = bytes;
+	d->over = 0;
+}
+
 size_t
-cv_distr_exact_cap(const cv_distr *d)
+cv_distr_over(const cv_distr *d)
 {
-	return d->exact_cap;
+	return d->over;
 }
 
-/* Grow a dimension's entry arrays to hold at least `need` entries. */
-static void
-reserve_entries(dimbuf *b, size_t need)
+size_t
+cv_distr_bytes(const cv_distr *d)
 {
-	size_t		cap = b->cap ? b->cap : 64;
-
-	if (need <= b->cap)
-		return;
-	while (cap < need)
-		cap *= 2;
-	b->lo = cv_realloc(b->lo, cap * sizeof(double));
-	b->count = cv_realloc(b->count, cap * sizeof(int64_t));
-	if (b->hi)
-		b->hi = cv_realloc(b->hi, cap * sizeof(double));
-	b->cap = cap;
+	return d->bytes;
 }
 
-/* Turn an all-exact dimension into one that can hold ranges. */
-static void
-ensure_hi(dimbuf *b)
-{
-	if (b->hi)
-		return;
-	b->hi = cv_malloc((b->cap ? b->cap : 1) * sizeof(double));
-	memcpy(b->hi, b->lo, b->nent * sizeof(double));
-}
-
-/* Order of entries: by low end, then by high end (exact before ranges). */
+/* 1 when the state may grow by `extra` bytes; else 0, noting the need. */
 static int
-entry_cmp(double lo1, double hi1, double lo2, double hi2)
+afford(cv_distr *d, size_t extra)
 {
-	if (lo1 != lo2)
-		return lo1 < lo2 ? -1 : 1;
-	if (hi1 != hi2)
-		return hi1 < hi2 ? -1 : 1;
+	if (d->budget && (extra > d->budget || d->bytes > d->budget - extra))
+	{
+		d->over = d->bytes + extra;
+		return 0;
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------ sorting */
+
+/*
+ * A double as an unsigned key with the same order: positive values get the
+ * sign bit set, negative ones all bits flipped.  -0.0 is 0.0 first.
+ */
+static inline uint64_t
+to_key(double x)
+{
+	uint64_t	u;
+
+	if (x == 0.0)
+		x = 0.0;
+	memcpy(&u, &x, 8);
+	return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static inline double
+from_key(uint64_t u)
+{
+	double		x;
+
+	u = (u >> 63) ? u & ~(UINT64_C(1) << 63) : ~u;
+	memcpy(&x, &u, 8);
+	return x;
+}
+
+/*
+ * LSD radix sort of n keys, one byte per pass, between a and tmp.  One
+ * pass over the keys counts all eight bytes; a byte position in which
+ * every key agrees (the low mantissa bytes of whole numbers, the high
+ * bytes of values of one magnitude) needs no pass.  Returns the array that
+ * holds the sorted keys.
+ */
+static uint64_t *
+radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
+{
+	static size_t hist[8][256];
+	uint64_t   *src = a,
+			   *dst = tmp;
+
+	if (n < 2)
+		return a;
+	memset(hist, 0, sizeof(hist));
+	for (size_t i = 0; i < n; i++)
+	{
+		uint64_t	u = a[i];
+
+		cv_interrupt_poll(i);
+		hist[0][u & 255]++;
+		hist[1][(u >> 8) & 255]++;
+		hist[2][(u >> 16) & 255]++;
+		hist[3][(u >> 24) & 255]++;
+		hist[4][(u >> 32) & 255]++;
+		hist[5][(u >> 40) & 255]++;
+		hist[6][(u >> 48) & 255]++;
+		hist[7][u >> 56]++;
+	}
+	for (int b = 0; b < 8; b++)
+	{
+		size_t	   *h = hist[b];
+		size_t		sum = 0;
+		uint64_t   *swap;
+
+		if (h[(src[0] >> (8 * b)) & 255] == n)
+			continue;
+		for (int v = 0; v < 256; v++)
+		{
+			size_t		c = h[v];
+
+			h[v] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+		{
+			cv_interrupt_poll(i);
+			dst[h[(src[i] >> (8 * b)) & 255]++] = src[i];
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	return src;
+}
+
+/* ------------------------------------------------------------ merging */
+
+/*
+ * A sorted run of distinct values with counts, either in arrays or in
+ * serialised bytes (little-endian f64 values, i64 counts).
+ */
+typedef struct run
+{
+	size_t		m;
+	const double *v;
+	const int64_t *c;
+	const unsigned char *vb;
+	const unsigned char *cb;
+} run;
+
+static inline uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static inline double
+run_v(const run *r, size_t j)
+{
+	double		x;
+	uint64_t	u;
+
+	if (r->v)
+		return r->v[j];
+	u = le64(r->vb + 8 * j);
+	memcpy(&x, &u, 8);
+	return x;
+}
+
+static inline int64_t
+run_c(const run *r, size_t j)
+{
+	return r->c ? r->c[j] : (int64_t) le64(r->cb + 8 * j);
+}
+
+/*
+ * Why a run cannot be a dimension of n rows, or NULL: values finite and
+ * strictly ascending, counts at least 1 and summing to n.
+ */
+static const char *
+check_run(const run *r, int64_t n)
+{
+	int64_t		total = 0;
+
+	for (size_t j = 0; j < r->m; j++)
+	{
+		double		x = run_v(r, j);
+		int64_t		c = run_c(r, j);
+
+		cv_interrupt_poll(j);
+		if (!isfinite(x))
+			return "non-finite value";
+		if (j > 0 && !(x > run_v(r, j - 1)))
+			return "values not strictly ascending";
+		if (c < 1)
+			return "value with a count below 1";
+		if (c > n - total)
+			return "value counts exceed the row count";
+		total += c;
+	}
+	if (total != n)
+		return "value counts do not add up to the row count";
+	return NULL;
+}
+
+/*
+ * Merge a run into a dimension's distinct values, adding the counts of
+ * equal values.  The entries grow once to their final size and the merge
+ * runs backwards in place, so no second copy of them is made.  -1 past
+ * the budget (nothing changed).
+ */
+static int
+merge_run(cv_distr *d, dimbuf *b, const run *r)
+{
+	size_t		i = 0,
+				j = 0,
+				dup = 0,
+				total;
+	size_t		ii,
+				jj,
+				k;
+
+	if (r->m == 0)
+		return 0;
+	while (i < b->nent && j < r->m)
+	{
+		double		x = run_v(r, j);
+
+		cv_interrupt_poll(i + j);
+		if (b->value[i] < x)
+			i++;
+		else if (b->value[i] > x)
+			j++;
+		else
+		{
+			dup++;
+			i++;
+			j++;
+		}
+	}
+	if (dup == r->m)
+	{
+		/* every value is known already (the usual case): add the counts */
+		for (i = 0, j = 0; j < r->m; i++)
+		{
+			cv_interrupt_poll(i);
+			if (b->value[i] == run_v(r, j))
+				b->count[i] += run_c(r, j++);
+		}
+		return 0;
+	}
+	total = b->nent + r->m - dup;
+	if (total > b->ecap)
+	{
+		size_t		extra = (total - b->ecap) * (sizeof(double) + sizeof(int64_t));
+
+		if (!afford(d, extra))
+			return -1;
+		b->value = cv_realloc(b->value, total * sizeof(double));
+		b->count = cv_realloc(b->count, total * sizeof(int64_t));
+		b->ecap = total;
+		d->bytes += extra;
+	}
+	/* backwards: ii, jj, k count down from one past the last element */
+	ii = b->nent;
+	jj = r->m;
+	k = total;
+	while (jj > 0)
+	{
+		double		x = run_v(r, jj - 1);
+
+		cv_interrupt_poll(k);
+		k--;
+		if (ii > 0 && b->value[ii - 1] > x)
+		{
+			b->value[k] = b->value[ii - 1];
+			b->count[k] = b->count[ii - 1];
+			ii--;
+		}
+		else if (ii > 0 && b->value[ii - 1] == x)
+		{
+			b->value[k] = x;
+			b->count[k] = b->count[ii - 1] + run_c(r, jj - 1);
+			ii--;
+			jj--;
+		}
+		else
+		{
+			b->value[k] = x;
+			b->count[k] = run_c(r, jj - 1);
+			jj--;
+		}
+	}
+	b->nent = total;
 	return 0;
 }
 
 /*
- * Merge a sorted entry list (slo/shi/scount, m entries; shi NULL = exact)
- * into the dimension's entries, adding counts of equal entries.
+ * Size the buffer of raw values of an empty buffer (and allocate the front
+ * table on first use): doubling from
+ * PEND_START up to PEND_SMALL_MAX, at least half the distinct values
+ * beyond, and only as far as the budget allows room to sort it too.
  */
-static void
-merge_entries(dimbuf *b, const double *slo, const double *shi,
-			  const int64_t *scount, size_t m)
-{
-	size_t		n = b->nent;
-	size_t		i = 0,
-				j = 0,
-				k = 0;
-	double	   *lo,
-			   *hi = NULL;
-	int64_t    *count;
-	size_t		cap = b->cap;
-
-	if (m == 0)
-		return;
-	if (shi)
-		ensure_hi(b);
-	if (cap < n + m)
-		cap = n + m;
-	lo = cv_malloc(cap * sizeof(double));
-	count = cv_malloc(cap * sizeof(int64_t));
-	if (b->hi)
-		hi = cv_malloc(cap * sizeof(double));
-	while (i < n || j < m)
-	{
-		double		alo = i < n ? b->lo[i] : 0,
-					ahi = i < n ? (b->hi ? b->hi[i] : b->lo[i]) : 0;
-		double		blo = j < m ? slo[j] : 0,
-					bhi = j < m ? (shi ? shi[j] : slo[j]) : 0;
-		int			c = (i >= n) ? 1 : (j >= m) ? -1 : entry_cmp(alo, ahi, blo, bhi);
-
-		cv_interrupt_poll(k);
-		if (c <= 0)
-		{
-			lo[k] = alo;
-			if (hi)
-				hi[k] = ahi;
-			count[k] = b->count[i++];
-			if (c == 0)
-				count[k] += scount[j++];
-		}
-		else
-		{
-			lo[k] = blo;
-			if (hi)
-				hi[k] = bhi;
-			count[k] = scount[j++];
-		}
-		k++;
-	}
-	cv_free(b->lo);
-	cv_free(b->count);
-	if (b->hi)
-		cv_free(b->hi);
-	b->lo = lo;
-	b->hi = hi;
-	b->count = count;
-	b->cap = cap;
-	b->nent = k;
-}
-
-/*
- * Merge runs of adjacent entries into ranges holding at most
- * CV_DISTR_RANGE_SHARE of the rows, when the dimension has more entries
- * than exact_cap.  Heavier single entries stay as they are.
- */
-static void
-compress_dim(dimbuf *b, size_t exact_cap)
-{
-	int64_t		limit;
-	size_t		k = 0;
-
-	if (exact_cap == 0 || b->nent <= exact_cap)
-		return;
-	limit = (int64_t) floor((double) b->n * CV_DISTR_RANGE_SHARE);
-	if (limit < 1)
-		limit = 1;
-	ensure_hi(b);
-	for (size_t i = 0; i < b->nent;)
-	{
-		double		lo = b->lo[i],
-					hi = b->hi[i];
-		int64_t		w = b->count[i];
-		size_t		j = i + 1;
-
-		cv_interrupt_poll(k);
-		while (j < b->nent && w + b->count[j] <= limit)
-		{
-			w += b->count[j];
-			if (b->hi[j] > hi)
-				hi = b->hi[j];
-			j++;
-		}
-		b->lo[k] = lo;
-		b->hi[k] = hi;
-		b->count[k] = w;
-		k++;
-		i = j;
-	}
-	/*
-	 * Groups are consecutive runs of a list sorted by (lo, hi), and a
-	 * group's high end is the largest in it, so the groups stay sorted.
-	 */
-	b->nent = k;
-}
-
-/* A pending value and its count, for sorting a flush. */
-typedef struct pending
-{
-	double		key;
-	int64_t		count;
-} pending;
-
 static int
-pending_cmp(const void *a, const void *b)
+resize_pending(cv_distr *d, dimbuf *b)
 {
-	double		x = ((const pending *) a)->key,
-				y = ((const pending *) b)->key;
+	size_t		want = b->pcap ? b->pcap * 2 : PEND_START;
+
+	if (b->fkey == NULL)
+	{
+		/* the front table comes with the first buffer */
+		if (!afford(d, FRONT_SLOTS * 16))
+			return -1;
+		b->fkey = cv_malloc(FRONT_SLOTS * sizeof(uint64_t));
+		b->fcount = cv_calloc(FRONT_SLOTS, sizeof(int64_t));
+		b->nfront = 0;
+		d->bytes += FRONT_SLOTS * 16;
+	}
+
+	if (want > PEND_SMALL_MAX)
+		want = PEND_SMALL_MAX;
+	if (want < b->nent / 2)
+		want = b->nent / 2;
+	if (want <= b->pcap)
+		return 0;
+	/* room for the buffer and for sorting it */
+	while (want > b->pcap && want > PEND_START &&
+		   d->budget && d->bytes + (want - b->pcap) * 8 + want * 8 > d->budget)
+		want /= 2;
+	if (want <= b->pcap)
+		return 0;
+	if (!afford(d, (want - b->pcap) * sizeof(uint64_t)))
+		return -1;
+	if (b->pend)
+		cv_free(b->pend);
+	d->bytes -= b->pcap * sizeof(uint64_t);
+	b->pend = cv_malloc(want * sizeof(uint64_t));
+	b->pcap = want;
+	d->bytes += want * sizeof(uint64_t);
+	return 0;
+}
+
+/* Order of counted values by key, for sorting the front table. */
+static int
+front_cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *) a,
+				y = *(const uint64_t *) b;
 
 	return (x > y) - (x < y);
 }
 
-/*
- * Slot of a value in a table of hcap slots (a power of two).  The bits of
- * a double are far from uniform (small integers have all-zero low
- * mantissa bits), so they go through a full 64-bit mixer (MurmurHash3's
- * finaliser) before the low bits are taken.
- */
-static size_t
-pend_slot(double x, size_t hcap)
+/* The values counted in a front table, sorted. */
+typedef struct front_values
 {
-	uint64_t	h;
+	uint64_t	pairs[2 * FRONT_SLOTS];	/* key, count */
+	double		vals[FRONT_SLOTS];
+	int64_t		counts[FRONT_SLOTS];
+} front_values;
 
-	memcpy(&h, &x, sizeof(h));
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	h *= UINT64_C(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return (size_t) h & (hcap - 1);
-}
-
-/* Allocate an empty pending table of hcap slots (a power of two). */
-static void
-pend_alloc(dimbuf *b, size_t hcap)
+/* The front table of b as a sorted run over f. */
+static run
+front_run(const dimbuf *b, front_values *f)
 {
-	b->hcap = hcap;
-	b->hused = 0;
-	b->hkey = cv_malloc(hcap * sizeof(double));
-	b->hcount = cv_calloc(hcap, sizeof(int64_t));
-}
+	size_t		k = 0;
+	run			r;
 
-/* Insert or count a value in the pending table; no growth. */
-static void
-pend_put(dimbuf *b, double x, int64_t count)
-{
-	size_t		mask = b->hcap - 1;
-	size_t		i = pend_slot(x, b->hcap);
-
-	while (b->hcount[i] != 0)
-	{
-		if (b->hkey[i] == x)
+	for (size_t i = 0; b->fkey && i < FRONT_SLOTS; i++)
+		if (b->fcount[i] != 0)
 		{
-			b->hcount[i] += count;
-			return;
+			f->pairs[2 * k] = b->fkey[i];
+			f->pairs[2 * k + 1] = (uint64_t) b->fcount[i];
+			k++;
 		}
-		i = (i + 1) & mask;
+	qsort(f->pairs, k, 2 * sizeof(uint64_t), front_cmp);
+	for (size_t i = 0; i < k; i++)
+	{
+		f->vals[i] = from_key(f->pairs[2 * i]);
+		f->counts[i] = (int64_t) f->pairs[2 * i + 1];
 	}
-	b->hkey[i] = x;
-	b->hcount[i] = count;
-	b->hused++;
+	r.m = k;
+	r.v = f->vals;
+	r.c = f->counts;
+	r.vb = r.cb = NULL;
+	return r;
 }
 
 /*
- * Sort the pending distinct values and merge them into the entries, then
- * empty the table (keeping its size).
+ * Sort the values counted in the front table into the distinct values and
+ * empty the table, so that the values that repeat most claim its slots
+ * again.
  */
-static void
-flush_dim(dimbuf *b, size_t exact_cap)
+static int
+flush_front(cv_distr *d, dimbuf *b)
 {
-	size_t		m = 0;
-	pending    *p;
-	double	   *keys;
-	int64_t    *counts;
-
-	if (b->hused == 0)
-		return;
-	p = cv_malloc(b->hused * sizeof(pending));
-	for (size_t i = 0; i < b->hcap; i++)
+	if (b->nfront > 0)
 	{
-		cv_interrupt_poll(i);
-		if (b->hcount[i] != 0)
+		static front_values f;
+		run			r = front_run(b, &f);
+
+		if (merge_run(d, b, &r) < 0)
+			return -1;
+		memset(b->fcount, 0, FRONT_SLOTS * sizeof(int64_t));
+		b->nfront = 0;
+	}
+	return 0;
+}
+
+/*
+ * Sort the raw values in, then the front table's.  The sort's second
+ * array is the only other allocation; run-length encoding reuses both
+ * arrays (distinct values in one, counts in the other).
+ */
+static int
+flush_dim(cv_distr *d, dimbuf *b)
+{
+	if (b->npend > 0)
+	{
+		size_t		m = b->npend,
+					k = 0;
+		uint64_t   *tmp,
+				   *sorted,
+				   *other;
+		double	   *vals;
+		int64_t    *counts;
+		run			r;
+		int			rc;
+
+		if (!afford(d, m * sizeof(uint64_t)))
+			return -1;
+		tmp = cv_malloc(m * sizeof(uint64_t));
+		d->bytes += m * sizeof(uint64_t);
+		sorted = radix_sort(b->pend, tmp, m);
+		other = sorted == b->pend ? tmp : b->pend;
+		vals = (double *) sorted;
+		counts = (int64_t *) other;
+		for (size_t i = 0; i < m;)
 		{
-			p[m].key = b->hkey[i];
-			p[m].count = b->hcount[i];
-			m++;
+			size_t		j = i + 1;
+			uint64_t	key = sorted[i];
+
+			while (j < m && sorted[j] == key)
+				j++;
+			vals[k] = from_key(key);
+			counts[k] = (int64_t) (j - i);
+			k++;
+			i = j;
 		}
-	}
-	cv_sort(p, m, sizeof(pending), pending_cmp);
-	keys = cv_malloc(m * sizeof(double));
-	counts = cv_malloc(m * sizeof(int64_t));
-	for (size_t i = 0; i < m; i++)
-	{
-		keys[i] = p[i].key;
-		counts[i] = p[i].count;
-	}
-	cv_free(p);
-	merge_entries(b, keys, NULL, counts, m);
-	cv_free(keys);
-	cv_free(counts);
-	memset(b->hcount, 0, b->hcap * sizeof(int64_t));
-	b->hused = 0;
-	compress_dim(b, exact_cap);
-}
-
-/*
- * How many distinct values the pending table may hold before it is merged
- * into the sorted entries.  An exact dimension keeps up to 2^20 distinct
- * values in the table alone (at most 64 MB, and no merge at all for most
- * data), then a quarter of its entries, so that a dimension of n distinct
- * values takes at most about 32 n bytes.  A compressible dimension merges
- * as soon as the table holds as many values as the entries, which are
- * themselves kept near exact_cap.
- */
-static size_t
-flush_threshold(const dimbuf *b, size_t exact_cap)
-{
-	if (exact_cap > 0)
-		return b->nent > PENDING_MIN ? b->nent : PENDING_MIN;
-	return b->nent / 4 > PENDING_EXACT_MIN ? b->nent / 4 : PENDING_EXACT_MIN;
-}
-
-/*
- * Count `count` rows of value x.  Most data repeat values (days, counts,
- * ratings), so counting them in a hash table makes adding a row O(1); the
- * table is merged into the sorted entries when it holds flush_threshold()
- * distinct values, which bounds its memory.
- */
-static void
-pend_add(dimbuf *b, double x, int64_t count, size_t exact_cap)
-{
-	if (b->hcap == 0)
-		pend_alloc(b, 1024);
-	pend_put(b, x, count);
-	if (b->hused * 2 > b->hcap)
-	{
-		if (b->hused >= flush_threshold(b, exact_cap))
-			flush_dim(b, exact_cap);
+		r.m = k;
+		r.v = vals;
+		r.c = counts;
+		r.vb = r.cb = NULL;
+		rc = merge_run(d, b, &r);
+		/* keep the buffer the raw values came in; free the other */
+		if (sorted == b->pend)
+			cv_free(tmp);
 		else
 		{
-			size_t		oldcap = b->hcap;
-			double	   *oldkey = b->hkey;
-			int64_t    *oldcount = b->hcount;
-
-			pend_alloc(b, oldcap * 2);
-			for (size_t i = 0; i < oldcap; i++)
-			{
-				cv_interrupt_poll(i);
-				if (oldcount[i] != 0)
-					pend_put(b, oldkey[i], oldcount[i]);
-			}
-			cv_free(oldkey);
-			cv_free(oldcount);
+			cv_free(b->pend);
+			b->pend = tmp;
 		}
+		d->bytes -= m * sizeof(uint64_t);
+		b->npend = 0;
+		if (rc < 0)
+			return -1;
 	}
+	return flush_front(d, b);
 }
 
-void
+/*
+ * Queue one value (as a key) for sorting.  Most columns repeat a few values
+ * (days, counts, ratings, zero): a small direct-mapped table counts a
+ * value whose slot is free or already holds it, which keeps repeated
+ * values out of the sort; any other value goes to the buffer.
+ */
+static inline int
+pend_key(cv_distr *d, dimbuf *b, uint64_t key)
+{
+	if (b->fkey)
+	{
+		size_t		slot = (size_t) ((key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - FRONT_BITS));
+
+		if (b->fcount[slot] != 0 && b->fkey[slot] == key)
+		{
+			b->fcount[slot]++;
+			return 0;
+		}
+		if (b->fcount[slot] == 0)
+		{
+			b->fkey[slot] = key;
+			b->fcount[slot] = 1;
+			b->nfront++;
+			return 0;
+		}
+	}
+	if (b->npend == b->pcap && (flush_dim(d, b) < 0 || resize_pending(d, b) < 0))
+		return -1;
+	b->pend[b->npend++] = key;
+	return 0;
+}
+
+int
 cv_distr_add(cv_distr *d, const double *x, const unsigned char *isnull)
 {
 	for (int i = 0; i < d->ndims; i++)
 	{
 		dimbuf	   *b = &d->dims[i];
 
+		if (b->n + b->nulls >= CV_DISTR_MAX_ROWS)
+			return -1;
 		if (isnull && isnull[i])
 		{
 			b->nulls++;
 			continue;
 		}
+		if (pend_key(d, b, to_key(x[i])) < 0)
+			return -1;
 		b->n++;
-		/* -0.0 and 0.0 are the same value */
-		pend_add(b, x[i] == 0.0 ? 0.0 : x[i], 1, d->exact_cap);
 	}
+	return 0;
 }
 
-void
-cv_distr_merge(cv_distr *dst, const cv_distr *src)
+/* Room for `more` rows and nulls in a dimension of n rows and nulls. */
+static int
+rows_fit(const dimbuf *b, int64_t n, int64_t nulls)
 {
-	for (int i = 0; i < dst->ndims && i < src->ndims; i++)
+	return n <= CV_DISTR_MAX_ROWS - b->n - b->nulls - nulls;
+}
+
+int
+cv_distr_merge(cv_distr *dst, const cv_distr *src, char *err, size_t errlen)
+{
+	if (dst->ndims != src->ndims)
+	{
+		snprintf(err, errlen, "one state has %d dimensions, the other %d", dst->ndims, src->ndims);
+		return CV_DISTR_MISMATCH;
+	}
+	for (int i = 0; i < dst->ndims; i++)
 	{
 		dimbuf	   *a = &dst->dims[i];
 		const dimbuf *b = &src->dims[i];
+		run			r = {b->nent, b->value, b->count, NULL, NULL};
+		static front_values f;
+		run			fr;
 
+		if (!rows_fit(a, b->n, b->nulls))
+		{
+			snprintf(err, errlen, "merged row count of dimension %d is out of range", i + 1);
+			return CV_DISTR_OVER;
+		}
+		if (merge_run(dst, a, &r) < 0)
+			goto over;
+		fr = front_run(b, &f);
+		if (merge_run(dst, a, &fr) < 0)
+			goto over;
+		for (size_t j = 0; j < b->npend; j++)
+			if (pend_key(dst, a, b->pend[j]) < 0)
+				goto over;
 		a->n += b->n;
 		a->nulls += b->nulls;
-		merge_entries(a, b->lo, b->hi, b->count, b->nent);
-		for (size_t j = 0; j < b->hcap; j++)
-		{
-			cv_interrupt_poll(j);
-			if (b->hcount[j] != 0)
-				pend_add(a, b->hkey[j], b->hcount[j], dst->exact_cap);
-		}
-		flush_dim(a, dst->exact_cap);
-		compress_dim(a, dst->exact_cap);
 	}
+	return 0;
+over:
+	snprintf(err, errlen, "the merged state would need %zu bytes, past its budget of %zu",
+			 dst->over, dst->budget);
+	return CV_DISTR_OVER;
 }
 
-cv_distr_dim
-cv_distr_dim_get(cv_distr *d, int i)
+/*
+ * Sort every pending value in, then release the buffers of raw values: a
+ * compacted state is usually about to be written or read, not added to
+ * (adding allocates a buffer again).
+ */
+int
+cv_distr_compact(cv_distr *d)
 {
-	dimbuf	   *b = &d->dims[i];
-	cv_distr_dim v;
-
-	flush_dim(b, d->exact_cap);
-	v.n = b->n;
-	v.nulls = b->nulls;
-	v.nentries = b->nent;
-	v.lo = b->lo;
-	v.hi = b->hi;
-	v.count = b->count;
-	return v;
-}
-
-size_t
-cv_distr_bytes(const cv_distr *d)
-{
-	size_t		bytes = sizeof(cv_distr) + d->ndims * sizeof(dimbuf);
-
-	for (int i = 0; i < d->ndims; i++)
-	{
-		const dimbuf *b = &d->dims[i];
-
-		bytes += b->cap * (sizeof(double) + sizeof(int64_t) + (b->hi ? sizeof(double) : 0));
-		bytes += b->hcap * (sizeof(double) + sizeof(int64_t));
-	}
-	return bytes;
-}
-
-void
-cv_distr_write(cv_distr *d, cv_wbuf *w)
-{
-	cvb_u8(w, DISTR_FORMAT);
-	cvb_u32(w, (uint32_t) d->ndims);
-	cvb_i64(w, (int64_t) d->exact_cap);
 	for (int i = 0; i < d->ndims; i++)
 	{
 		dimbuf	   *b = &d->dims[i];
 
-		flush_dim(b, d->exact_cap);
+		if (flush_dim(d, b) < 0)
+			return -1;
+		if (b->pend)
+			cv_free(b->pend);
+		d->bytes -= b->pcap * sizeof(uint64_t);
+		b->pend = NULL;
+		b->pcap = 0;
+		if (b->fkey)
+		{
+			cv_free(b->fkey);
+			cv_free(b->fcount);
+			d->bytes -= FRONT_SLOTS * 16;
+			b->fkey = NULL;
+			b->fcount = NULL;
+		}
+	}
+	return 0;
+}
+
+cv_distr_dim
+cv_distr_dim_get(const cv_distr *d, int i)
+{
+	const dimbuf *b = &d->dims[i];
+	cv_distr_dim v;
+
+	v.n = b->n;
+	v.nulls = b->nulls;
+	v.nentries = b->nent;
+	v.value = b->value;
+	v.count = b->count;
+	return v;
+}
+
+/* ------------------------------------------------------ serialisation */
+
+size_t
+cv_distr_flat_size(const cv_distr *d)
+{
+	size_t		bytes = 1 + 4;
+
+	for (int i = 0; i < d->ndims; i++)
+		bytes += DIM_HEADER_BYTES + d->dims[i].nent * 16;
+	return bytes;
+}
+
+void
+cv_distr_write(const cv_distr *d, cv_wbuf *w)
+{
+	cvb_u8(w, DISTR_FORMAT);
+	cvb_u32(w, (uint32_t) d->ndims);
+	for (int i = 0; i < d->ndims; i++)
+	{
+		const dimbuf *b = &d->dims[i];
+
 		cvb_i64(w, b->n);
 		cvb_i64(w, b->nulls);
-		cvb_u8(w, b->hi ? 1 : 0);
 		cvb_i64(w, (int64_t) b->nent);
 		for (size_t j = 0; j < b->nent; j++)
 		{
 			cv_interrupt_poll(j);
-			cvb_f64(w, b->lo[j]);
-		}
-		for (size_t j = 0; b->hi && j < b->nent; j++)
-		{
-			cv_interrupt_poll(j);
-			cvb_f64(w, b->hi[j]);
+			cvb_f64(w, b->value[j]);
 		}
 		for (size_t j = 0; j < b->nent; j++)
-		{
-			cv_interrupt_poll(j);
 			cvb_i64(w, b->count[j]);
-		}
 	}
 }
 
-/* Validate one dimension read from a buffer; NULL when fine. */
-static const char *
-check_dim(const dimbuf *b)
+/*
+ * Read the header of a serialised distribution: format and dimension
+ * count, which must match `ndims` when that is positive.  -1 with a
+ * message when the header is invalid or claims more dimensions than the
+ * remaining bytes can hold.
+ */
+static int
+read_header(cv_rbuf *r, int *ndims, char *err, size_t errlen)
 {
-	int64_t		total = 0;
+	int			format = cvr_u8(r);
+	int64_t		nd = cvr_u32(r);
 
-	if (b->n < 0 || b->nulls < 0)
-		return "negative row count";
-	for (size_t j = 0; j < b->nent; j++)
+	if (r->err)
+		return (snprintf(err, errlen, "truncated distribution header"), -1);
+	if (format != DISTR_FORMAT)
+		return (snprintf(err, errlen, "unsupported distribution format %d", format), -1);
+	if (nd < 1 || nd > CV_DISTR_MAX_DIMS)
+		return (snprintf(err, errlen, "dimension count %lld is not between 1 and %d",
+						 (long long) nd, CV_DISTR_MAX_DIMS), -1);
+	if ((size_t) nd > (r->len - r->pos) / DIM_HEADER_BYTES)
+		return (snprintf(err, errlen, "header claims %lld dimensions, more than the data holds",
+						 (long long) nd), -1);
+	if (*ndims > 0 && nd != *ndims)
+		return (snprintf(err, errlen, "one state has %d dimensions, the other %lld",
+						 *ndims, (long long) nd), CV_DISTR_MISMATCH);
+	*ndims = (int) nd;
+	return 0;
+}
+
+/*
+ * Read dimension i of a serialised distribution as a run over the bytes,
+ * with its row and NULL counts, checking every rule.  -1 with a message.
+ */
+static int
+read_dim(cv_rbuf *r, int i, run *out, int64_t *n, int64_t *nulls, char *err, size_t errlen)
+{
+	int64_t		nent;
+	const char *bad;
+
+	*n = cvr_i64(r);
+	*nulls = cvr_i64(r);
+	nent = cvr_i64(r);
+	if (r->err)
+		return (snprintf(err, errlen, "truncated dimension %d", i + 1), -1);
+	if (*n < 0 || *nulls < 0 || *n > CV_DISTR_MAX_ROWS || *nulls > CV_DISTR_MAX_ROWS - *n)
+		return (snprintf(err, errlen, "dimension %d has row counts out of range (%lld values, %lld NULLs)",
+						 i + 1, (long long) *n, (long long) *nulls), -1);
+	if (nent < 0 || nent > *n)
+		return (snprintf(err, errlen, "dimension %d claims %lld distinct values for %lld rows",
+						 i + 1, (long long) nent, (long long) *n), -1);
+	if ((uint64_t) nent > (r->len - r->pos) / 16)
+		return (snprintf(err, errlen, "dimension %d claims %lld distinct values, more than the data holds",
+						 i + 1, (long long) nent), -1);
+	out->m = (size_t) nent;
+	out->v = NULL;
+	out->c = NULL;
+	out->vb = cvr_bytes(r, out->m * 8);
+	out->cb = cvr_bytes(r, out->m * 8);
+	if ((bad = check_run(out, *n)) != NULL)
+		return (snprintf(err, errlen, "invalid dimension %d: %s", i + 1, bad), -1);
+	return 0;
+}
+
+int
+cv_distr_merge_bytes(cv_distr *dst, cv_rbuf *r, char *err, size_t errlen)
+{
+	int			ndims = dst->ndims;
+	int			rc = read_header(r, &ndims, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < ndims; i++)
 	{
-		double		hi = b->hi ? b->hi[j] : b->lo[j];
+		dimbuf	   *a = &dst->dims[i];
+		run			src;
+		int64_t		n,
+					nulls;
 
-		cv_interrupt_poll(j);
-		if (!isfinite(b->lo[j]) || !isfinite(hi))
-			return "non-finite value";
-		if (hi < b->lo[j])
-			return "range with its high end below its low end";
-		if (b->count[j] <= 0)
-			return "entry with a count below 1";
-		if (j > 0 && entry_cmp(b->lo[j - 1], b->hi ? b->hi[j - 1] : b->lo[j - 1],
-							   b->lo[j], hi) >= 0)
-			return "entries not in ascending order";
-		if (b->count[j] > INT64_MAX - total)
-			return "row count overflow";
-		total += b->count[j];
+		if (read_dim(r, i, &src, &n, &nulls, err, errlen) < 0)
+			return -1;
+		if (!rows_fit(a, n, nulls))
+			return (snprintf(err, errlen, "merged row count of dimension %d is out of range", i + 1), CV_DISTR_OVER);
+		if (merge_run(dst, a, &src) < 0)
+			return (snprintf(err, errlen, "the merged state would need %zu bytes, past its budget of %zu",
+							 dst->over, dst->budget), CV_DISTR_OVER);
+		a->n += n;
+		a->nulls += nulls;
 	}
-	if (total != b->n)
-		return "entry counts do not add up to the row count";
-	return NULL;
+	return 0;
 }
 
 cv_distr *
 cv_distr_read(cv_rbuf *r, char *err, size_t errlen)
 {
-	int			format = cvr_u8(r);
-	int64_t		ndims = cvr_u32(r);
-	int64_t		cap = cvr_i64(r);
+	int			ndims = 0;
 	cv_distr   *d;
 
-	if (r->err || format != DISTR_FORMAT || ndims < 1 || ndims > 1000 || cap < 0)
-	{
-		snprintf(err, errlen, "invalid distribution header");
+	if (read_header(r, &ndims, err, errlen) < 0)
 		return NULL;
-	}
-	d = cv_distr_new((int) ndims, (size_t) cap);
-	for (int i = 0; i < d->ndims; i++)
+	d = cv_distr_new(ndims);
+	for (int i = 0; i < ndims; i++)
 	{
 		dimbuf	   *b = &d->dims[i];
-		int			has_hi;
-		int64_t		nent;
-		const char *bad;
+		run			src;
 
-		b->n = cvr_i64(r);
-		b->nulls = cvr_i64(r);
-		has_hi = cvr_u8(r);
-		nent = cvr_i64(r);
-		if (r->err || has_hi > 1 || nent < 0 || (uint64_t) nent > (r->len - r->pos) / 16)
+		if (read_dim(r, i, &src, &b->n, &b->nulls, err, errlen) < 0)
 		{
-			snprintf(err, errlen, "truncated or invalid distribution of dimension %d", i + 1);
 			cv_distr_free(d);
 			return NULL;
 		}
-		reserve_entries(b, (size_t) nent);
-		if (has_hi)
-			ensure_hi(b);
-		for (int64_t j = 0; j < nent; j++)
+		b->value = cv_malloc((src.m ? src.m : 1) * sizeof(double));
+		b->count = cv_malloc((src.m ? src.m : 1) * sizeof(int64_t));
+		for (size_t j = 0; j < src.m; j++)
 		{
-			cv_interrupt_poll(j);
-			b->lo[j] = cvr_f64(r);
+			b->value[j] = run_v(&src, j);
+			b->count[j] = run_c(&src, j);
 		}
-		for (int64_t j = 0; has_hi && j < nent; j++)
-		{
-			cv_interrupt_poll(j);
-			b->hi[j] = cvr_f64(r);
-		}
-		for (int64_t j = 0; j < nent; j++)
-		{
-			cv_interrupt_poll(j);
-			b->count[j] = cvr_i64(r);
-		}
-		b->nent = (size_t) nent;
-		bad = r->err ? "truncated data" : check_dim(b);
-		if (bad)
-		{
-			snprintf(err, errlen, "invalid distribution of dimension %d: %s", i + 1, bad);
-			cv_distr_free(d);
-			return NULL;
-		}
+		b->nent = b->ecap = src.m;
+		d->bytes += src.m * 16;
 	}
 	return d;
 }
@@ -577,11 +834,17 @@ cv_distr_free(cv_distr *d)
 	{
 		dimbuf	   *b = &d->dims[i];
 
-		cv_free(b->lo);
-		cv_free(b->hi);
-		cv_free(b->count);
-		cv_free(b->hkey);
-		cv_free(b->hcount);
+		if (b->value)
+			cv_free(b->value);
+		if (b->count)
+			cv_free(b->count);
+		if (b->pend)
+			cv_free(b->pend);
+		if (b->fkey)
+		{
+			cv_free(b->fkey);
+			cv_free(b->fcount);
+		}
 	}
 	cv_free(d->dims);
 	cv_free(d);

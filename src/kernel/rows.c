@@ -337,17 +337,67 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 /* qsort has no context argument: the buffer being sorted. */
 static const cv_rows *sort_rows;
 
-static int
-order_cmp(const void *pa, const void *pb)
+/* A row's hash and index, the unit the canonical sort moves. */
+typedef struct hash_idx
 {
-	size_t		a = *(const size_t *) pa,
-				b = *(const size_t *) pb;
-	uint64_t	ha = sort_rows->hash[a],
-				hb = sort_rows->hash[b];
+	uint64_t	h;
+	size_t		i;
+} hash_idx;
 
-	if (ha != hb)
-		return ha < hb ? -1 : 1;
-	return content_cmp(sort_rows, a, b);
+/* Rows with equal hashes (duplicates, or a rare collision): by content. */
+static int
+content_order_cmp(const void *pa, const void *pb)
+{
+	const hash_idx *a = pa,
+			   *b = pb;
+
+	return content_cmp(sort_rows, a->i, b->i);
+}
+
+/*
+ * Sort a[n] by hash: LSD radix sort on 16-bit digits (tmp has n slots),
+ * skipping a digit on which every key agrees.  Stable, O(n), so the
+ * canonical sort of a million rows costs a few passes over 16 MB rather
+ * than n log n comparisons through a function pointer.
+ */
+static void
+radix_sort_hash(hash_idx *a, hash_idx *tmp, size_t n)
+{
+	size_t	   *count = cv_malloc(sizeof(size_t) * 65536);
+	hash_idx   *src = a,
+			   *dst = tmp;
+
+	for (int shift = 0; shift < 64; shift += 16)
+	{
+		size_t		sum = 0;
+		int			single = 0;
+		hash_idx   *swap;
+
+		memset(count, 0, sizeof(size_t) * 65536);
+		for (size_t i = 0; i < n; i++)
+		{
+			cv_interrupt_poll(i + 1);
+			count[(src[i].h >> shift) & 0xFFFF]++;
+		}
+		for (size_t d = 0; d < 65536; d++)
+		{
+			size_t		c = count[d];
+
+			single |= c == n;
+			count[d] = sum;
+			sum += c;
+		}
+		if (single)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i].h >> shift) & 0xFFFF]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, sizeof(hash_idx) * n);
+	cv_free(count);
 }
 
 /*
@@ -357,7 +407,8 @@ order_cmp(const void *pa, const void *pb)
 static void
 sort_and_keep(cv_rows *r, size_t keep)
 {
-	size_t	   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(size_t));
+	hash_idx   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
+	hash_idx   *tmp = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
 	int			w = row_width(r),
 				nc = ncat_of(r);
 	double	   *num;
@@ -365,9 +416,20 @@ sort_and_keep(cv_rows *r, size_t keep)
 	uint64_t   *hash;
 
 	for (size_t i = 0; i < r->n; i++)
-		idx[i] = i;
+	{
+		idx[i].h = r->hash[i];
+		idx[i].i = i;
+	}
+	radix_sort_hash(idx, tmp, r->n);
+	cv_free(tmp);
 	sort_rows = r;
-	cv_sort(idx, r->n, sizeof(size_t), order_cmp);
+	for (size_t lo = 0, hi; lo < r->n; lo = hi)
+	{
+		for (hi = lo + 1; hi < r->n && idx[hi].h == idx[lo].h; hi++)
+			cv_interrupt_poll(hi);
+		if (hi - lo > 1)
+			cv_sort(idx + lo, hi - lo, sizeof(hash_idx), content_order_cmp);
+	}
 	sort_rows = NULL;
 	if (keep > r->n)
 		keep = r->n;
@@ -377,9 +439,9 @@ sort_and_keep(cv_rows *r, size_t keep)
 	for (size_t i = 0; i < keep; i++)
 	{
 		cv_interrupt_poll(i);
-		memcpy(num + i * w, r->num + idx[i] * w, sizeof(double) * w);
-		memcpy(cat + i * nc, r->cat + idx[i] * nc, sizeof(int32_t) * nc);
-		hash[i] = r->hash[idx[i]];
+		memcpy(num + i * w, r->num + idx[i].i * w, sizeof(double) * w);
+		memcpy(cat + i * nc, r->cat + idx[i].i * nc, sizeof(int32_t) * nc);
+		hash[i] = idx[i].h;
 	}
 	cv_free(idx);
 	cv_free(r->num);
@@ -474,18 +536,29 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 				 src->nnum, src->ncat, dst->nnum, dst->ncat);
 		return -1;
 	}
+	if (src->seen > CV_ROWS_MAX_SEEN - dst->seen || src->skipped > CV_ROWS_MAX_SEEN - dst->skipped)
+	{
+		snprintf(err, errlen, "merged row counts are out of range");
+		return -1;
+	}
 	dst->seen += src->seen;
 	dst->skipped += src->skipped;
 	nc = ncat_of(dst);
-	/* map each of src's codes to dst's dictionary, position by position */
+
+	/*
+	 * Map each of src's codes to dst's dictionary, position by position.  A
+	 * src whose shape is not fixed yet (it saw only incomplete rows) has no
+	 * dictionaries and no rows.
+	 */
 	codes = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
 	remap = cv_malloc(sizeof(int32_t *) * (nc ? nc : 1));
 	for (int p = 0; p < nc; p++)
 	{
-		const catdict *sd = &src->dict[p];
+		const catdict *sd = p < ncat_of(src) ? &src->dict[p] : NULL;
+		int			nlev = sd ? sd->n : 0;
 
-		remap[p] = cv_malloc(sizeof(int32_t) * (sd->n ? sd->n : 1));
-		for (int c = 0; c < sd->n; c++)
+		remap[p] = cv_malloc(sizeof(int32_t) * (nlev ? nlev : 1));
+		for (int c = 0; c < nlev; c++)
 			remap[p][c] = dict_code(&dst->dict[p], sd->str[c], sd->len[c]);
 	}
 	for (size_t i = 0; i < src->n; i++)
@@ -633,11 +706,11 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 			cvb_bytes(b, r->dict[p].str[c], r->dict[p].len[c]);
 		}
 	}
+	cvb_expect(b, r->n * ((size_t) w * 8 + (size_t) nc * 4));
 	for (size_t i = 0; i < r->n; i++)
 	{
 		cv_interrupt_poll(i);
-		for (int j = 0; j < w; j++)
-			cvb_f64(b, r->num[i * w + j]);
+		cvb_f64s(b, r->num + i * w, (size_t) w);
 		for (int p = 0; p < nc; p++)
 			cvb_u32(b, (uint32_t) r->cat[i * nc + p]);
 	}
@@ -707,9 +780,9 @@ read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
 		int32_t    *codes = r->cat + i * nc;
 
 		cv_interrupt_poll(i);
+		cvr_f64s(rb, v, (size_t) w);
 		for (int j = 0; j < w; j++)
 		{
-			v[j] = cvr_f64(rb);
 			if (!isfinite(v[j]))
 			{
 				snprintf(err, errlen, "row %llu holds a value that is not finite", (unsigned long long) i + 1);
@@ -766,7 +839,8 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 		return NULL;
 	}
 	if (nnum < -1 || nnum > CV_ROWS_MAX_FEATURES || ncat < -1 || ncat > CV_ROWS_MAX_FEATURES ||
-		has_y > 1 || max_rows < 0 || seen < 0 || skipped < 0)
+		(nnum >= 0 && ncat < 0) || has_y > 1 || max_rows < 0 ||
+		seen < 0 || seen > CV_ROWS_MAX_SEEN || skipped < 0 || skipped > CV_ROWS_MAX_SEEN)
 	{
 		snprintf(err, errlen, "row state header is out of range (%d numeric, %d categorical features, target flag %d, max_rows %lld, %lld rows seen, %lld skipped)",
 				 nnum, ncat, has_y, (long long) max_rows, (long long) seen, (long long) skipped);
@@ -777,6 +851,12 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 	{
 		snprintf(err, errlen, "row state holds %llu rows, inconsistent with %lld rows seen and max_rows %lld",
 				 (unsigned long long) n, (long long) seen, (long long) max_rows);
+		return NULL;
+	}
+	/* every categorical position needs at least its 4-byte level count */
+	if (ncat > 0 && (size_t) ncat > (rb->len - rb->pos) / 4)
+	{
+		snprintf(err, errlen, "row state claims %d categorical positions, more than the data holds", ncat);
 		return NULL;
 	}
 	r = cv_rows_new(nnum, ncat, has_y, max_rows, seed);

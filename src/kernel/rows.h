@@ -40,6 +40,9 @@ typedef struct cv_rows cv_rows;
 /* Largest number of numeric or categorical features a row may have. */
 #define CV_ROWS_MAX_FEATURES 10000
 
+/* Largest count of rows seen or skipped (so that merged counts never overflow). */
+#define CV_ROWS_MAX_SEEN (INT64_MAX / 4)
+
 /*
  * A new, empty buffer.  nnum or ncat may be -1, "not known yet": the first
  * row added (or the first state merged) fixes them.  max_rows 0 keeps
@@ -88,7 +91,11 @@ extern int	cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t err
  */
 extern void cv_rows_finish(cv_rows *r);
 
-/* Row i's numeric features (nnum doubles), target and category codes. */
+/*
+ * Row i's numeric features (nnum doubles), target and category codes.  The
+ * numeric features and targets of all rows are one contiguous array:
+ * cv_rows_x(r, i) == cv_rows_x(r, 0) + i * (nnum + has_y).
+ */
 extern const double *cv_rows_x(const cv_rows *r, size_t i);
 extern double cv_rows_y(const cv_rows *r, size_t i);
 extern const int32_t *cv_rows_cat(const cv_rows *r, size_t i);

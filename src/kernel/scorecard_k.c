@@ -13,7 +13,6 @@
 
 #include "cvalloc.h"
 #include "cvjson.h"
-#include "cvsort.h"
 #include "health_k.h"
 
 static const char *const method_names[] = {"percentile", "linear", "log", "recency", "bands"};
@@ -40,108 +39,98 @@ copy_doubles(const double *src, size_t n)
 	return d;
 }
 
-/* Index of v in the ascending array x[0..n) (v must be present). */
-static int
-find_knot(const double *x, int n, double v)
-{
-	int			lo = 0,
-				hi = n - 1;
-
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (x[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * The exponent that scales every knot into (-1, 1): ldexp(x, -exp).  Range
- * widths measured on that axis are finite for any finite values (the
- * plain difference of -1e308 and 1e308 is not) and normal for subnormal
- * values; the scaling is by a power of two, so it does not change the
- * rounding of a density times a width.
- */
-static int
-axis_exp(const double *x, int n)
-{
-	double		max = n > 0 ? fmax(fabs(x[0]), fabs(x[n - 1])) : 0.0;
-
-	return max > 0.0 ? ilogb(max) + 1 : 0;
-}
-
-/*
- * Ranges narrower than this on the scaled axis (2^-900 of the largest
- * value's magnitude) count as a single value at their low end, so that no
- * density count / width overflows.
- */
-#define NARROWEST_RANGE 0x1p-900
-
-/*
- * Knots of one compressed dimension: every range end and exact value
- * becomes a knot; exact entries add to their knot's atom, ranges spread
- * their rows evenly over the intervals they cover (a difference array of
- * densities keeps this O(entries log entries)).
+ * Knots of compressed ranges lo[i]..hi[i] holding count[i] rows (ascending
+ * and disjoint; lo == hi for a single value): every range end and single
+ * value becomes a knot; single values add to their knot's atom, ranges
+ * spread their rows evenly over the interval they cover.
  */
 static void
-knots_from_ranges(cvs_measure *m, const cv_distr_dim *dim)
+knots_from_ranges(cvs_measure *m, const double *lo, const double *hi,
+				  const int64_t *count, size_t nr)
 {
 	size_t		nb = 0;
-	double	   *b = cv_malloc(2 * dim->nentries * sizeof(double));
-	double	   *dens;
-	int			xexp;
+	double	   *b = cv_malloc((nr > 0 ? 2 * nr : 1) * sizeof(double));
 
-	for (size_t i = 0; i < dim->nentries; i++)
+	for (size_t i = 0; i < nr; i++)
 	{
-		cv_interrupt_poll(i);
-		b[nb++] = dim->lo[i];
-		if (dim->hi[i] != dim->lo[i])
-			b[nb++] = dim->hi[i];
+		b[nb++] = lo[i];
+		if (hi[i] != lo[i])
+			b[nb++] = hi[i];
 	}
-	cv_sort(b, nb, sizeof(double), cv_cmp_double);
-	m->nknots = 0;
-	for (size_t i = 0; i < nb; i++)
-		if (m->nknots == 0 || b[m->nknots - 1] != b[i])
-			b[m->nknots++] = b[i];
+	/* ranges are ascending and disjoint, so the ends already are */
+	m->nknots = (int) nb;
 	m->x = b;
-	m->atom = cv_calloc(m->nknots, sizeof(double));
-	m->between = cv_calloc(m->nknots > 1 ? m->nknots - 1 : 1, sizeof(double));
-	dens = cv_calloc(m->nknots, sizeof(double));
-	xexp = axis_exp(m->x, m->nknots);
-	for (size_t i = 0; i < dim->nentries; i++)
+	m->atom = cv_calloc(nb ? nb : 1, sizeof(double));
+	m->between = cv_calloc(nb > 1 ? nb - 1 : 1, sizeof(double));
+	for (size_t i = 0, j = 0; i < nr; i++)
 	{
-		int			a = find_knot(m->x, m->nknots, dim->lo[i]);
-
-		double		width = ldexp(dim->hi[i], -xexp) - ldexp(dim->lo[i], -xexp);
-
-		cv_interrupt_poll(i);
-		if (!(width >= NARROWEST_RANGE))
-			m->atom[a] += (double) dim->count[i];
+		if (hi[i] == lo[i])
+			m->atom[j++] = (double) count[i];
 		else
 		{
-			int			z = find_knot(m->x, m->nknots, dim->hi[i]);
-			double		d = (double) dim->count[i] / width;
-
-			dens[a] += d;
-			dens[z] -= d;
+			m->between[j] = (double) count[i];
+			j += 2;
 		}
 	}
-	{
-		double		density = 0;
+}
 
-		for (int j = 0; j + 1 < m->nknots; j++)
+/*
+ * A measure's knots from a dimension's exact distinct values.  Up to
+ * CVS_EXACT_KNOTS values are kept as they are.  Beyond, runs of adjacent
+ * values are grouped greedily from the smallest into ranges of at most
+ * floor(n * CVS_RANGE_SHARE) rows (a value heavier than that stays alone):
+ * two adjacent groups always hold more than that many rows, so there are
+ * at most 2 / CVS_RANGE_SHARE + 1 groups and twice as many knots, and a
+ * value's points move by at most 100 * CVS_RANGE_SHARE.  The grouping is a
+ * function of the distribution alone, so every plan gives the same card.
+ */
+static void
+knots_from_distr(cvs_measure *m, const cv_distr_dim *dim)
+{
+	int64_t		limit = (int64_t) floor((double) dim->n * CVS_RANGE_SHARE);
+	size_t		nr = 0;
+	double	   *lo,
+			   *hi;
+	int64_t    *count;
+
+	if (dim->nentries <= CVS_EXACT_KNOTS)
+	{
+		m->nknots = (int) dim->nentries;
+		m->x = copy_doubles(dim->value, dim->nentries);
+		m->atom = cv_malloc((dim->nentries ? dim->nentries : 1) * sizeof(double));
+		for (size_t j = 0; j < dim->nentries; j++)
 		{
 			cv_interrupt_poll(j);
-			density += dens[j];
-			m->between[j] = density > 0 ?
-				density * (ldexp(m->x[j + 1], -xexp) - ldexp(m->x[j], -xexp)) : 0;
+			m->atom[j] = (double) dim->count[j];
 		}
+		return;
 	}
-	cv_free(dens);
+	if (limit < 1)
+		limit = 1;
+	lo = cv_malloc(dim->nentries * sizeof(double));
+	hi = cv_malloc(dim->nentries * sizeof(double));
+	count = cv_malloc(dim->nentries * sizeof(int64_t));
+	for (size_t i = 0; i < dim->nentries;)
+	{
+		int64_t		w = dim->count[i];
+		size_t		j = i + 1;
+
+		while (j < dim->nentries && w + dim->count[j] <= limit)
+		{
+			cv_interrupt_poll(j);
+			w += dim->count[j++];
+		}
+		lo[nr] = dim->value[i];
+		hi[nr] = dim->value[j - 1];
+		count[nr] = w;
+		nr++;
+		i = j;
+	}
+	knots_from_ranges(m, lo, hi, count, nr);
+	cv_free(lo);
+	cv_free(hi);
+	cv_free(count);
 }
 
 /*
@@ -237,19 +226,7 @@ cvs_from_distr(cv_distr *d, char **names, const double *weights,
 		m->weight = weights[i];
 		m->method = CVS_PERCENTILE;
 		m->higher_is_better = higher_is_better[i];
-		if (dim.hi == NULL)
-		{
-			m->nknots = (int) dim.nentries;
-			m->x = copy_doubles(dim.lo, dim.nentries);
-			m->atom = cv_malloc((dim.nentries ? dim.nentries : 1) * sizeof(double));
-			for (size_t j = 0; j < dim.nentries; j++)
-			{
-				cv_interrupt_poll(j);
-				m->atom[j] = (double) dim.count[j];
-			}
-		}
-		else
-			knots_from_ranges(m, &dim);
+		knots_from_distr(m, &dim);
 		derive_below(m);
 	}
 	card_weights(c);
@@ -429,21 +406,6 @@ cvs_explain_json(const cvs_card *c, const double *v, const unsigned char *presen
 	return cvjw_finish(&w, NULL);
 }
 
-/* Format a validation message into err; always returns NULL for chaining. */
-#ifdef __GNUC__
-__attribute__((format(printf, 3, 4)))
-#endif
-static void *
-fail(char *err, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
 /*
  * Check one measure's fields and derive its cumulative counts; returns an
  * error message or NULL.  Shared by the binary and JSON readers so that a
@@ -605,7 +567,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 	cvr_init(&r, p, len);
 	n = cvr_u32(&r);
 	if (r.err || n < 1 || n > CVS_MAX_MEASURES)
-		return fail(err, errlen, "invalid measure count");
+		return cv_errorf(err, errlen, "invalid measure count");
 	c->n = (int) n;
 	c->m = cv_calloc(n, sizeof(cvs_measure));
 	for (uint32_t i = 0; i < n && !r.err; i++)
@@ -618,7 +580,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 		method = cvr_u8(&r);
 		m->higher_is_better = cvr_u8(&r);
 		if (r.err || method >= NMETHODS || m->higher_is_better > 1)
-			return fail(err, errlen, "invalid header of measure %u", i + 1);
+			return cv_errorf(err, errlen, "invalid header of measure %u", i + 1);
 		m->method = (cvs_method) method;
 		if (m->method == CVS_PERCENTILE)
 		{
@@ -626,7 +588,7 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 			int			has_between = cvr_u8(&r);
 
 			if (has_between > 1 || k > INT32_MAX / 2)
-				return fail(err, errlen, "invalid knots of measure %u", i + 1);
+				return cv_errorf(err, errlen, "invalid knots of measure %u", i + 1);
 			m->nknots = (int) k;
 			m->x = read_doubles(&r, k);
 			m->atom = read_doubles(&r, k);
@@ -645,14 +607,14 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 			uint32_t	k = cvr_u32(&r);
 
 			if (k > INT32_MAX / 2)
-				return fail(err, errlen, "invalid edges of measure %u", i + 1);
+				return cv_errorf(err, errlen, "invalid edges of measure %u", i + 1);
 			m->nedges = (int) k;
 			m->edges = read_doubles(&r, k);
 			m->points = read_doubles(&r, k + 1);
 		}
 	}
 	if (!cvr_done(&r))
-		return fail(err, errlen, "truncated or trailing data");
+		return cv_errorf(err, errlen, "truncated or trailing data");
 	bad = check_card(c, err, errlen);
 	return bad ? NULL : c;
 }
@@ -771,7 +733,7 @@ json_number(const cvj_value *o, const char *key, double *out, const char *mname,
 
 	if (v == NULL || v->type != CVJ_NUMBER)
 	{
-		fail(err, errlen, "measure \"%s\" needs a number \"%s\"", mname, key);
+		cv_errorf(err, errlen, "measure \"%s\" needs a number \"%s\"", mname, key);
 		return 0;
 	}
 	*out = v->number;
@@ -795,9 +757,9 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 	const char *unknown;
 
 	if (o->type != CVJ_OBJECT)
-		return (fail(err, errlen, "measure %d must be a JSON object", i + 1), 0);
+		return (cv_errorf(err, errlen, "measure %d must be a JSON object", i + 1), 0);
 	if (name == NULL || name->type != CVJ_STRING)
-		return (fail(err, errlen, "measure %d needs a string \"name\"", i + 1), 0);
+		return (cv_errorf(err, errlen, "measure %d needs a string \"name\"", i + 1), 0);
 	m->name = cvs_strdup(name->string);
 	if (!json_number(o, "weight", &m->weight, m->name, err, errlen))
 		return 0;
@@ -807,19 +769,19 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 		int			k;
 
 		if (method->type != CVJ_STRING)
-			return (fail(err, errlen, "method of measure \"%s\" must be a string", m->name), 0);
+			return (cv_errorf(err, errlen, "method of measure \"%s\" must be a string", m->name), 0);
 		for (k = 0; k < NMETHODS; k++)
 			if (strcmp(method->string, method_names[k]) == 0)
 				break;
 		if (k == NMETHODS)
-			return (fail(err, errlen, "unknown method \"%s\" of measure \"%s\"", method->string, m->name), 0);
+			return (cv_errorf(err, errlen, "unknown method \"%s\" of measure \"%s\"", method->string, m->name), 0);
 		m->method = (cvs_method) k;
 	}
 	allowed = m->method == CVS_PERCENTILE ? keys_percentile :
 		m->method == CVS_RECENCY ? keys_recency :
 		m->method == CVS_BANDS ? keys_bands : keys_ramp;
 	if ((unknown = cvj_unknown_key(o, allowed)) != NULL)
-		return (fail(err, errlen, "unknown key \"%s\" in measure \"%s\"", unknown, m->name), 0);
+		return (cv_errorf(err, errlen, "unknown key \"%s\" in measure \"%s\"", unknown, m->name), 0);
 	switch (m->method)
 	{
 		case CVS_PERCENTILE:
@@ -829,19 +791,19 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 				int			nc = json_numbers(cvj_get(o, "counts"), &m->atom);
 
 				if (hib && hib->type != CVJ_BOOL)
-					return (fail(err, errlen, "higher_is_better of measure \"%s\" must be true or false", m->name), 0);
+					return (cv_errorf(err, errlen, "higher_is_better of measure \"%s\" must be true or false", m->name), 0);
 				m->higher_is_better = hib ? hib->boolean : 1;
 				if (nx < 0 || nc < 0)
-					return (fail(err, errlen, "measure \"%s\" needs arrays of numbers \"values\" and \"counts\"", m->name), 0);
+					return (cv_errorf(err, errlen, "measure \"%s\" needs arrays of numbers \"values\" and \"counts\"", m->name), 0);
 				if (nx != nc)
-					return (fail(err, errlen, "values and counts of measure \"%s\" differ in length (%d and %d)", m->name, nx, nc), 0);
+					return (cv_errorf(err, errlen, "values and counts of measure \"%s\" differ in length (%d and %d)", m->name, nx, nc), 0);
 				m->nknots = nx;
 				if (between)
 				{
 					int			nb = json_numbers(between, &m->between);
 
 					if (nb < 0 || nb != (nx > 0 ? nx - 1 : 0))
-						return (fail(err, errlen, "between of measure \"%s\" must be an array of %d numbers", m->name, nx > 0 ? nx - 1 : 0), 0);
+						return (cv_errorf(err, errlen, "between of measure \"%s\" must be an array of %d numbers", m->name, nx > 0 ? nx - 1 : 0), 0);
 				}
 				break;
 			}
@@ -861,9 +823,9 @@ measure_from_json(const cvj_value *o, cvs_measure *m, int i, char *err, size_t e
 				int			np = json_numbers(cvj_get(o, "points"), &m->points);
 
 				if (ne < 0 || np < 0)
-					return (fail(err, errlen, "measure \"%s\" needs arrays of numbers \"edges\" and \"points\"", m->name), 0);
+					return (cv_errorf(err, errlen, "measure \"%s\" needs arrays of numbers \"edges\" and \"points\"", m->name), 0);
 				if (np != ne + 1)
-					return (fail(err, errlen, "points of measure \"%s\" must have one more element than edges (%d), not %d", m->name, ne, np), 0);
+					return (cv_errorf(err, errlen, "points of measure \"%s\" must have one more element than edges (%d), not %d", m->name, ne, np), 0);
 				m->nedges = ne;
 				break;
 			}
@@ -885,22 +847,22 @@ cvs_from_json(const char *text, size_t len, char *err, size_t errlen)
 	cvs_card   *c;
 
 	if (root == NULL)
-		return fail(err, errlen, "%s", perr);
+		return cv_errorf(err, errlen, "%s", perr);
 	if (root->type != CVJ_OBJECT)
-		return fail(err, errlen, "a scorecard must be a JSON object");
+		return cv_errorf(err, errlen, "a scorecard must be a JSON object");
 	if ((unknown = cvj_unknown_key(root, keys_card)) != NULL)
-		return fail(err, errlen, "unknown key \"%s\"", unknown);
+		return cv_errorf(err, errlen, "unknown key \"%s\"", unknown);
 	kind = cvj_get(root, "kind");
 	version = cvj_get(root, "version");
 	measures = cvj_get(root, "measures");
 	if (kind == NULL || kind->type != CVJ_STRING || strcmp(kind->string, "scorecard") != 0)
-		return fail(err, errlen, "\"kind\" must be \"scorecard\"");
+		return cv_errorf(err, errlen, "\"kind\" must be \"scorecard\"");
 	if (version == NULL || version->type != CVJ_NUMBER || version->number != 1)
-		return fail(err, errlen, "\"version\" must be 1");
+		return cv_errorf(err, errlen, "\"version\" must be 1");
 	if (measures == NULL || measures->type != CVJ_ARRAY)
-		return fail(err, errlen, "\"measures\" must be an array");
+		return cv_errorf(err, errlen, "\"measures\" must be an array");
 	if (measures->n < 1 || measures->n > CVS_MAX_MEASURES)
-		return fail(err, errlen, "a scorecard must have between 1 and %d measures, not %d", CVS_MAX_MEASURES, measures->n);
+		return cv_errorf(err, errlen, "a scorecard must have between 1 and %d measures, not %d", CVS_MAX_MEASURES, measures->n);
 	c = cv_calloc(1, sizeof(cvs_card));
 	c->n = measures->n;
 	c->m = cv_calloc(c->n, sizeof(cvs_measure));

@@ -72,7 +72,20 @@ typedef struct cvs_card
 /* Largest number of measures a scorecard may have. */
 #define CVS_MAX_MEASURES 1000
 
-/* Build a fitted card from a DISTR fit state's distributions. */
+/*
+ * A fitted measure keeps its population's distinct values exactly up to
+ * CVS_EXACT_KNOTS of them; beyond, the card holds ranges of at most
+ * CVS_RANGE_SHARE of the rows each: at most 2 / CVS_RANGE_SHARE + 1
+ * ranges, so at most about 4,050 knots, and points within
+ * 100 * CVS_RANGE_SHARE = 0.1 of the exact mid-rank percentile.
+ */
+#define CVS_EXACT_KNOTS 100000
+#define CVS_RANGE_SHARE 0.001
+
+/*
+ * Build a fitted card from a DISTR fit state's exact distributions
+ * (compacted); the card depends only on the distributions.
+ */
 extern cvs_card *cvs_from_distr(cv_distr *d, char **names, const double *weights,
 								const int *higher_is_better);
 

@@ -313,9 +313,41 @@ test_hash(void)
 	free(h);
 }
 
+/* The bulk double writer and reader agree byte for byte with the single ones. */
+static void
+test_f64s(void)
+{
+	double		v[5] = {1.5, -0.0, 1e-310, -3.25e300, 42};
+	double		back[5];
+	cv_wbuf		one,
+				bulk;
+	cv_rbuf		r;
+
+	cvb_init(&one);
+	cvb_init(&bulk);
+	for (int i = 0; i < 5; i++)
+		cvb_f64(&one, v[i]);
+	cvb_u8(&bulk, 7);
+	cvb_expect(&bulk, 1000);
+	cvb_f64s(&bulk, v, 5);
+	tap_ok(bulk.len == 41 && memcmp(bulk.data + 1, one.data, 40) == 0,
+		   "f64s: the same little-endian bytes as f64, one at a time");
+	cvr_init(&r, bulk.data, bulk.len);
+	(void) cvr_u8(&r);
+	cvr_f64s(&r, back, 5);
+	tap_ok(cvr_done(&r) && memcmp(back, v, sizeof(v)) == 0, "f64s: reads back bit for bit");
+	cvr_init(&r, bulk.data, bulk.len - 1);
+	(void) cvr_u8(&r);
+	cvr_f64s(&r, back, 5);
+	tap_ok(r.err && back[0] == 0.0, "f64s: an overrun sets the error and reads zeros");
+	cv_free(one.data);
+	cv_free(bulk.data);
+}
+
 int
 main(void)
 {
+	test_f64s();
 	test_wbuf_layout();
 	test_round_trip();
 	test_overrun();

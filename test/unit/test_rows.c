@@ -208,6 +208,111 @@ test_reject(void)
 	cv_rows_free(r);
 }
 
+/* A row state header: format 1, shape, counters, n rows. */
+static void
+header(cv_wbuf *w, int32_t nnum, int32_t ncat, int has_y, int64_t seen, int64_t n)
+{
+	w->len = 0;
+	cvb_u8(w, 1);
+	cvb_u32(w, (uint32_t) nnum);
+	cvb_u32(w, (uint32_t) ncat);
+	cvb_u8(w, (uint8_t) has_y);
+	cvb_i64(w, 0);				/* max_rows */
+	cvb_i64(w, 7);				/* seed */
+	cvb_i64(w, seen);
+	cvb_i64(w, 0);				/* skipped */
+	cvb_i64(w, n);
+}
+
+/* The reader's message for bytes w, or "" when it accepts them. */
+static const char *
+read_error(cv_wbuf *w, char *err)
+{
+	cv_rbuf		rb;
+	cv_rows    *r;
+
+	err[0] = '\0';
+	cvr_init(&rb, w->data, w->len);
+	r = cv_rows_read(&rb, err, 256);
+	if (r)
+	{
+		if (!cvr_done(&rb))
+			strcpy(err, "trailing");
+		cv_rows_free(r);
+	}
+	return err;
+}
+
+/* Crafted row states: every lie is refused with a message, none crashes. */
+static void
+test_crafted_rows(void)
+{
+	cv_wbuf		w;
+	char		err[256];
+
+	cvb_init(&w);
+	header(&w, 2, -1, 0, 0, 0);
+	tap_ok(strstr(read_error(&w, err), "out of range") != NULL, "numeric shape fixed without the categorical one");
+	header(&w, 1, 10000, 0, 0, 0);
+	tap_ok(strstr(read_error(&w, err), "more than the data holds") != NULL, "10000 categorical positions without their data");
+	header(&w, 1, 0, 0, INT64_MAX, 0);
+	tap_ok(strstr(read_error(&w, err), "out of range") != NULL, "a seen count past the limit");
+	/* one categorical position listing "a" twice */
+	header(&w, 0, 1, 0, 1, 0);
+	cvb_u32(&w, 2);
+	cvb_str(&w, "a");
+	cvb_str(&w, "a");
+	tap_ok(strstr(read_error(&w, err), "lists a level twice") != NULL, "a level listed twice");
+	/* a level with a NUL byte */
+	header(&w, 0, 1, 0, 1, 0);
+	cvb_u32(&w, 1);
+	cvb_u32(&w, 3);
+	cvb_bytes(&w, "a\0b", 3);
+	tap_ok(strstr(read_error(&w, err), "NUL") != NULL, "a level with a NUL byte");
+	/* a row whose code is past its dictionary */
+	header(&w, 1, 1, 0, 1, 1);
+	cvb_u32(&w, 1);
+	cvb_str(&w, "a");
+	cvb_f64(&w, 1.5);
+	cvb_u32(&w, 1);
+	tap_ok(strstr(read_error(&w, err), "category code 1") != NULL, "a category code past the levels");
+	/* a NaN feature */
+	header(&w, 1, 0, 0, 1, 1);
+	cvb_f64(&w, NAN);
+	tap_ok(strstr(read_error(&w, err), "not finite") != NULL, "a non-finite feature");
+	/* rows without a shape */
+	header(&w, -1, -1, 0, 1, 1);
+	tap_ok(strstr(read_error(&w, err), "inconsistent") != NULL, "rows in a state without a shape");
+	cv_free(w.data);
+}
+
+/*
+ * A partial state that saw only incomplete rows has no shape and no
+ * dictionaries; merging it into a state with categories keeps the rows
+ * and adds the counts.
+ */
+static void
+test_merge_unshaped(void)
+{
+	cv_rows    *a = fresh(0);
+	cv_rows    *b = cv_rows_new(-1, -1, 1, 0, 42);
+	cv_rows    *huge = cv_rows_new(-1, -1, 1, 0, 42);
+	char		err[256];
+
+	for (int i = 0; i < 20; i++)
+		add(a, i);
+	cv_rows_skip(b, 3);
+	tap_ok(cv_rows_merge(a, b, err, sizeof(err)) == 0 && cv_rows_count(a) == 20 &&
+		   cv_rows_skipped(a) == 3, "an unshaped state merges into one with categories");
+	tap_ok(cv_rows_merge(b, a, err, sizeof(err)) == 0 && cv_rows_count(b) == 20,
+		   "a state with categories merges into an unshaped one");
+	cv_rows_skip(huge, CV_ROWS_MAX_SEEN);
+	tap_ok(cv_rows_merge(a, huge, err, sizeof(err)) < 0, "merged counts past the limit are refused");
+	cv_rows_free(a);
+	cv_rows_free(b);
+	cv_rows_free(huge);
+}
+
 static void
 test_features(void)
 {
@@ -244,6 +349,9 @@ test_features(void)
 	name = cv_features_column_name(f, 3);
 	tap_str(name, "c1=c", "dummy column name");
 	cv_free(name);
+	tap_ok(cv_features_column_level(f, 2) == 0 && cv_features_column_level(f, 3) == 2,
+		   "dummy columns skip the reference level (a, then c)");
+	tap_ok(cv_features_column_level(f, 1) == -1, "a numeric column has no level");
 	{
 		cvj_writer	w;
 		char	   *json;
@@ -290,6 +398,8 @@ main(void)
 	test_sample(2600);
 	test_nested();
 	test_reject();
+	test_crafted_rows();
+	test_merge_unshaped();
 	test_features();
 	return tap_done();
 }

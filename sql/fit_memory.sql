@@ -1,0 +1,66 @@
+-- custvalue.max_fit_memory bounds what a fit allocates.  Each case runs in
+-- a fresh backend and reads the backend's peak resident memory (VmHWM in
+-- /proc/<pid>/status) before and after the fit: a fit that fits the cap
+-- stays within the documented 24 bytes per distinct value of each
+-- dimension (plus a little), a fit that would pass the cap fails with
+-- 54000 before its backend holds much more than the cap, and in a
+-- parallel plan the leader stays within the documented 3 x the cap (its
+-- own partial state; the merged state together with the partial states
+-- the executor holds for it; the partial state being received).
+CREATE TABLE fm_data AS
+SELECT i::float8 AS r, (i * 7)::float8 AS f, i * 1.5 AS m, -i::float8 AS n
+  FROM generate_series(1, 600000) i;    -- 600,000 distinct values in each of 4 dimensions
+ANALYZE fm_data;
+CREATE FUNCTION peak_kb() RETURNS bigint LANGUAGE sql AS
+$$ SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status') FROM 'VmHWM:\s*(\d+) kB')::bigint $$;
+CREATE FUNCTION err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '\d+ kB', 'N kB', 'g');
+END $$;
+
+-- Serial, within the cap: 4 x 600,000 distinct values at 24 bytes are
+-- about 56 MB; the fit succeeds under a 64MB cap and its backend grows by
+-- less than 1.2 x 24 bytes a value.
+\c
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FROM fm_data;
+SELECT peak_kb() AS base \gset
+SET custvalue.max_fit_memory = '64MB';
+SELECT custvalue.rfmn_fit(r, f, m, n) IS NOT NULL AS fitted FROM fm_data;
+SELECT (peak_kb() - :base) * 1024 < 1.2 * 24 * 4 * 600000 AS within_24_bytes_a_value;
+
+-- Serial, past the cap: 54000, and the backend grew by less than 1.25 x the cap.
+\c
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FROM fm_data;
+SELECT peak_kb() AS base \gset
+SET custvalue.max_fit_memory = '24MB';
+SELECT err('SELECT custvalue.rfmn_fit(r, f, m, n) FROM fm_data');
+SELECT (peak_kb() - :base) < 1.25 * 24 * 1024 AS within_cap,
+       (peak_kb() - :base) > 0.5 * 24 * 1024 AS measured_the_fit;
+
+-- The same for scorecard_fit, whose state is the same kind.
+\c
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FROM fm_data;
+SELECT peak_kb() AS base \gset
+SET custvalue.max_fit_memory = '24MB';
+SELECT err('SELECT custvalue.scorecard_fit(ARRAY[r, f, m, n]) FROM fm_data');
+SELECT (peak_kb() - :base) < 1.25 * 24 * 1024 AS within_cap;
+
+-- Forced parallel, past the cap: the leader merges the partial states and
+-- fails with 54000 when the merged state and the partial states merged
+-- into it would pass the cap.
+\c
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT count(*) FROM fm_data;
+SELECT peak_kb() AS base \gset
+SET custvalue.max_fit_memory = '24MB';
+SELECT err('SELECT custvalue.rfmn_fit(r, f, m, n) FROM fm_data');
+SELECT (peak_kb() - :base) < 3.5 * 24 * 1024 AS leader_within_3_caps;
