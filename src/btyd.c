@@ -653,8 +653,8 @@ check_horizon(double h)
  * (frequency, t) than customers (t in whole days or weeks), so scoring
  * millions of rows evaluates the series mostly once per pair.  Exact: a hit
  * returns what the kernel returned for the very same doubles.  Direct-mapped;
- * it starts at 2^10 entries and grows fourfold, up to 2^18 (10 MB), whenever
- * the misses reach twice its size.  Cleared when the model's parameters
+ * it starts at 2^10 entries and grows fourfold, keeping its entries, up to
+ * 2^18 (10 MB), whenever its misses exceed its size.  Cleared when the model's parameters
  * change (compared by value: a new model may be decoded at an old address).
  */
 #define MEMO_MIN_BITS 10
@@ -713,6 +713,22 @@ call_site_memo(FunctionCallInfo fcinfo, const cvb_bgnbd *m)
 	return *memo;
 }
 
+/* Grow the memo fourfold, keeping its entries. */
+static void
+memo_grow(FunctionCallInfo fcinfo, Memo *memo)
+{
+	MemoEntry  *old = memo->e;
+	int			n = 1 << memo->bits;
+
+	memo->bits += 2;
+	memo->e = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(MemoEntry) << memo->bits);
+	memo_clear(memo);
+	for (int i = 0; i < n; i++)
+		if (!isnan(old[i].k[0]))
+			memo->e[cv_hash64(old[i].k, 4 * sizeof(double), 0) & ((1 << memo->bits) - 1)] = old[i];
+	pfree(old);
+}
+
 /* The entry for key k: a hit, or a slot to fill (*hit false). */
 static MemoEntry *
 memo_slot(FunctionCallInfo fcinfo, Memo *memo, const double *k, bool *hit)
@@ -723,12 +739,9 @@ memo_slot(FunctionCallInfo fcinfo, Memo *memo, const double *k, bool *hit)
 	*hit = memcmp(e->k, k, sizeof(e->k)) == 0;
 	if (*hit)
 		return e;
-	if (++memo->misses > (2 << memo->bits) && memo->bits < MEMO_MAX_BITS)
+	if (++memo->misses > (1 << memo->bits) && memo->bits < MEMO_MAX_BITS)
 	{
-		pfree(memo->e);
-		memo->bits += 2;
-		memo->e = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(MemoEntry) << memo->bits);
-		memo_clear(memo);
+		memo_grow(fcinfo, memo);
 		e = &memo->e[cv_hash64(k, 4 * sizeof(double), 0) & ((1 << memo->bits) - 1)];
 	}
 	memcpy(e->k, k, sizeof(e->k));
