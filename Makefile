@@ -20,8 +20,10 @@ KERNEL_SRCS = \
 	src/kernel/health_k.c \
 	src/kernel/kmeans_k.c \
 	src/kernel/logit_k.c \
+	src/kernel/metrics_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
+	src/kernel/scaler_k.c \
 	src/kernel/scorecard_k.c \
 	src/kernel/tree_k.c \
 	src/kernel/tuples.c
@@ -37,6 +39,8 @@ GLUE_SRCS = \
 	src/rfm.c \
 	src/rowfit.c \
 	src/scorecard.c \
+	src/metrics.c \
+	src/scaler.c \
 	src/tree.c \
 	src/btyd.c
 
@@ -52,6 +56,8 @@ SQL_PARTS = \
 	src/kmeans.sql \
 	src/rfm.sql \
 	src/scorecard.sql \
+	src/metrics.sql \
+	src/scaler.sql \
 	src/tree.sql \
 	src/btyd.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql

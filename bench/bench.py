@@ -205,6 +205,17 @@ SELECT count(*) FILTER (WHERE custvalue.rfmn_segment((SELECT model FROM bench_on
   FROM bench_rfmn b JOIN bench_seg_models m ON m.seg = b.recency::int %% %d""" % SEGMENTS
 # Hash joins only, so that both sides of a comparison run the same join.
 HASH_JOIN = dict(SERIAL, enable_nestloop="off", enable_mergejoin="off")
+# ROC AUC: the SQL an analyst writes (the Mann-Whitney rank sum, ties at
+# their average rank, with window functions over the sorted scores), the
+# sort floor (one sort of the same column), and the aggregate.
+AUC_SQL = """
+SELECT (sum(r) FILTER (WHERE label)
+        - count(*) FILTER (WHERE label) * (count(*) FILTER (WHERE label) + 1) / 2.0)
+       / (count(*) FILTER (WHERE label) * count(*) FILTER (WHERE NOT label))
+  FROM (SELECT label, rank() OVER (ORDER BY score) + (count(*) OVER (PARTITION BY score) - 1) / 2.0 AS r
+          FROM bench_scores) q"""
+AUC_FLOOR = "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY score) FROM bench_scores"
+AUC_CV = "SELECT custvalue.roc_auc(score, label) FROM bench_scores"
 
 # Churn: churn_fit over the first million rows (20 features, l2 = 1, which
 # is scikit-learn's C = 1 on the same standardized design), churn_risk over
@@ -242,6 +253,7 @@ NEEDS = {
                  ("rfmn_fit", "double precision, double precision, double precision, double precision"),
                  ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
                                   "double precision, double precision")],
+    "roc_auc": [("roc_auc", "double precision, boolean")],
 }
 
 
@@ -765,6 +777,42 @@ def bench_segments(b):
         b.add(cap, label, fmt_time(seg), "%.2f× one %s" % (ratio, noun), target, yes_no(ratio <= 1.3))
 
 
+def bench_roc_auc(b):
+    """roc_auc against the window-function SQL and the sort floor, serial,
+    then under two workers."""
+    cap = "roc_auc"
+    installed = b.installed(cap)
+    queries = [("SQL window functions", AUC_SQL, SERIAL, False),
+               ("sort floor", AUC_FLOOR, SERIAL, False)]
+    if installed:
+        queries += [("custvalue", AUC_CV, SERIAL, False), ("custvalue, 2 workers", AUC_CV, PARALLEL, True)]
+    sql, floor, cv, par = (b.timed(cap, queries) + [None, None])[:4]
+    b.add(cap, "SQL: Mann-Whitney rank sum with rank() OVER (ORDER BY score), serial", fmt_time(sql), "baseline")
+    b.add(cap, "floor: percentile_cont(0.5) WITHIN GROUP (ORDER BY score), serial", fmt_time(floor), "baseline")
+    label = "custvalue.roc_auc(score, label), serial"
+    if cv is None or sql is None or floor is None:
+        b.add(cap, label, fmt_time(cv) if installed else NOT_INSTALLED, "n/a", "≥ 5× faster than SQL", "n/a")
+        b.add(cap, "  (same)", "", "n/a", "≤ 2.00× floor", "n/a")
+        b.add(cap, "custvalue.roc_auc(score, label), 2 workers", fmt_time(par) if installed else NOT_INSTALLED,
+              "n/a", "faster than serial", "n/a")
+        return
+    want, got = float(sql[1][0][0]), cv[1][0][0]
+    if got is None or abs(got - want) > 1e-12:
+        b.fail("roc_auc: custvalue %r differs from the SQL rank sum %r" % (got, want))
+    b.add(cap, label, fmt_time(cv), fmt_faster(sql[0], cv[0], "SQL"), "≥ 5× faster than SQL",
+          yes_no(sql[0] / cv[0] >= 5.0))
+    ratio = cv[0] / floor[0]
+    b.add(cap, "  (same)", "", "%.2f× floor" % ratio, "≤ 2.00× floor", yes_no(ratio <= 2.0))
+    if par is None:
+        b.add(cap, "custvalue.roc_auc(score, label), 2 workers", fmt_time(par), "n/a", "faster than serial", "n/a")
+        return
+    if par[1][0][0] != got:
+        b.fail("roc_auc: 2 workers gave %r, serial %r" % (par[1][0][0], got))
+    b.add(cap, "custvalue.roc_auc(score, label), 2 workers" + (" (NOT PARALLEL)" if par[2] else ""),
+          fmt_time(par), fmt_faster(cv[0], par[0], "serial"), "faster than serial",
+          yes_no(not par[2] and par[0] < cv[0]))
+
+
 def machine(b):
     """One line naming the machine and the server."""
     model = "unknown CPU"
@@ -848,6 +896,7 @@ def main():
     bench_tree(b)
     bench_clv(b)
     bench_segments(b)
+    bench_roc_auc(b)
     print()
     print("machine: " + machine(b))
     print("settings: " + settings_line(b))

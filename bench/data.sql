@@ -124,6 +124,14 @@ SELECT i, x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10],
           FROM generate_series(1, :rows) AS i) s;
 CREATE UNLOGGED TABLE bench_tree_fit AS SELECT * FROM bench_tree WHERE id <= 1000000;
 
+-- Model scores: a 20% positive class and a continuous score (a logistic
+-- of a normal shifted by 1.5 for the positives), so that every score is
+-- distinct, as the output of a fitted model is.
+CREATE UNLOGGED TABLE bench_scores (score float8, label bool);
+INSERT INTO bench_scores
+SELECT 1 / (1 + exp(-(bench_n(i, 42) + CASE WHEN l THEN 1.5 ELSE 0 END - 1.5))), l
+  FROM (SELECT i, bench_u(i, 41) < 0.2 AS l FROM generate_series(1, :rows) AS i) s;
+
 -- CLV transactions: twice :rows purchases by :rows / 5 customers over two
 -- years (2023-2024, any second of the day), amounts log-normal in cents.
 -- The calibration ends 2024-06-30, so about a quarter of them fall after.
@@ -163,5 +171,6 @@ VACUUM ANALYZE bench_points;
 VACUUM ANALYZE bench_kfit;
 VACUUM ANALYZE bench_tree;
 VACUUM ANALYZE bench_tree_fit;
+VACUUM ANALYZE bench_scores;
 VACUUM ANALYZE bench_clvtx;
 VACUUM ANALYZE bench_clvcust;

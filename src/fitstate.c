@@ -937,3 +937,39 @@ cv_fitstate_send(PG_FUNCTION_ARGS)
 	pq_sendbytes(&buf, (const char *) p, len);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
+
+/* The transition of an array fit: see fitstate.h. */
+Datum
+cv_fitstate_array_row(FunctionCallInfo fcinfo, const char *what, int maxn,
+					  cv_array_fit_options_fn validate, const char *fitname)
+{
+	CvFitState *s = cv_fitstate_current(fcinfo);
+	double	   *values;
+	bool	   *nulls;
+	int			n;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (s == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(cv_fitstate_return(s));
+	}
+	n = cv_float8_array(PG_GETARG_ARRAYTYPE_P(1), what, &values, &nulls);
+	if (s == NULL)
+	{
+		Jsonb	   *opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
+
+		if (n < 1 || n > maxn)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must have between 1 and %d elements, not %d", what, maxn, n)));
+		validate(opts, n);
+		s = cv_fitstate_distr_create(fcinfo, n,
+									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
+	}
+	else
+		cv_check_row_length(what, cv_distr_ndims(cv_fitstate_distr_of(s, fitname, 1, maxn)), n);
+	cv_fitstate_check_options(s, fcinfo, 2);
+	cv_fitstate_distr_add(s, fitname, n, values, nulls);
+	PG_RETURN_DATUM(cv_fitstate_return(s));
+}

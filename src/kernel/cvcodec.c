@@ -103,8 +103,12 @@ cvb_expect(cv_wbuf *b, size_t n)
 	(void) cvb_reserve(b, n);
 }
 
-void
-cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+/*
+ * n 8-byte values (doubles by their bits, or int64s) as little-endian
+ * words: one copy on a little-endian host, one word at a time elsewhere.
+ */
+static void
+cvb_words(cv_wbuf *b, const void *v, size_t n)
 {
 	if (CV_HOST_LE)
 	{
@@ -113,7 +117,24 @@ cvb_f64s(cv_wbuf *b, const double *v, size_t n)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		cvb_f64(b, v[i]);
+	{
+		uint64_t	w;
+
+		memcpy(&w, (const char *) v + 8 * i, 8);
+		cvb_le(b, w, 8);
+	}
+}
+
+void
+cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+{
+	cvb_words(b, v, n);
+}
+
+void
+cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n)
+{
+	cvb_words(b, v, n);
 }
 
 void
@@ -201,21 +222,40 @@ cvr_f64(cv_rbuf *r)
 	return v;
 }
 
-void
-cvr_f64s(cv_rbuf *r, double *out, size_t n)
+/* n little-endian 8-byte words into out (zeros and err on overrun). */
+static void
+cvr_words(cv_rbuf *r, void *out, size_t n)
 {
+	const unsigned char *d = cvr_take(r, n * 8);
+
+	if (d == NULL)
+	{
+		memset(out, 0, n * 8);
+		return;
+	}
 	if (CV_HOST_LE)
 	{
-		const unsigned char *d = cvr_take(r, n * 8);
-
-		if (d)
-			memcpy(out, d, n * 8);
-		else
-			memset(out, 0, n * 8);
+		memcpy(out, d, n * 8);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		out[i] = cvr_f64(r);
+	{
+		uint64_t	w = load_le(d + 8 * i, 8);
+
+		memcpy((char *) out + 8 * i, &w, 8);
+	}
+}
+
+void
+cvr_f64s(cv_rbuf *r, double *out, size_t n)
+{
+	cvr_words(r, out, n);
+}
+
+void
+cvr_i64s(cv_rbuf *r, int64_t *out, size_t n)
+{
+	cvr_words(r, out, n);
 }
 
 const unsigned char *

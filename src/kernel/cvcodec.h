@@ -33,6 +33,8 @@ extern void cvb_f64(cv_wbuf *b, double v);
 extern void cvb_bytes(cv_wbuf *b, const void *p, size_t n);
 /* n doubles, each as cvb_f64 writes it (one copy on a little-endian host). */
 extern void cvb_f64s(cv_wbuf *b, const double *v, size_t n);
+/* n int64s, each as cvb_i64 writes it (one copy on a little-endian host). */
+extern void cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n);
 /* Make room for n more bytes at once (before a long run of writes). */
 extern void cvb_expect(cv_wbuf *b, size_t n);
 /* u32 length followed by the bytes (no NUL). */
@@ -54,6 +56,8 @@ extern int64_t cvr_i64(cv_rbuf *r);
 extern double cvr_f64(cv_rbuf *r);
 /* n doubles as cvr_f64 reads them into out; on overrun err is set. */
 extern void cvr_f64s(cv_rbuf *r, double *out, size_t n);
+/* n int64s as cvr_i64 reads them into out; on overrun err is set. */
+extern void cvr_i64s(cv_rbuf *r, int64_t *out, size_t n);
 /* Pointer into the buffer; NULL and err on overrun. */
 extern const unsigned char *cvr_bytes(cv_rbuf *r, size_t n);
 /* cv_malloc'd NUL-terminated copy; NULL and err on overrun or embedded NUL. */

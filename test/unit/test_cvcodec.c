@@ -102,6 +102,42 @@ test_round_trip(void)
 }
 
 /* Overruns set err, return 0/NULL, never read past the end, and stick. */
+/* The array forms write and read exactly the bytes of the one-value calls. */
+static void
+test_arrays(void)
+{
+	double		d[5] = {1.5, -0.0, 1e300, -2.25, 0.1};
+	int64_t		k[3] = {-1, INT64_MAX, 42};
+	double		dback[5];
+	int64_t		kback[4];
+	cv_wbuf		one,
+				many;
+	cv_rbuf		r;
+	int			same;
+
+	cvb_init(&one);
+	cvb_init(&many);
+	for (int i = 0; i < 5; i++)
+		cvb_f64(&one, d[i]);
+	for (int i = 0; i < 3; i++)
+		cvb_i64(&one, k[i]);
+	cvb_f64s(&many, d, 5);
+	cvb_i64s(&many, k, 3);
+	same = one.len == many.len && memcmp(one.data, many.data, one.len) == 0;
+	tap_ok(same, "cvb_f64s/cvb_i64s write the bytes of cvb_f64/cvb_i64");
+	cvr_init(&r, many.data, many.len);
+	cvr_f64s(&r, dback, 5);
+	cvr_i64s(&r, kback, 3);
+	tap_ok(cvr_done(&r) && memcmp(dback, d, sizeof(d)) == 0 && memcmp(kback, k, sizeof(k)) == 0,
+		   "cvr_f64s/cvr_i64s read them back bit for bit");
+	cvr_init(&r, many.data, many.len);
+	cvr_f64s(&r, dback, 5);
+	cvr_i64s(&r, kback, 4);
+	tap_ok(r.err && kback[3] == 0 && kback[0] == 0, "reading past the end sets the error and yields zeros");
+	cv_free(one.data);
+	cv_free(many.data);
+}
+
 static void
 test_overrun(void)
 {
@@ -351,6 +387,7 @@ main(void)
 	test_wbuf_layout();
 	test_round_trip();
 	test_overrun();
+	test_arrays();
 	test_base64();
 	test_hash();
 	return tap_done();
