@@ -29,9 +29,9 @@ import sys
 
 import numpy as np
 import pandas as pd
-import psycopg2
 from scipy.optimize import minimize
 from scipy.special import expit, gammaln, hyp2f1
+from _scratchdb import scratch_db
 
 DB = "custvalue_conf_clv"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -115,29 +115,14 @@ def main():
     df = load_transactions()
     ref = pandas_summary(df)
 
-    conn = psycopg2.connect(dbname="postgres")
-    conn.autocommit = True
-    cur = conn.cursor()
-    cur.execute("DROP DATABASE IF EXISTS " + DB)
-    cur.execute("CREATE DATABASE " + DB)
-    conn.close()
-    conn = psycopg2.connect(dbname=DB)
-    conn.autocommit = True
-    cur = conn.cursor()
-    try:
-        cur.execute("CREATE EXTENSION custvalue")
+    with scratch_db(DB) as conn:
+        cur = conn.cursor()
         cur.execute("CREATE TABLE tx (customer int, day date, amount float8)")
         buf = io.StringIO()
         df[["id", "date", "amount"]].to_csv(buf, index=False, header=False, date_format="%Y-%m-%d")
         buf.seek(0)
         cur.copy_expert("COPY tx FROM STDIN WITH (FORMAT csv)", buf)
         run(cur, df, ref)
-    finally:
-        conn.close()
-        conn = psycopg2.connect(dbname="postgres")
-        conn.autocommit = True
-        conn.cursor().execute("DROP DATABASE IF EXISTS " + DB)
-        conn.close()
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
 

@@ -23,8 +23,8 @@ import sys
 import time
 
 import numpy as np
-import psycopg2
 from scipy.special import gammaln
+from _scratchdb import scratch_db
 
 DB = "custvalue_conf_clv_recovery"
 N = 1_000_000
@@ -66,16 +66,8 @@ def main():
             failures.append(what)
 
     x, tx, T = simulate(np.random.default_rng(20050101), N)
-    conn = psycopg2.connect(dbname="postgres")
-    conn.autocommit = True
-    conn.cursor().execute("DROP DATABASE IF EXISTS " + DB)
-    conn.cursor().execute("CREATE DATABASE " + DB)
-    conn.close()
-    conn = psycopg2.connect(dbname=DB)
-    conn.autocommit = True
-    cur = conn.cursor()
-    try:
-        cur.execute("CREATE EXTENSION custvalue")
+    with scratch_db(DB) as conn:
+        cur = conn.cursor()
         cur.execute("CREATE TABLE sim (frequency float8, recency float8, t float8)")
         buf = io.StringIO()
         np.savetxt(buf, np.column_stack([x, tx, T]), fmt="%d", delimiter=",")
@@ -85,12 +77,6 @@ def main():
         cur.execute("SELECT custvalue.bgnbd_fit(frequency, recency, t)::jsonb FROM sim")
         m = cur.fetchone()[0]
         elapsed = time.time() - start
-    finally:
-        conn.close()
-        conn = psycopg2.connect(dbname="postgres")
-        conn.autocommit = True
-        conn.cursor().execute("DROP DATABASE IF EXISTS " + DB)
-        conn.close()
     print("     bgnbd_fit on %d customers: %.2f s, %d distinct triples, %d iterations"
           % (m["customers"], elapsed, m["distinct"], m["iterations"]))
     print("     r %.5f alpha %.4f a %.5f b %.5f (truth %s)" % (m["r"], m["alpha"], m["a"], m["b"], TRUTH))
