@@ -56,6 +56,8 @@ echo "   loaded in $((SECONDS - start)) s"
 "${psql[@]}" -d "$db" -f demo/drivers.sql
 "${psql[@]}" -d "$db" -f demo/churn.sql
 "${psql[@]}" -d "$db" -f demo/value.sql
+"${psql[@]}" -d "$db" -f demo/clv_data.sql
+"${psql[@]}" -d "$db" -f demo/clv.sql
 
 stop="make demo-stop"
 if [ -n "${CUSTVALUE_CLUSTER_ROOT:-}" ]; then stop="CUSTVALUE_CLUSTER_ROOT=$CUSTVALUE_CLUSTER_ROOT $stop"; fi

@@ -163,6 +163,31 @@ rows_bytes(const void *k)
 	return cv_rows_bytes(k);
 }
 
+/* tuples: likewise */
+static void *
+tuples_read(cv_rbuf *r, char *err, size_t errlen)
+{
+	return cv_tuples_read(r, err, errlen);
+}
+
+static void
+tuples_write(void *k, cv_wbuf *b)
+{
+	cv_tuples_write(k, b);
+}
+
+static int
+tuples_merge(void *dst, const void *src, char *err, size_t errlen)
+{
+	return cv_tuples_merge(dst, src, err, errlen);
+}
+
+static size_t
+tuples_bytes(const void *k)
+{
+	return cv_tuples_bytes(k);
+}
+
 /* Indexed by CvFitStateKind. */
 static const CvStateKindOps state_kinds[] = {
 	{NULL},
@@ -173,6 +198,9 @@ static const CvStateKindOps state_kinds[] = {
 	{"rows",
 		"The state keeps 8 bytes per feature and target and 4 per category of each row, plus 8, for up to twice max_rows rows.",
 	rows_read, rows_write, rows_merge, rows_bytes},
+	{"tuples",
+		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
+	tuples_read, tuples_write, tuples_merge, tuples_bytes},
 };
 
 /* The operations of a kind, or NULL for an unknown tag. */

@@ -15,6 +15,7 @@
 #include "distr.h"
 #include "fmgr.h"
 #include "rows.h"
+#include "tuples.h"
 #include "utils/expandeddatum.h"
 #include "utils/jsonb.h"
 
@@ -26,7 +27,8 @@
 typedef enum CvFitStateKind
 {
 	CV_STATE_DISTR = 1,			/* per-dimension value distributions (distr.h) */
-	CV_STATE_ROWS = 2			/* row buffer with a bottom-k sample (rows.h) */
+	CV_STATE_ROWS = 2,			/* row buffer with a bottom-k sample (rows.h) */
+	CV_STATE_TUPLES = 3			/* weighted distinct tuples (tuples.h) */
 } CvFitStateKind;
 
 typedef struct CvFitState

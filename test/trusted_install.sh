@@ -188,6 +188,20 @@ SELECT 'evaluation ' || (auc IS NOT NULL AND ap + lift + ll + brier + psi IS NOT
        || ' ' || (SELECT count(custvalue.zscore(z, ARRAY[r, f, m])) || ' ' || count(custvalue.zscore_sum(z, ARRAY[r, f, m], '{1, 0.5, 0.2}'))
                          || ' ' || count(custvalue.zscore_sum(z, (SELECT ARRAY[r, f, m]), '{1, 0.5, 0.2}')) FROM c)
   FROM evals;
+CREATE TEMP TABLE clv_c AS
+SELECT id % 50 AS cust, (custvalue.clv_summary(date '2024-01-01' + (r * (id % 50) / 50)::int, m, date '2024-12-31')).*
+  FROM c WHERE id % 50 > f GROUP BY id % 50;
+CREATE TEMP TABLE clv_m AS
+SELECT custvalue.bgnbd_fit(frequency, recency, t, '{"penalizer": 0.1}') AS bg,
+       custvalue.gammagamma_fit(frequency, monetary) AS gg
+  FROM clv_c;
+SELECT 'clv ' || (SELECT count(custvalue.bgnbd_expected_purchases(bg, 30, frequency, recency, t))
+                         || ' ' || count(custvalue.bgnbd_p_alive(bg, frequency, recency, t))
+                         || ' ' || count(custvalue.gammagamma_expected_spend(gg, frequency, monetary))
+                         || ' ' || count(custvalue.clv(bg, gg, frequency, recency, t, monetary, 3, 0.01)) FROM clv_c)
+       || ' ' || (SELECT count(*) FROM custvalue.bgnbd_params(bg))
+       || ' ' || (bg::jsonb ->> 'kind') || ' ' || (gg::jsonb ->> 'kind')
+  FROM clv_m;
 SELECT 'called ' || string_agg(funcid::regprocedure::text, ';' ORDER BY funcid::regprocedure::text)
   FROM pg_stat_xact_user_functions WHERE schemaname = 'custvalue';
 COMMIT;

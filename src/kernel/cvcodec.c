@@ -89,14 +89,6 @@ cvb_f64(cv_wbuf *b, double v)
 	cvb_le(b, bits, 8);
 }
 
-/* True on a host that stores doubles little-endian (then bytes copy as is). */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-#define CV_HOST_LE 1
-#else
-#define CV_HOST_LE 0
-#endif
-
 void
 cvb_expect(cv_wbuf *b, size_t n)
 {

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A growable output buffer; data is cv_malloc'd (cv_free it when done). */
 typedef struct cv_wbuf
@@ -23,6 +24,33 @@ typedef struct cv_wbuf
 	size_t		len,
 				cap;
 } cv_wbuf;
+
+/* True on a host that stores doubles little-endian (then bytes copy as is). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CV_HOST_LE 1
+#else
+#define CV_HOST_LE 0
+#endif
+
+/*
+ * The 64-bit little-endian word at p (one unaligned load on a
+ * little-endian host), for readers that scan serialised arrays in place.
+ */
+static inline uint64_t
+cv_load_le64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+
+	if (CV_HOST_LE)
+	{
+		memcpy(&v, p, 8);
+		return v;
+	}
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
 
 extern void cvb_init(cv_wbuf *b);
 extern void cvb_u8(cv_wbuf *b, uint8_t v);

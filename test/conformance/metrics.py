@@ -19,12 +19,12 @@ import sys
 import warnings
 
 import numpy as np
-import psycopg2
 from psycopg2.extras import execute_values
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import (average_precision_score, brier_score_loss, log_loss,
                              precision_recall_curve, roc_auc_score, roc_curve)
 from sklearn.preprocessing import StandardScaler
+from _scratchdb import scratch_db
 
 DB = "custvalue_conf_metrics"
 TOL = 1e-12
@@ -233,16 +233,8 @@ def main():
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(20261130)
     sets = make_sets(rng)
-    admin = psycopg2.connect(dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as c:
-        c.execute("DROP DATABASE IF EXISTS " + DB)
-        c.execute("CREATE DATABASE " + DB)
-    try:
-        conn = psycopg2.connect(dbname=DB)
-        conn.autocommit = True
+    with scratch_db(DB) as conn:
         with conn.cursor() as cur:
-            cur.execute("CREATE EXTENSION custvalue")
             cur.execute("CREATE TABLE conf (name text, i int, s float8, y bool, p float8)")
             for name, (s, y, p) in sets.items():
                 execute_values(cur, "INSERT INTO conf VALUES %s",
@@ -251,11 +243,6 @@ def main():
             for name, (s, y, p) in sets.items():
                 check_set(cur, name, s, y, p)
             check_scaler(cur, rng)
-        conn.close()
-    finally:
-        with admin.cursor() as c:
-            c.execute("DROP DATABASE IF EXISTS " + DB)
-        admin.close()
     for f in failures[:40]:
         print("MISMATCH", f)
     print(f"metrics conformance: {checks} checks, {len(failures)} mismatches")
