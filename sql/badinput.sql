@@ -40,6 +40,12 @@ INSERT INTO badinput.sample
 SELECT 'custvalue.scaler', custvalue.zscore_fit(ARRAY[g % 7, g % 3, g, g * 0.5]::float8[])::text
   FROM generate_series(1, 40) g;
 INSERT INTO badinput.sample
+SELECT 'custvalue.bgnbd_model', custvalue.bgnbd_fit(g % 5, (g % 5) * (g % 7), 40)::text
+  FROM generate_series(1, 200) g;
+INSERT INTO badinput.sample
+SELECT 'custvalue.gammagamma_model', custvalue.gammagamma_fit(g % 5 + 1, 10 + (g * 7919) % 37)::text
+  FROM generate_series(1, 200) g;
+INSERT INTO badinput.sample
 SELECT 'custvalue.tree_model', custvalue.tree_fit(ARRAY[g % 7, g % 3, g, g * 0.5]::float8[], ARRAY['a' || g % 3, 'b'], g % 4 = 0)::text
   FROM generate_series(1, 40) g;
 
