@@ -766,9 +766,18 @@ cv_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 		bool		hit;
 		MemoEntry  *e = memo_slot(fcinfo, call_site_memo(fcinfo, m), k, &hit);
 
+		double		r;
+
 		if (!hit)
 			e->v = cvb_alive_purchases(m, h, x, T);
-		PG_RETURN_FLOAT8(e->v * cvb_bgnbd_p_alive(m, x, tx, T));
+		r = e->v * cvb_bgnbd_p_alive(m, x, tx, T);
+		/* a frequency near 2^31 overflows the series: say so, not NaN */
+		if (!isfinite(r))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("expected purchases are out of the range of double precision for frequency %s, recency %s, t %s",
+							cv_fmt(x), cv_fmt(tx), cv_fmt(T))));
+		PG_RETURN_FLOAT8(r);
 	}
 }
 
