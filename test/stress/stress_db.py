@@ -52,6 +52,7 @@ GOOD = {
     "text": "('c' || (g % 5))",
     "date": "('2024-01-01'::date + (g % 365)::int)",
     "timestamp with time zone": "('2024-01-01'::timestamptz + (g % 365) * interval '1 day')",
+    "timestamp without time zone": "('2024-01-01'::timestamp + (g % 365) * interval '1 day')",
     "jsonb": "'{}'::jsonb",
 }
 CONSTANT = {"k": "3", "period": "12", "periods": "12", "top": "3", "bins": "5"}
