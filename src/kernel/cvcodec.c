@@ -13,13 +13,29 @@
 
 /* ---------------------------------------------------------------- writer */
 
-/* Little-endian load of `nbytes` bytes, independent of host byte order. */
-static uint64_t
+/*
+ * Little-endian load of `nbytes` bytes, independent of host byte order (one
+ * unaligned load of a whole word on a little-endian host: the hash reads
+ * every byte of a row through it).
+ */
+static inline uint64_t
 load_le(const unsigned char *p, int nbytes)
 {
 	uint64_t	v = 0;
 	int			i;
 
+	if (CV_HOST_LE && nbytes == 8)
+	{
+		memcpy(&v, p, 8);
+		return v;
+	}
+	if (CV_HOST_LE && nbytes == 4)
+	{
+		uint32_t	w;
+
+		memcpy(&w, p, 4);
+		return w;
+	}
 	for (i = nbytes - 1; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
@@ -89,14 +105,6 @@ cvb_f64(cv_wbuf *b, double v)
 	cvb_le(b, bits, 8);
 }
 
-/* True on a host that stores doubles little-endian (then bytes copy as is). */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-#define CV_HOST_LE 1
-#else
-#define CV_HOST_LE 0
-#endif
-
 void
 cvb_expect(cv_wbuf *b, size_t n)
 {
@@ -114,6 +122,36 @@ cvb_f64s(cv_wbuf *b, const double *v, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		cvb_f64(b, v[i]);
+}
+
+/* n integers of `size` bytes (4 or 8) from p, each little-endian. */
+static void
+cvb_ints(cv_wbuf *b, const void *p, size_t n, int size)
+{
+	if (CV_HOST_LE)
+	{
+		cvb_bytes(b, p, n * size);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		if (size == 8)
+			cvb_le(b, ((const uint64_t *) p)[i], 8);
+		else
+			cvb_le(b, ((const uint32_t *) p)[i], 4);
+	}
+}
+
+void
+cvb_u64s(cv_wbuf *b, const uint64_t *v, size_t n)
+{
+	cvb_ints(b, v, n, 8);
+}
+
+void
+cvb_u32s(cv_wbuf *b, const uint32_t *v, size_t n)
+{
+	cvb_ints(b, v, n, 4);
 }
 
 void
@@ -216,6 +254,47 @@ cvr_f64s(cv_rbuf *r, double *out, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		out[i] = cvr_f64(r);
+}
+
+/*
+ * n integers of `size` bytes (4 or 8) into out; zeros and the error on
+ * overrun (or a count whose byte length overflows).
+ */
+static void
+cvr_ints(cv_rbuf *r, void *out, size_t n, int size)
+{
+	const unsigned char *d = n <= SIZE_MAX / 8 ? cvr_take(r, n * size) : NULL;
+
+	if (d == NULL)
+	{
+		r->err = 1;
+		memset(out, 0, n <= SIZE_MAX / 8 ? n * size : 0);
+		return;
+	}
+	if (CV_HOST_LE)
+	{
+		memcpy(out, d, n * size);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		if (size == 8)
+			((uint64_t *) out)[i] = load_le(d + 8 * i, 8);
+		else
+			((uint32_t *) out)[i] = (uint32_t) load_le(d + 4 * i, 4);
+	}
+}
+
+void
+cvr_u64s(cv_rbuf *r, uint64_t *out, size_t n)
+{
+	cvr_ints(r, out, n, 8);
+}
+
+void
+cvr_u32s(cv_rbuf *r, uint32_t *out, size_t n)
+{
+	cvr_ints(r, out, n, 4);
 }
 
 const unsigned char *

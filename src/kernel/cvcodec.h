@@ -16,6 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* True on a host that stores doubles little-endian (then the byte
+ * format is the memory layout, and arrays copy as they are). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CV_HOST_LE 1
+#else
+#define CV_HOST_LE 0
+#endif
+
 /* A growable output buffer; data is cv_malloc'd (cv_free it when done). */
 typedef struct cv_wbuf
 {
@@ -33,6 +42,9 @@ extern void cvb_f64(cv_wbuf *b, double v);
 extern void cvb_bytes(cv_wbuf *b, const void *p, size_t n);
 /* n doubles, each as cvb_f64 writes it (one copy on a little-endian host). */
 extern void cvb_f64s(cv_wbuf *b, const double *v, size_t n);
+/* n integers, each as cvb_i64 / cvb_u32 writes it (one copy on a little-endian host). */
+extern void cvb_u64s(cv_wbuf *b, const uint64_t *v, size_t n);
+extern void cvb_u32s(cv_wbuf *b, const uint32_t *v, size_t n);
 /* Make room for n more bytes at once (before a long run of writes). */
 extern void cvb_expect(cv_wbuf *b, size_t n);
 /* u32 length followed by the bytes (no NUL). */
@@ -54,6 +66,9 @@ extern int64_t cvr_i64(cv_rbuf *r);
 extern double cvr_f64(cv_rbuf *r);
 /* n doubles as cvr_f64 reads them into out; on overrun err is set. */
 extern void cvr_f64s(cv_rbuf *r, double *out, size_t n);
+/* n integers as cvr_i64 / cvr_u32 read them; on overrun zeros and err. */
+extern void cvr_u64s(cv_rbuf *r, uint64_t *out, size_t n);
+extern void cvr_u32s(cv_rbuf *r, uint32_t *out, size_t n);
 /* Pointer into the buffer; NULL and err on overrun. */
 extern const unsigned char *cvr_bytes(cv_rbuf *r, size_t n);
 /* cv_malloc'd NUL-terminated copy; NULL and err on overrun or embedded NUL. */
