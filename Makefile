@@ -18,6 +18,7 @@ KERNEL_SRCS = \
 	src/kernel/distr.c \
 	src/kernel/health_k.c \
 	src/kernel/kmeans_k.c \
+	src/kernel/logit_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
 	src/kernel/scorecard_k.c \
@@ -25,6 +26,7 @@ KERNEL_SRCS = \
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
+	src/churn.c \
 	src/cvutils.c \
 	src/fitstate.c \
 	src/model.c \
@@ -42,6 +44,7 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
 # each kept beside its glue file.
 SQL_PARTS = \
 	src/custvalue.sql \
+	src/churn.sql \
 	src/health.sql \
 	src/kmeans.sql \
 	src/rfm.sql \
@@ -68,6 +71,10 @@ all install installcheck:
 	@echo "Run 'make test' or 'make demo' (they install what is missing), or: apt-get install postgresql-server-dev-15" >&2
 	@exit 1
 endif
+
+# The Newton passes of churn_fit spend their time in a rank-1 update that
+# GCC vectorises at -O3 (at -O2 it keeps the scalar loop).
+src/kernel/logit_k.o: CFLAGS += -O3
 
 # Objects depend on every project header (PGXS tracks none of them).
 $(OBJS): $(wildcard src/*.h src/kernel/*.h)

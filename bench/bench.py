@@ -166,6 +166,16 @@ SELECT count(*) FILTER (WHERE custvalue.rfmn_segment((SELECT model FROM bench_on
 # Hash joins only, so that both sides of a comparison run the same join.
 HASH_JOIN = dict(SERIAL, enable_nestloop="off", enable_mergejoin="off")
 
+# Churn: churn_fit over the first million rows (20 features, l2 = 1, which
+# is scikit-learn's C = 1 on the same standardized design), churn_risk over
+# every row against the plain sum of the same twenty columns.
+CHURN_FEATURES = ", ".join("f%d" % i for i in range(1, 21))
+CHURN_FIT = """
+SELECT length(custvalue.churn_fit(ARRAY[%s], churned, '{"l2": 1}')::text) FROM bench_churn_fit""" % CHURN_FEATURES
+CHURN_FLOOR = "SELECT sum(%s) FROM bench_churn" % " + ".join("f%d" % i for i in range(1, 21))
+CHURN_RISK = """
+SELECT sum(custvalue.churn_risk(m.model, ARRAY[%s])) FROM bench_churn, bench_churn_model m""" % CHURN_FEATURES
+
 # The SQL functions each comparison needs: (name, argument types as
 # oidvectortypes prints them).
 NEEDS = {
@@ -175,6 +185,9 @@ NEEDS = {
              ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
                               "double precision, double precision")],
     "rfmn_fit": [("rfmn_fit", "double precision, double precision, double precision, double precision")],
+    "churn_fit": [("churn_fit", "double precision[], boolean, jsonb")],
+    "churn_risk": [("churn_fit", "double precision[], boolean, jsonb"),
+                   ("churn_risk", "custvalue.churn_model, double precision[]")],
     "kmeans": [("kmeans_fit", "double precision[], integer, jsonb"),
                ("kmeans_cluster", "custvalue.kmeans_model, double precision[]")],
 
@@ -424,6 +437,56 @@ def bench_rfmn(b):
     bench_serial_parallel(b, "rfmn_fit", "length(rfmn_fit(r, f, m, n)::text)", RFMN_FIT)
 
 
+def sklearn_fit_seconds(b):
+    """Median time of scikit-learn's LogisticRegression(C=1, lbfgs, default
+    threads) on bench_churn_fit, standardized as churn_fit does it (z-scores
+    with the population sd; not timed), and its iteration count."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    rows = np.array(b.query("SELECT %s, churned::int FROM bench_churn_fit" % CHURN_FEATURES), dtype=float)
+    X, y = rows[:, :-1], rows[:, -1]
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    times, iters = [], 0
+    for _ in range(RUNS + 1):
+        start = time.perf_counter()
+        fit = LogisticRegression(C=1.0).fit(Z, y)
+        times.append(time.perf_counter() - start)
+        iters = int(fit.n_iter_[0])
+    return statistics.median(times[1:]), iters
+
+
+def bench_churn(b):
+    """churn_fit against scikit-learn's lbfgs on the same rows, serial and
+    on two workers; churn_risk against the plain sum of its columns."""
+    nfit = b.query("SELECT count(*) FROM bench_churn_fit")[0][0]
+    label = "churn_fit(ARRAY[20 features], churned, l2 = 1), %s rows" % format(nfit, ",")
+    goal = "≤ scikit-learn's fit time"
+    if not b.installed("churn_fit"):
+        b.add("churn_fit", label + ", serial", NOT_INSTALLED, "n/a", goal, "n/a")
+    else:
+        sk, iters = sklearn_fit_seconds(b)
+        print("  %-14s %-44s %8.3f s" % ("churn_fit", "scikit-learn lbfgs", sk), file=sys.stderr, flush=True)
+        serial, par = b.timed("churn_fit", [("serial", CHURN_FIT, SERIAL, False),
+                                            ("2 workers", CHURN_FIT, PARALLEL, True)])
+        b.add("churn_fit", "scikit-learn LogisticRegression(C=1), lbfgs, %d iterations, on the standardized "
+              "array in memory" % iters, "%.3f s" % sk, "baseline")
+        b.add("churn_fit", label + ", serial", fmt_time(serial),
+              fmt_faster(sk, serial[0], "scikit-learn") if serial else "n/a", goal,
+              yes_no(serial is not None and serial[0] <= sk))
+        b.add("churn_fit", label + ", 2 workers" + (" (NOT PARALLEL)" if par and par[2] else ""),
+              fmt_time(par), fmt_faster(serial[0], par[0], "serial") if serial and par else "n/a",
+              "≥ 1.5× faster than serial",
+              yes_no(serial is not None and par is not None and not par[2] and serial[0] / par[0] >= 1.5))
+    cap = "churn_risk"
+    label = "sum(churn_risk(model, ARRAY[20 features])), serial"
+    if not b.installed(cap):
+        b.add(cap, label, NOT_INSTALLED, "n/a", "≤ 1.50× floor", "n/a")
+        return
+    b.query("""DROP TABLE IF EXISTS bench_churn_model;
+               CREATE TABLE bench_churn_model AS SELECT custvalue.churn_fit(ARRAY[%s], churned) AS model
+                 FROM bench_churn_fit; SELECT 1""" % CHURN_FEATURES)
+    floor, cv = b.timed(cap, [("floor", CHURN_FLOOR, SERIAL, False), ("custvalue", CHURN_RISK, SERIAL, False)])
+    b.add(cap, "floor: sum(f1 + f2 + … + f20), serial", fmt_time(floor), "baseline")
 def bench_rfmn_fit_scan(b):
     """rfmn_fit alone against a plain scan of the same four columns."""
     cap = "rfmn_fit"
@@ -683,6 +746,7 @@ def main():
     bench_serial_parallel(b, "scorecard_fit", "length(scorecard_fit(ARRAY[4 measures], '{}')::text)",
                           SCORECARD_FIT)
     bench_rfmn(b)
+    bench_churn(b)
     bench_kmeans(b)
     bench_tree(b)
     bench_segments(b)

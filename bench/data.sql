@@ -55,6 +55,45 @@ SELECT floor(366 * bench_u(i, 31) ^ 2),
             ELSE least(10, floor(11 * bench_u(i, 38) ^ 0.6)) END
   FROM generate_series(1, :rows) AS i;
 
+-- Churn: twenty features on different scales (uniform sums, small counts,
+-- wide ranges) from four hashes per row, and a label drawn from a logistic
+-- model of four of them (about 30% churn).  churn_risk is timed over all
+-- the rows, churn_fit over the first million (bench_churn_fit).
+CREATE FUNCTION bench_churn_rows(n bigint)
+RETURNS TABLE (f1 float8, f2 float8, f3 float8, f4 float8, f5 float8, f6 float8, f7 float8, f8 float8,
+               f9 float8, f10 float8, f11 float8, f12 float8, f13 float8, f14 float8, f15 float8,
+               f16 float8, f17 float8, f18 float8, f19 float8, f20 float8, churned bool)
+LANGUAGE sql IMMUTABLE STRICT
+AS $$
+SELECT ((h1 & 1023) + ((h1 >> 10) & 1023))::float8 / 4 AS f1,
+       ((h1 >> 20) & 15)::float8 AS f2,
+       ((h1 >> 24) & 1023)::float8 / 10 AS f3,
+       ((h1 >> 34) & 255)::float8 AS f4,
+       ((h1 >> 42) & 4095)::float8 / 100 AS f5,
+       ((h2 & 1023) + ((h2 >> 10) & 1023))::float8 / 8 AS f6,
+       ((h2 >> 20) & 7)::float8 AS f7,
+       ((h2 >> 23) & 2047)::float8 / 3 AS f8,
+       ((h2 >> 34) & 255)::float8 / 16 AS f9,
+       ((h2 >> 42) & 4095)::float8 AS f10,
+       ((h3 & 1023) + ((h3 >> 10) & 1023))::float8 AS f11,
+       ((h3 >> 20) & 31)::float8 AS f12,
+       ((h3 >> 25) & 1023)::float8 / 7 AS f13,
+       ((h3 >> 35) & 255)::float8 AS f14,
+       ((h3 >> 43) & 4095)::float8 / 50 AS f15,
+       ((h4 & 1023) + ((h4 >> 10) & 1023))::float8 / 2 AS f16,
+       ((h4 >> 20) & 63)::float8 AS f17,
+       ((h4 >> 26) & 1023)::float8 / 9 AS f18,
+       ((h4 >> 36) & 255)::float8 / 4 AS f19,
+       ((h4 >> 44) & 4095)::float8 / 20 AS f20,
+       u < 1 / (1 + exp(-(-1.5 + 0.002 * (((h1 & 1023) + ((h1 >> 10) & 1023)) - 1023)
+                          + 0.15 * (((h1 >> 20) & 15) - 7.5) - 0.003 * (((h2 >> 23) & 2047) - 1023)
+                          + 0.05 * (((h3 >> 20) & 31) - 15.5)))) AS churned
+  FROM (SELECT hashint8extended(i, 41) AS h1, hashint8extended(i, 42) AS h2, hashint8extended(i, 43) AS h3,
+               hashint8extended(i, 44) AS h4, bench_u(i, 45) AS u
+          FROM generate_series(1, n) AS i) s
+$$;
+CREATE UNLOGGED TABLE bench_churn AS SELECT * FROM bench_churn_rows(:rows);
+CREATE UNLOGGED TABLE bench_churn_fit AS SELECT * FROM bench_churn_rows(least(:rows, 1000000));
 -- k-means points: 8 dimensions, 8 clusters (cluster j centred at 4 on
 -- dimension j and 0 on the others), unit normal noise.  The fits read the
 -- first million (bench_kfit); scoring reads them all.
@@ -88,6 +127,8 @@ CREATE UNLOGGED TABLE bench_tree_fit AS SELECT * FROM bench_tree WHERE id <= 100
 VACUUM ANALYZE bench_health;
 VACUUM ANALYZE bench_card;
 VACUUM ANALYZE bench_rfmn;
+VACUUM ANALYZE bench_churn;
+VACUUM ANALYZE bench_churn_fit;
 VACUUM ANALYZE bench_points;
 VACUUM ANALYZE bench_kfit;
 VACUUM ANALYZE bench_tree;

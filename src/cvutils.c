@@ -252,6 +252,117 @@ cv_array_args_support(Node *rawreq, const char *target_name)
 	return (Node *) call;
 }
 
+/* The elements of ARRAY[...] expression e of element type elemtype, or NIL. */
+static List *
+array_elements(Node *e, Oid elemtype)
+{
+	ArrayExpr  *arr = (ArrayExpr *) e;
+
+	if (!IsA(arr, ArrayExpr) || arr->multidims || arr->element_typeid != elemtype ||
+		list_length(arr->elements) < 1)
+		return NIL;
+	return arr->elements;
+}
+
+/* Planner support rewriting a model's feature arrays: see cvutils.h. */
+Node *
+cv_feature_args_support(Node *rawreq, const char *target_name)
+{
+	SupportRequestSimplify *req;
+	FuncExpr   *f;
+	List	   *x,
+			   *cats = NIL,
+			   *extra = NIL,
+			   *args;
+	Oid			argtypes[FUNC_MAX_ARGS];
+	int			nargs = 0,
+				rest = 2;
+	Oid			target;
+	FuncExpr   *call;
+	ListCell   *lc;
+
+	if (!IsA(rawreq, SupportRequestSimplify))
+		return NULL;
+	req = (SupportRequestSimplify *) rawreq;
+	f = req->fcall;
+	if (list_length(f->args) < 2 || (x = array_elements(lsecond(f->args), FLOAT8OID)) == NIL)
+		return NULL;
+	if (list_length(f->args) > 2 && exprType(lthird(f->args)) == TEXTARRAYOID)
+	{
+		if ((cats = array_elements(lthird(f->args), TEXTOID)) == NIL)
+			return NULL;
+		rest = 3;
+	}
+	args = list_make1(linitial(f->args));
+	argtypes[nargs++] = exprType(linitial(f->args));
+	for_each_from(lc, f->args, rest)
+	{
+		extra = lappend(extra, lfirst(lc));
+		argtypes[nargs++] = exprType(lfirst(lc));
+	}
+	argtypes[nargs++] = ANYOID;
+	if (nargs + list_length(x) + list_length(cats) > FUNC_MAX_ARGS)
+		return NULL;
+	target = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(f->funcid))),
+									   makeString(pstrdup(target_name))),
+							nargs, argtypes, true);
+	if (!OidIsValid(target))
+		return NULL;
+	args = list_concat(list_concat(list_concat(args, extra), list_copy(x)), list_copy(cats));
+	call = makeFuncExpr(target, f->funcresulttype, args, f->funccollid, f->inputcollid,
+						COERCE_EXPLICIT_CALL);
+	call->location = f->location;
+	return (Node *) call;
+}
+
+/* Check and count a rewritten call's feature arguments: see cvutils.h. */
+void
+cv_feature_arg_layout(FunctionCallInfo fcinfo, int first, int *nnum, int *ncat)
+{
+	int			i = first;
+
+	while (i < PG_NARGS() && get_fn_expr_argtype(fcinfo->flinfo, i) == FLOAT8OID)
+		i++;
+	*nnum = i - first;
+	*ncat = PG_NARGS() - i;
+	for (int k = i; k < PG_NARGS(); k++)
+		if (get_fn_expr_argtype(fcinfo->flinfo, k) != TEXTOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("features must be float8 values followed by text values"),
+					 errdetail("Argument %d is of type %s.", k + 1,
+							   format_type_be(get_fn_expr_argtype(fcinfo->flinfo, k)))));
+}
+
+/* Read a rewritten call's features: see cvutils.h. */
+bool
+cv_feature_args(FunctionCallInfo fcinfo, int first, int nnum, int ncat,
+				double *x, const char **cat, size_t *catlen)
+{
+	for (int k = 0; k < nnum; k++)
+	{
+		if (PG_ARGISNULL(first + k))
+			return false;
+		x[k] = PG_GETARG_FLOAT8(first + k);
+		if (!isfinite(x[k]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("features must contain only finite numbers"),
+					 errdetail("Element %d is %s.", k + 1, cv_fmt(x[k]))));
+	}
+	for (int k = 0; k < ncat; k++)
+	{
+		text	   *t;
+
+		if (PG_ARGISNULL(first + nnum + k))
+			return false;
+		t = PG_GETARG_TEXT_PP(first + nnum + k);
+		cat[k] = VARDATA_ANY(t);
+		catlen[k] = VARSIZE_ANY_EXHDR(t);
+	}
+	return true;
+}
+
 /* Read a text[] without NULL elements. */
 int
 cv_text_array(ArrayType *arr, const char *what, char ***values)

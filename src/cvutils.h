@@ -63,6 +63,28 @@ extern int	cv_float8_args_read(FunctionCallInfo fcinfo, int first, const char *w
  */
 extern Node *cv_array_args_support(Node *rawreq, const char *target_name);
 
+/*
+ * Planner support (SupportRequestSimplify) for a model's scoring function
+ * f(model, x float8[] [, categories text[]] [, extra...]) whose x (and
+ * categories, when present) are written as ARRAY[...]: rewrites the call
+ * into target(model, extra..., x1, ..., xn [, c1, ..., cm]) when the
+ * schema has target with signature (model, extra..., VARIADIC "any").
+ * cv_feature_args reads such a call's features back.
+ */
+extern Node *cv_feature_args_support(Node *rawreq, const char *target_name);
+
+/*
+ * The features of a call rewritten by cv_feature_args_support, from
+ * argument first on: float8 arguments then text arguments.
+ * cv_feature_arg_layout checks the argument types (once per call site: they
+ * do not change from row to row) and counts them; cv_feature_args reads a
+ * row's values, float8 (checked finite) into x and text into cat/catlen
+ * (pointing into the arguments), and returns false when one is NULL.
+ */
+extern void cv_feature_arg_layout(FunctionCallInfo fcinfo, int first, int *nnum, int *ncat);
+extern bool cv_feature_args(FunctionCallInfo fcinfo, int first, int nnum, int ncat,
+							double *x, const char **cat, size_t *catlen);
+
 /* Read a text[] argument without NULL elements; strings are palloc'd. */
 extern int	cv_text_array(ArrayType *arr, const char *what, char ***values);
 

@@ -9,7 +9,8 @@
 #     healthiest, four value segments ordered by recency and minutes, the
 #     accounts active on the last day at R = 5 and so some Champions, three
 #     k-means clusters that recover the generator's hidden behaviours, the
-#     best silhouette at k = 3).
+#     best silhouette at k = 3, churn near 14% with the international-plan
+#     and service-call effects).
 # pg_cron can be created only in cron.database_name, `postgres` on the test
 # cluster, so the reports run there and everything is dropped at the end.
 # Runs against the cluster in PGHOST/PGPORT/PGUSER (set by scripts/test.sh).
@@ -19,7 +20,7 @@ out=$(mktemp -d)
 db=postgres
 psql=(psql -qX -v ON_ERROR_STOP=1 -d "$db")
 cleanup() {
-  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, seg, drivers, gen CASCADE" \
+  "${psql[@]}" -c "DROP SCHEMA IF EXISTS crm, usage, seg, drivers, telco, gen CASCADE" \
     -c "DROP EXTENSION IF EXISTS pg_cron" -c "DROP EXTENSION IF EXISTS custvalue" >/dev/null 2>&1 || true
   rm -rf "$out"
 }
@@ -30,6 +31,7 @@ load() {
   "${psql[@]}" -v scale=2000 -f demo/crm_data.sql >/dev/null
   "${psql[@]}" -v accounts=300 -f demo/usage_data.sql >/dev/null
   "${psql[@]}" -v customers=600 -f demo/segment_data.sql >/dev/null
+  "${psql[@]}" -v subscribers=5000 -f demo/churn_data.sql >/dev/null
 }
 # One md5 over every generated table, rows in key order.
 fingerprint() {
@@ -45,7 +47,8 @@ SELECT md5(string_agg(h, ',' ORDER BY t)) FROM (
   SELECT 8, md5(string_agg(x::text, ',' ORDER BY visitor_id, date)) FROM usage.visitor_daily_metrics x UNION ALL
   SELECT 9, md5(string_agg(x::text, ',' ORDER BY visitor_id, feature_id, date)) FROM usage.visitor_features x UNION ALL
   SELECT 10, md5(string_agg(x::text, ',' ORDER BY customer_id)) FROM seg.customers x UNION ALL
-  SELECT 11, md5(string_agg(x::text, ',' ORDER BY transaction_id)) FROM seg.transactions x
+  SELECT 11, md5(string_agg(x::text, ',' ORDER BY transaction_id)) FROM seg.transactions x UNION ALL
+  SELECT 12, md5(string_agg(x::text, ',' ORDER BY subscriber_id)) FROM telco.subscribers x
 ) s
 SQL
 }
@@ -59,7 +62,7 @@ if [ -z "$serial" ] || [ "$serial" != "$parallel" ]; then
   echo "the generated data differ between a serial and a parallel load"; exit 1
 fi
 
-for report in health rfm segments; do
+for report in health rfm segments churn; do
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.1"
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.2"
 done
@@ -79,6 +82,12 @@ for section in '=== Segment fit (seed 002)' '--- Misclassified customers by prof
                '--- Stability and seasonality by cluster' '--- Production pattern'; do
   grep -qF -- "$section" "$out/segments.2" || { echo "segments report lacks: $section"; exit 1; }
 done
+for section in '=== Churn of' '--- Overall churn' '--- By plan' '--- By customer-service calls' \
+               '--- International plan x service calls' '--- Best split of each feature' \
+               '--- Correlation with churn' '--- The fitted model' '--- Drivers' \
+               '--- The 20 riskiest subscribers' '--- Risk bands' '--- Production pattern'; do
+  grep -qF -- "$section" "$out/churn.2" || { echo "churn report lacks: $section"; exit 1; }
+done
 
 # Each check must print true; the query names what it checks.
 "${psql[@]}" -At > "$out/checks" <<'SQL'
@@ -86,10 +95,11 @@ SET search_path = '';
 REFRESH MATERIALIZED VIEW CONCURRENTLY crm.company_health;
 REFRESH MATERIALIZED VIEW CONCURRENTLY usage.account_segments;
 REFRESH MATERIALIZED VIEW CONCURRENTLY seg.customer_clusters;
+REFRESH MATERIALIZED VIEW CONCURRENTLY telco.subscriber_risk;
 RESET search_path;
-SELECT 'one job per view: ' || (count(*) = 3 AND count(DISTINCT jobname) = 3)
+SELECT 'one job per view: ' || (count(*) = 4 AND count(DISTINCT jobname) = 4)
   FROM cron.job WHERE jobname IN ('custvalue-health-refresh', 'custvalue-segments-refresh',
-                                  'custvalue-clusters-refresh');
+                                  'custvalue-clusters-refresh', 'custvalue-churn-refresh');
 SELECT 'health tiers ~49/43/8%, mean ~79: ' ||
        (avg(health) BETWEEN 75 AND 82
         AND avg((tier = 'high')::int) BETWEEN 0.40 AND 0.58
@@ -129,9 +139,25 @@ SELECT 'silhouette is highest at k = 3: ' ||
                (SELECT k, custvalue.kmeans_fit(ARRAY[total_revenue, transaction_count, transaction_value_volatility], k) AS m
                   FROM seg.misclassified, generate_series(2, 6) k GROUP BY k) f
          GROUP BY k) s;
+SELECT 'churn ~14%, intl plan ~3x, 4+ service calls ~4x: ' ||
+       (avg(churned::int) BETWEEN 0.11 AND 0.18
+        AND avg(churned::int) FILTER (WHERE international_plan = 'yes')
+            > 2.5 * avg(churned::int) FILTER (WHERE international_plan = 'no')
+        AND avg(churned::int) FILTER (WHERE number_customer_service_calls >= 4)
+            > 3 * avg(churned::int) FILTER (WHERE number_customer_service_calls < 4))
+  FROM telco.subscribers;
+SELECT 'best split of service calls is at 4: ' ||
+       ((custvalue.best_split(number_customer_service_calls, churned)).threshold = 4)
+  FROM telco.subscribers;
+SELECT 'every subscriber scored, bands ordered by churn: ' ||
+       (count(*) = (SELECT count(*) FROM telco.subscribers)
+        AND avg(churned::int) FILTER (WHERE risk_band = 'high') > avg(churned::int) FILTER (WHERE risk_band = 'medium')
+        AND avg(churned::int) FILTER (WHERE risk_band = 'medium') > avg(churned::int) FILTER (WHERE risk_band = 'low')
+        AND bool_and(cardinality(reasons) <= 3))
+  FROM telco.subscriber_risk;
 SQL
 cat "$out/checks"
-if [ "$(grep -c ': true$' "$out/checks")" != 8 ]; then
+if [ "$(grep -c ': true$' "$out/checks")" != 11 ]; then
   echo "not every check printed true"; exit 1
 fi
 

@@ -51,6 +51,11 @@ custvalue.tree_fit(float8[],float8)|ARRAY[r, f, n], m
 custvalue.tree_fit(float8[],float8,jsonb)|ARRAY[r, f], m, '{\"max_depth\": 7, \"min_samples_split\": 30}'
 custvalue.tree_fit(float8[],text[],float8)|ARRAY[r], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m
 custvalue.tree_fit(float8[],text[],float8,jsonb)|ARRAY[r, n], ARRAY[CASE WHEN id % 3 = 0 THEN 'x' ELSE 'y' END], m, '{\"max_rows\": 1000}'
+custvalue.churn_fit(float8[],boolean)|ARRAY[r, f, m], (id * 31 % 7) < 2
+custvalue.churn_fit(float8[],boolean,jsonb)|ARRAY[r, f, n], m < 300, '{\"l2\": 1, \"max_rows\": 5000, \"names\": [\"r\", \"f\", \"n\"]}'
+custvalue.churn_fit(float8[],text[],boolean)|ARRAY[r, m], ARRAY[(n::int % 3)::text], (id * 31 % 7) < 2
+custvalue.churn_fit(float8[],text[],boolean,jsonb)|ARRAY[f], ARRAY[(id % 4)::text, (n::int % 2)::text], m < 300, '{\"standardize\": false}'
+custvalue.best_split(float8,boolean)|r, m < 300
 "
 
 tag=cv_dist_$$

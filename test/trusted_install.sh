@@ -101,11 +101,32 @@ SELECT custvalue.scorecard_fit(ARRAY[r, f, m]) AS card,
        custvalue.silhouette(ARRAY[r, f], id % 3, '{"standardize": true}') AS sil2,
        custvalue.seasonality_index(m, 1 + id % 4, 4) AS season,
        custvalue.tree_fit(ARRAY[r, f], n > 5) AS tree,
-       custvalue.tree_fit(ARRAY[r], ARRAY[(id % 3)::text], m, '{"max_depth": 3}') AS tree2
+       custvalue.tree_fit(ARRAY[r], ARRAY[(id % 3)::text], m, '{"max_depth": 3}') AS tree2,
+       custvalue.churn_fit(ARRAY[r, f], (id * 31 % 7) < 2) AS churn,
+       custvalue.churn_fit(ARRAY[r, f], (id * 31 % 7) < 2, '{"l2": 1}') AS churn2,
+       custvalue.churn_fit(ARRAY[r], ARRAY[(id % 3)::text], (id * 31 % 7) < 2) AS churn3,
+       custvalue.churn_fit(ARRAY[r], ARRAY[(id % 3)::text], (id * 31 % 7) < 2, '{"l2": 1}') AS churn4,
+       custvalue.best_split(m, (id * 31 % 7) < 2) AS split
   FROM c;
 SELECT 'aggregates ' || (card IS NOT NULL AND card2 IS NOT NULL AND model IS NOT NULL AND model2 IS NOT NULL
                          AND nps IS NOT NULL AND km IS NOT NULL AND km2 IS NOT NULL AND sil IS NOT NULL
-                         AND sil2 IS NOT NULL AND season IS NOT NULL AND tree IS NOT NULL AND tree2 IS NOT NULL)
+                         AND sil2 IS NOT NULL AND season IS NOT NULL AND tree IS NOT NULL AND tree2 IS NOT NULL
+                         AND churn IS NOT NULL AND churn2 IS NOT NULL AND churn3 IS NOT NULL
+                         AND churn4 IS NOT NULL AND split IS NOT NULL)
+  FROM fits;
+SELECT 'churn ' || (SELECT count(custvalue.churn_risk(churn, ARRAY[r, f]))
+                      || ' ' || count(custvalue.churn_risk(churn, (SELECT ARRAY[r, f])))
+                      || ' ' || count(custvalue.churn_risk(churn3, ARRAY[r], ARRAY[(id % 3)::text]))
+                      || ' ' || count(custvalue.churn_risk(churn3, (SELECT ARRAY[r]), (SELECT ARRAY[(id % 3)::text])))
+                      || ' ' || count(custvalue.churn_reasons(churn2, ARRAY[r, f], 1))
+                      || ' ' || count(custvalue.churn_reasons(churn2, (SELECT ARRAY[r, f]), 1))
+                      || ' ' || count(custvalue.churn_reasons(churn4, ARRAY[r], ARRAY[(id % 3)::text], 1))
+                      || ' ' || count(custvalue.churn_reasons(churn4, (SELECT ARRAY[r]), (SELECT ARRAY[(id % 3)::text]), 1))
+                    FROM c)
+       || ' ' || (SELECT count(*) FROM custvalue.churn_coefficients(churn))
+       || ' ' || (churn::jsonb ->> 'kind') || ' ' || length(churn::text::custvalue.churn_model::text)
+       || ' ' || (split).threshold
+       || ' ' || (custvalue.wilson_interval(3, 10))[1] || ' ' || (custvalue.wilson_interval(3, 10, 2.58))[2]
   FROM fits;
 SELECT 'scorecard ' || (SELECT count(custvalue.health_score(card, ARRAY[r, f, m]))
                           || ' ' || count(custvalue.health_score(card2, (SELECT ARRAY[r, f, m])))
@@ -202,6 +223,10 @@ SELECT 'fits see only the tenant rows: ' ||
     AND (SELECT custvalue.nps(n) FROM app.accounts) = (SELECT custvalue.nps(n) FROM app.visible)
     AND (SELECT custvalue.kmeans_fit(ARRAY[r, f, m], 3)::text FROM app.accounts)
         = (SELECT custvalue.kmeans_fit(ARRAY[r, f, m], 3)::text FROM app.visible)
+    AND (SELECT custvalue.churn_fit(ARRAY[r, f], n > 5)::text FROM app.accounts)
+        = (SELECT custvalue.churn_fit(ARRAY[r, f], n > 5)::text FROM app.visible)
+    AND (SELECT custvalue.best_split(m, n > 5)::text FROM app.accounts)
+        = (SELECT custvalue.best_split(m, n > 5)::text FROM app.visible)
     AND (SELECT count(*) FROM app.accounts) = (SELECT count(*) FROM app.visible));
 -- functions in WHERE run after the policy: the hidden row would raise
 SELECT 'functions in WHERE never see hidden rows: ' ||
