@@ -10,6 +10,7 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 
 # Plain-C numeric kernels (no PostgreSQL headers); unit-tested on their own.
 KERNEL_SRCS = \
+	src/kernel/btyd_k.c \
 	src/kernel/cvalloc.c \
 	src/kernel/cvcodec.c \
 	src/kernel/cvfeatures.c \
@@ -19,10 +20,13 @@ KERNEL_SRCS = \
 	src/kernel/health_k.c \
 	src/kernel/kmeans_k.c \
 	src/kernel/logit_k.c \
+	src/kernel/metrics_k.c \
 	src/kernel/rfm_k.c \
 	src/kernel/rows.c \
+	src/kernel/scaler_k.c \
 	src/kernel/scorecard_k.c \
-	src/kernel/tree_k.c
+	src/kernel/tree_k.c \
+	src/kernel/tuples.c
 # PostgreSQL glue: one file per SQL feature.
 GLUE_SRCS = \
 	src/custvalue.c \
@@ -35,7 +39,10 @@ GLUE_SRCS = \
 	src/rfm.c \
 	src/rowfit.c \
 	src/scorecard.c \
-	src/tree.c
+	src/metrics.c \
+	src/scaler.c \
+	src/tree.c \
+	src/btyd.c
 
 MODULE_big = $(EXTENSION)
 OBJS       = $(GLUE_SRCS:.c=.o) $(KERNEL_SRCS:.c=.o)
@@ -49,7 +56,10 @@ SQL_PARTS = \
 	src/kmeans.sql \
 	src/rfm.sql \
 	src/scorecard.sql \
-	src/tree.sql
+	src/metrics.sql \
+	src/scaler.sql \
+	src/tree.sql \
+	src/btyd.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Regression inputs sit in sql/ beside the install script (pg_regress in

@@ -129,6 +129,46 @@ TREE_FLOOR = "SELECT sum(x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10) FROM 
 TREE_PREDICT = ("SELECT sum(custvalue.tree_predict((SELECT model FROM bench_tree_model), %s)) FROM bench_tree"
                 % TREE_X)
 
+# CLV: the customer summary of lifetimes' conventions (purchases merged per
+# day, frequency = days after the first, recency and t in days, monetary =
+# mean of the repeat days) from the transactions up to the calibration end,
+# as an analyst writes it in SQL and with clv_summary; both sum the
+# per-customer results so the client fetches one row.
+CLV_CAL = "timestamptz '2024-06-30 23:59:59+00'"
+CLV_SUMMARY_SQL = """
+SELECT count(*), sum(frequency), sum(recency), sum(t), sum(monetary)
+  FROM (SELECT customer, count(*) - 1 AS frequency, max(day) - min(day) AS recency,
+               (%s)::date - min(day) AS t,
+               coalesce(sum(amount) FILTER (WHERE day > first) / nullif(count(*) - 1, 0), 0) AS monetary
+          FROM (SELECT customer, day, sum(amount) AS amount, min(day) OVER (PARTITION BY customer) AS first
+                  FROM (SELECT customer, at::date AS day, amount FROM bench_clvtx WHERE at <= %s) t
+                 GROUP BY customer, day) d
+         GROUP BY customer) q""" % (CLV_CAL, CLV_CAL)
+CLV_SUMMARY_CV = """
+SELECT count(*), sum((s).frequency), sum((s).recency), sum((s).t), sum((s).monetary)
+  FROM (SELECT custvalue.clv_summary(at, amount, %s) AS s FROM bench_clvtx GROUP BY customer) q
+ WHERE s IS NOT NULL""" % CLV_CAL
+# bgnbd_fit on the first fifth of the scoring customers (1 million at the
+# default size); the models used for scoring are fitted once, before timing,
+# and read by a scalar subquery, as a view that scores with a stored model
+# would.
+BGNBD_FIT = """
+SELECT m::jsonb ->> 'distinct', m::jsonb ->> 'converged'
+  FROM (SELECT custvalue.bgnbd_fit(frequency, recency, t) AS m FROM bench_clvcust WHERE id <= %d) s"""
+CLV_FLOOR = "SELECT sum(frequency) + sum(recency) + sum(t) FROM bench_clvcust"
+CLV_SCORING = [
+    ("bgnbd_p_alive(m, f, r, t)",
+     "SELECT sum(custvalue.bgnbd_p_alive((SELECT bg FROM bench_clvmodels), frequency, recency, t)) FROM bench_clvcust"),
+    ("bgnbd_expected_purchases(m, 90, f, r, t)",
+     "SELECT sum(custvalue.bgnbd_expected_purchases((SELECT bg FROM bench_clvmodels), 90, frequency, recency, t))"
+     " FROM bench_clvcust"),
+    ("gammagamma_expected_spend(m, f, monetary)",
+     "SELECT sum(custvalue.gammagamma_expected_spend((SELECT gg FROM bench_clvmodels), frequency, monetary))"
+     " FROM bench_clvcust"),
+    ("clv(bg, gg, f, r, t, monetary, 12, 0.01)",
+     "SELECT sum(custvalue.clv((SELECT bg FROM bench_clvmodels), (SELECT gg FROM bench_clvmodels),"
+     " frequency, recency, t, monetary, 12, 0.01)) FROM bench_clvcust"),
+]
 # Scoring against per-segment models: one model per segment, joined to the
 # rows by a hash join, so that rows of different segments arrive
 # interleaved, against the same join scoring every row with one model
@@ -165,6 +205,17 @@ SELECT count(*) FILTER (WHERE custvalue.rfmn_segment((SELECT model FROM bench_on
   FROM bench_rfmn b JOIN bench_seg_models m ON m.seg = b.recency::int %% %d""" % SEGMENTS
 # Hash joins only, so that both sides of a comparison run the same join.
 HASH_JOIN = dict(SERIAL, enable_nestloop="off", enable_mergejoin="off")
+# ROC AUC: the SQL an analyst writes (the Mann-Whitney rank sum, ties at
+# their average rank, with window functions over the sorted scores), the
+# sort floor (one sort of the same column), and the aggregate.
+AUC_SQL = """
+SELECT (sum(r) FILTER (WHERE label)
+        - count(*) FILTER (WHERE label) * (count(*) FILTER (WHERE label) + 1) / 2.0)
+       / (count(*) FILTER (WHERE label) * count(*) FILTER (WHERE NOT label))
+  FROM (SELECT label, rank() OVER (ORDER BY score) + (count(*) OVER (PARTITION BY score) - 1) / 2.0 AS r
+          FROM bench_scores) q"""
+AUC_FLOOR = "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY score) FROM bench_scores"
+AUC_CV = "SELECT custvalue.roc_auc(score, label) FROM bench_scores"
 
 # Churn: churn_fit over the first million rows (20 features, l2 = 1, which
 # is scikit-learn's C = 1 on the same standardized design), churn_risk over
@@ -194,11 +245,15 @@ NEEDS = {
 
     "tree": [("tree_fit", "double precision[], boolean, jsonb"),
              ("tree_predict", "custvalue.tree_model, double precision[]")],
+    "clv": [("clv_summary", "timestamp with time zone, double precision, timestamp with time zone"),
+            ("bgnbd_fit", "double precision, double precision, double precision"),
+            ("gammagamma_fit", "double precision, double precision")],
     "segments": [("scorecard_fit", "double precision[], jsonb"),
                  ("health_score", "custvalue.scorecard, double precision[]"),
                  ("rfmn_fit", "double precision, double precision, double precision, double precision"),
                  ("rfmn_segment", "custvalue.rfmn_model, double precision, double precision, "
                                   "double precision, double precision")],
+    "roc_auc": [("roc_auc", "double precision, boolean")],
 }
 
 
@@ -217,6 +272,11 @@ class Bench:
         with self.conn.cursor() as cur:
             cur.execute(sql)
             return cur.fetchall()
+
+    def execute(self, sql):
+        """Run a statement that returns no rows."""
+        with self.conn.cursor() as cur:
+            cur.execute(sql)
 
     def settings(self, gucs):
         """Set session settings; returns their previous values, which undo it."""
@@ -640,6 +700,55 @@ def bench_tree(b):
         b.add("tree_predict", label, fmt_time(pred), "%.2f× floor" % ratio, "≤ 1.50× floor", yes_no(ratio <= 1.5))
     else:
         b.add("tree_predict", label, fmt_time(pred), "n/a", "≤ 1.50× floor", "n/a")
+
+
+def bench_clv(b):
+    """clv_summary against the SQL summary; bgnbd_fit on a fifth of the
+    customers with its distinct triples; the scoring functions against the
+    floor of reading the same columns."""
+    cap = "clv"
+    ntx = b.query("SELECT count(*) FROM bench_clvtx")[0][0]
+    ncust = b.query("SELECT count(*) FROM bench_clvcust")[0][0]
+    nfit = ncust // 5
+    if not b.installed(cap):
+        b.add(cap, "clv_summary over %s transactions" % format(ntx, ","), NOT_INSTALLED, "n/a")
+        return
+    sql, cv = b.timed(cap, [("SQL summary", CLV_SUMMARY_SQL, SERIAL, False),
+                            ("clv_summary", CLV_SUMMARY_CV, SERIAL, False)])
+    b.add(cap, "SQL: GROUP BY customer, day + window + GROUP BY customer, %s transactions, serial"
+          % format(ntx, ","), fmt_time(sql), "baseline")
+    label = "custvalue.clv_summary(at, amount, calibration_end) GROUP BY customer, serial"
+    if sql is None or cv is None:
+        b.add(cap, label, fmt_time(cv), "n/a", "faster than SQL", "n/a")
+    else:
+        want, got = sql[1][0], cv[1][0]
+        if want[:4] != got[:4] or abs(want[4] - got[4]) > 1e-9 * abs(want[4]):
+            b.fail("clv: clv_summary totals %r differ from the SQL summary's %r" % (got, want))
+        b.add(cap, label, fmt_time(cv), fmt_faster(sql[0], cv[0], "SQL"), "faster than SQL",
+              yes_no(cv[0] < sql[0]))
+    fit = b.timed(cap, [("bgnbd_fit", BGNBD_FIT % nfit, SERIAL, False)])[0]
+    b.add(cap, "bgnbd_fit(f, r, t) on %s customers, serial" % format(nfit, ","), fmt_time(fit),
+          "%s distinct triples, converged %s" % (fit[1][0][0], fit[1][0][1]) if fit else "n/a")
+    b.execute("DROP TABLE IF EXISTS bench_clvmodels")
+    b.execute("""CREATE TABLE bench_clvmodels AS
+               SELECT custvalue.bgnbd_fit(frequency, recency, t) AS bg,
+                      custvalue.gammagamma_fit(frequency, monetary) AS gg
+                 FROM bench_clvcust WHERE id <= %d""" % nfit)
+    got = b.timed(cap, [("floor", CLV_FLOOR, SERIAL, False)] +
+                  [(name, q, SERIAL, False) for name, q in CLV_SCORING])
+    floor = got[0]
+    b.add(cap, "floor: sum(f) + sum(r) + sum(t) over %s customers, serial" % format(ncust, ","),
+          fmt_time(floor), "baseline")
+    for (name, _), measured in zip(CLV_SCORING, got[1:]):
+        if measured is None or floor is None:
+            b.add(cap, "custvalue." + name + ", serial", fmt_time(measured), "n/a", "≤ 3.00× floor", "n/a")
+            continue
+        ratio = measured[0] / floor[0]
+        b.add(cap, "custvalue." + name + ", serial", fmt_time(measured), "%.2f× floor" % ratio,
+              "≤ 3.00× floor", yes_no(ratio <= 3.0))
+    b.execute("DROP TABLE bench_clvmodels")
+
+
 def bench_segments(b):
     """Per-segment models through a hash join (rows of the segments
     interleaved) against the same join scored with one model: each call site
@@ -666,6 +775,42 @@ def bench_segments(b):
             continue
         ratio = seg[0] / one[0]
         b.add(cap, label, fmt_time(seg), "%.2f× one %s" % (ratio, noun), target, yes_no(ratio <= 1.3))
+
+
+def bench_roc_auc(b):
+    """roc_auc against the window-function SQL and the sort floor, serial,
+    then under two workers."""
+    cap = "roc_auc"
+    installed = b.installed(cap)
+    queries = [("SQL window functions", AUC_SQL, SERIAL, False),
+               ("sort floor", AUC_FLOOR, SERIAL, False)]
+    if installed:
+        queries += [("custvalue", AUC_CV, SERIAL, False), ("custvalue, 2 workers", AUC_CV, PARALLEL, True)]
+    sql, floor, cv, par = (b.timed(cap, queries) + [None, None])[:4]
+    b.add(cap, "SQL: Mann-Whitney rank sum with rank() OVER (ORDER BY score), serial", fmt_time(sql), "baseline")
+    b.add(cap, "floor: percentile_cont(0.5) WITHIN GROUP (ORDER BY score), serial", fmt_time(floor), "baseline")
+    label = "custvalue.roc_auc(score, label), serial"
+    if cv is None or sql is None or floor is None:
+        b.add(cap, label, fmt_time(cv) if installed else NOT_INSTALLED, "n/a", "≥ 5× faster than SQL", "n/a")
+        b.add(cap, "  (same)", "", "n/a", "≤ 2.00× floor", "n/a")
+        b.add(cap, "custvalue.roc_auc(score, label), 2 workers", fmt_time(par) if installed else NOT_INSTALLED,
+              "n/a", "faster than serial", "n/a")
+        return
+    want, got = float(sql[1][0][0]), cv[1][0][0]
+    if got is None or abs(got - want) > 1e-12:
+        b.fail("roc_auc: custvalue %r differs from the SQL rank sum %r" % (got, want))
+    b.add(cap, label, fmt_time(cv), fmt_faster(sql[0], cv[0], "SQL"), "≥ 5× faster than SQL",
+          yes_no(sql[0] / cv[0] >= 5.0))
+    ratio = cv[0] / floor[0]
+    b.add(cap, "  (same)", "", "%.2f× floor" % ratio, "≤ 2.00× floor", yes_no(ratio <= 2.0))
+    if par is None:
+        b.add(cap, "custvalue.roc_auc(score, label), 2 workers", fmt_time(par), "n/a", "faster than serial", "n/a")
+        return
+    if par[1][0][0] != got:
+        b.fail("roc_auc: 2 workers gave %r, serial %r" % (par[1][0][0], got))
+    b.add(cap, "custvalue.roc_auc(score, label), 2 workers" + (" (NOT PARALLEL)" if par[2] else ""),
+          fmt_time(par), fmt_faster(cv[0], par[0], "serial"), "faster than serial",
+          yes_no(not par[2] and par[0] < cv[0]))
 
 
 def machine(b):
@@ -749,7 +894,9 @@ def main():
     bench_churn(b)
     bench_kmeans(b)
     bench_tree(b)
+    bench_clv(b)
     bench_segments(b)
+    bench_roc_auc(b)
     print()
     print("machine: " + machine(b))
     print("settings: " + settings_line(b))

@@ -124,6 +124,44 @@ SELECT i, x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10],
           FROM generate_series(1, :rows) AS i) s;
 CREATE UNLOGGED TABLE bench_tree_fit AS SELECT * FROM bench_tree WHERE id <= 1000000;
 
+-- Model scores: a 20% positive class and a continuous score (a logistic
+-- of a normal shifted by 1.5 for the positives), so that every score is
+-- distinct, as the output of a fitted model is.
+CREATE UNLOGGED TABLE bench_scores (score float8, label bool);
+INSERT INTO bench_scores
+SELECT 1 / (1 + exp(-(bench_n(i, 42) + CASE WHEN l THEN 1.5 ELSE 0 END - 1.5))), l
+  FROM (SELECT i, bench_u(i, 41) < 0.2 AS l FROM generate_series(1, :rows) AS i) s;
+
+-- CLV transactions: twice :rows purchases by :rows / 5 customers over two
+-- years (2023-2024, any second of the day), amounts log-normal in cents.
+-- The calibration ends 2024-06-30, so about a quarter of them fall after.
+CREATE UNLOGGED TABLE bench_clvtx (customer bigint, at timestamptz, amount float8);
+INSERT INTO bench_clvtx
+SELECT floor((:rows / 5) * bench_u(i, 41))::bigint,
+       timestamptz '2023-01-01 00:00:00+00' + floor(63072000 * bench_u(i, 42)) * interval '1 second',
+       round(exp(3.0 + 0.8 * bench_n(i, 43))::numeric, 2)::float8
+  FROM generate_series(1, 2 * :rows::bigint) AS i;
+
+-- CLV customers to score: :rows summaries (frequency, recency, t in whole
+-- days, monetary) shaped like BG/NBD's: a purchase rate lambda per day
+-- (log-normal), a dropout chance p after each repeat purchase, an age t of
+-- 1..730 days; N ~ Poisson(lambda t) purchases would happen (normal
+-- approximation), the customer drops out after J ~ Geometric(p) of them,
+-- frequency = min(N, J), and recency is where the last of them falls among
+-- N uniform purchase times.
+CREATE UNLOGGED TABLE bench_clvcust (id bigint, frequency float8, recency float8, t float8, monetary float8);
+INSERT INTO bench_clvcust
+SELECT i, x, CASE WHEN x = 0 THEN 0
+                  WHEN x < n THEN floor(t * (x - 1 + bench_u(i, 60)) / n)
+                  ELSE floor(t * bench_u(i, 60) ^ (1 / x)) END, t,
+       CASE WHEN x = 0 THEN 0 ELSE round(exp(3.0 + 0.6 * bench_n(i, 61))::numeric, 2)::float8 END
+  FROM (SELECT i, t, n, least(n, 1 + floor(ln(bench_u(i, 59)) / ln(1 - p))) AS x
+          FROM (SELECT i, t, p, greatest(0, floor(lt + sqrt(lt) * bench_n(i, 58) + 0.5)) AS n
+                  FROM (SELECT i, t, 0.02 + 0.4 * bench_u(i, 57) ^ 2 AS p,
+                               exp(-4.0 + 1.0 * bench_n(i, 56)) * t AS lt
+                          FROM (SELECT i, 1 + floor(730 * bench_u(i, 55)) AS t
+                                  FROM generate_series(1, :rows) AS i) a) b) c) d;
+
 VACUUM ANALYZE bench_health;
 VACUUM ANALYZE bench_card;
 VACUUM ANALYZE bench_rfmn;
@@ -133,3 +171,6 @@ VACUUM ANALYZE bench_points;
 VACUUM ANALYZE bench_kfit;
 VACUUM ANALYZE bench_tree;
 VACUUM ANALYZE bench_tree_fit;
+VACUUM ANALYZE bench_scores;
+VACUUM ANALYZE bench_clvtx;
+VACUUM ANALYZE bench_clvcust;

@@ -2,7 +2,7 @@
 # make demo: bootstrap, build and install custvalue, start the `demo` cluster
 # (pg_cron scheduling in database custvalue_demo), load the generated CRM,
 # product-usage and transaction data and the decision-tree customers, run
-# the seed 000, 001 and 002 analyses, and leave the cluster running.
+# the seed 000, 001, 002 and 003 analyses, and leave the cluster running.
 # Running it again starts over on a fresh cluster.
 #
 # Scale: CUSTVALUE_DEMO_SCALE (or `make demo SCALE=...`) is the number of
@@ -55,6 +55,9 @@ echo "   loaded in $((SECONDS - start)) s"
 "${psql[@]}" -d "$db" -f demo/segments.sql
 "${psql[@]}" -d "$db" -f demo/drivers.sql
 "${psql[@]}" -d "$db" -f demo/churn.sql
+"${psql[@]}" -d "$db" -f demo/value.sql
+"${psql[@]}" -d "$db" -f demo/clv_data.sql
+"${psql[@]}" -d "$db" -f demo/clv.sql
 
 stop="make demo-stop"
 if [ -n "${CUSTVALUE_CLUSTER_ROOT:-}" ]; then stop="CUSTVALUE_CLUSTER_ROOT=$CUSTVALUE_CLUSTER_ROOT $stop"; fi

@@ -640,3 +640,46 @@ cv_max_fit_bytes(void)
 {
 	return Min((Size) cv_max_fit_memory_kb * 1024, MaxAllocSize);
 }
+
+/* The names option of a fit: see cvutils.h. */
+char	  **
+cv_option_names(Jsonb *opts, int n, const char *prefix, const char *what)
+{
+	char	  **names;
+	int			got = cv_option_text_array(opts, "names", &names);
+
+	cv_check_option_length("names", got, n, what);
+	if (got < 0)
+	{
+		names = palloc(sizeof(char *) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			names[i] = psprintf("%s_%d", prefix, i + 1);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (names[i][0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must not be empty"),
+					 errdetail("Element %d is empty.", i + 1)));
+		for (int k = 0; k < i; k++)
+			if (strcmp(names[k], names[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("names must be distinct, but \"%s\" appears twice", names[i])));
+	}
+	return names;
+}
+
+/* A row's array length against the group's first row: see cvutils.h. */
+void
+cv_check_row_length(const char *what, int want, int got)
+{
+	if (got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg_plural("%s must have %d element in every row, not %d",
+							   "%s must have %d elements in every row, not %d",
+							   want, what, want, got),
+				 errdetail("The first row of the group had %d.", want)));
+}

@@ -121,6 +121,19 @@ extern int	cv_option_text_array(Jsonb *opts, const char *key, char ***out);
  */
 extern void cv_check_option_length(const char *key, int got, int want, const char *what);
 
+/*
+ * The `names` option of a fit over n inputs: n distinct non-empty strings
+ * (2202E for a wrong length, 22023 otherwise); absent, <prefix>_1 ..
+ * <prefix>_n.  `what` says what a name stands for in messages.
+ */
+extern char **cv_option_names(Jsonb *opts, int n, const char *prefix, const char *what);
+
+/*
+ * Raise 2202E when a row's array (named `what`) has got elements where the
+ * group's first row had want.
+ */
+extern void cv_check_row_length(const char *what, int want, int got);
+
 /* Format a double for messages the way float8out does (shortest exact). */
 extern char *cv_fmt(double x);
 

@@ -197,6 +197,31 @@ rows_bytes(const void *k)
 	return cv_rows_bytes(k);
 }
 
+/* tuples: likewise */
+static void *
+tuples_read(cv_rbuf *r, char *err, size_t errlen)
+{
+	return cv_tuples_read(r, err, errlen);
+}
+
+static void
+tuples_write(void *k, cv_wbuf *b)
+{
+	cv_tuples_write(k, b);
+}
+
+static int
+tuples_merge(void *dst, const void *src, char *err, size_t errlen)
+{
+	return cv_tuples_merge(dst, src, err, errlen);
+}
+
+static size_t
+tuples_bytes(const void *k)
+{
+	return cv_tuples_bytes(k);
+}
+
 /* Indexed by CvFitStateKind. */
 static const CvStateKindOps state_kinds[] = {
 	{NULL},
@@ -208,6 +233,9 @@ static const CvStateKindOps state_kinds[] = {
 		"The state keeps 8 bytes per feature and target and 4 per category of each row, plus 8, for up to twice max_rows rows.",
 		rows_read, rows_write, rows_merge, rows_bytes,
 	NULL, NULL, NULL, rows_flat_size, rows_merge_bytes, rows_copy},
+	{"tuples",
+		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
+	tuples_read, tuples_write, tuples_merge, tuples_bytes},
 };
 
 /* The operations of a kind, or NULL for an unknown tag. */
@@ -960,4 +988,40 @@ cv_fitstate_send(PG_FUNCTION_ARGS)
 	pq_begintypsend(&buf);
 	pq_sendbytes(&buf, (const char *) p, len);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* The transition of an array fit: see fitstate.h. */
+Datum
+cv_fitstate_array_row(FunctionCallInfo fcinfo, const char *what, int maxn,
+					  cv_array_fit_options_fn validate, const char *fitname)
+{
+	CvFitState *s = cv_fitstate_current(fcinfo);
+	double	   *values;
+	bool	   *nulls;
+	int			n;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (s == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(cv_fitstate_return(s));
+	}
+	n = cv_float8_array(PG_GETARG_ARRAYTYPE_P(1), what, &values, &nulls);
+	if (s == NULL)
+	{
+		Jsonb	   *opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
+
+		if (n < 1 || n > maxn)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must have between 1 and %d elements, not %d", what, maxn, n)));
+		validate(opts, n);
+		s = cv_fitstate_distr_create(fcinfo, n,
+									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
+	}
+	else
+		cv_check_row_length(what, cv_distr_ndims(cv_fitstate_distr_of(s, fitname, 1, maxn)), n);
+	cv_fitstate_check_options(s, fcinfo, 2);
+	cv_fitstate_distr_add(s, fitname, n, values, nulls);
+	PG_RETURN_DATUM(cv_fitstate_return(s));
 }

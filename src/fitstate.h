@@ -15,7 +15,9 @@
 #include "distr.h"
 #include "fmgr.h"
 #include "rows.h"
+#include "tuples.h"
 #include "utils/expandeddatum.h"
+#include "utils/jsonb.h"
 
 /*
  * What a state accumulates; the tag travels in its flat and text forms.
@@ -25,7 +27,8 @@
 typedef enum CvFitStateKind
 {
 	CV_STATE_DISTR = 1,			/* per-dimension value distributions (distr.h) */
-	CV_STATE_ROWS = 2			/* row buffer with a bottom-k sample (rows.h) */
+	CV_STATE_ROWS = 2,			/* row buffer with a bottom-k sample (rows.h) */
+	CV_STATE_TUPLES = 3			/* weighted distinct tuples (tuples.h) */
 } CvFitStateKind;
 
 typedef struct CvFitState
@@ -98,6 +101,20 @@ extern cv_distr *cv_fitstate_distr_of(CvFitState *s, const char *fitname,
  * options) does.  A row costs a memcmp of the raw jsonb bytes.
  */
 extern void cv_fitstate_check_options(CvFitState *s, FunctionCallInfo fcinfo, int argno);
+
+/*
+ * The transition of a fit over an array of values per row (state, values
+ * float8[] [, options jsonb]), as one call: a NULL array skips the row
+ * (the state is returned as it is, NULL before any row); otherwise the
+ * array (named `what` in messages; NULL elements are missing values) must
+ * have 1 to maxn elements on the group's first row, where validate(opts, n)
+ * checks the options and the DISTR state of n dimensions is created, and
+ * the same length and options on every later row.  Returns the state to
+ * return from the transition function.
+ */
+typedef void (*cv_array_fit_options_fn) (Jsonb *opts, int n);
+extern Datum cv_fitstate_array_row(FunctionCallInfo fcinfo, const char *what, int maxn,
+								   cv_array_fit_options_fn validate, const char *fitname);
 
 /*
  * Final side: the state in argument argno (NULL when the group had no

@@ -68,6 +68,7 @@ typedef struct ModelCache
 	uint64		clock;
 	Size		bytes;			/* sum of the entries' bytes */
 	ModelEntry	e[MODEL_CACHE_SLOTS];
+	void	   *extra;			/* the scoring function's own (cv_model_call_site_extra) */
 } ModelCache;
 
 /* Raise the error for a model text or binary value that does not parse. */
@@ -232,6 +233,27 @@ cache_make_room(ModelCache *cache, Size bytes)
 	}
 }
 
+/* The call site's cache in fn_extra, made on first use. */
+static ModelCache *
+call_site_cache(FunctionCallInfo fcinfo)
+{
+	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
+		cache->last = -1;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return cache;
+}
+
+void	  **
+cv_model_call_site_extra(FunctionCallInfo fcinfo)
+{
+	return &call_site_cache(fcinfo)->extra;
+}
+
 /*
  * The decoded model in argument argno, from the call site's cache.  A hit
  * costs the key (no detoasting, see model_key) and a scan of at most
@@ -253,11 +275,7 @@ cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 
 	model_key(d, &key);
 	if (cache == NULL)
-	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
-		cache->last = -1;
-		fcinfo->flinfo->fn_extra = cache;
-	}
+		cache = call_site_cache(fcinfo);
 	else if (cache->last >= 0 && key_equal(&cache->e[cache->last].key, &key, magic))
 	{
 		cache->e[cache->last].used = ++cache->clock;

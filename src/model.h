@@ -87,6 +87,11 @@ extern const unsigned char *cv_model_payload(struct varlena *m, uint32 magic,
 											 const char *type_name, size_t *len);
 extern void *cv_model_cached(FunctionCallInfo fcinfo, int argno, uint32 magic,
 							 const char *type_name, cv_model_decode_fn decode);
+/*
+ * A pointer a scoring function that uses cv_model_cached may keep at its
+ * call site (fn_extra belongs to the model caches), in fn_mcxt; NULL at first.
+ */
+extern void **cv_model_call_site_extra(FunctionCallInfo fcinfo);
 extern void *cv_model_decode(struct varlena *m, uint32 magic, const char *type_name,
 							 cv_model_decode_fn decode);
 extern Datum cv_jsonb_from_text(const char *json);

@@ -78,28 +78,15 @@ scorecard_read_options(Jsonb *opts, int n)
 	for (int i = 0; i < n; i++)
 		o.higher_is_better[i] = hib ? hib[i] : 1;
 
-	got = cv_option_text_array(opts, "names", &o.names);
-	cv_check_option_length("names", got, n, "one per measure");
-	if (got < 0)
-	{
-		o.names = palloc(sizeof(char *) * n);
-		for (int i = 0; i < n; i++)
-			o.names[i] = psprintf("measure_%d", i + 1);
-	}
-	for (int i = 0; i < n; i++)
-	{
-		if (o.names[i][0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("names must not be empty"),
-					 errdetail("Element %d is empty.", i + 1)));
-		for (int k = 0; k < i; k++)
-			if (strcmp(o.names[k], o.names[i]) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("names must be distinct, but \"%s\" appears twice", o.names[i])));
-	}
+	o.names = cv_option_names(opts, n, "measure", "one per measure");
 	return o;
+}
+
+/* The options check of scorecard_fit's first row (the result is not kept). */
+static void
+scorecard_check_options(Jsonb *opts, int n)
+{
+	(void) scorecard_read_options(opts, n);
 }
 
 /*
@@ -112,46 +99,8 @@ PG_FUNCTION_INFO_V1(cv_scorecard_fit_trans);
 Datum
 cv_scorecard_fit_trans(PG_FUNCTION_ARGS)
 {
-	CvFitState *s = cv_fitstate_current(fcinfo);
-	double	   *values;
-	bool	   *nulls;
-	int			n;
-
-	if (PG_ARGISNULL(1))
-	{
-		if (s == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(cv_fitstate_return(s));
-	}
-	n = cv_float8_array(PG_GETARG_ARRAYTYPE_P(1), "measures", &values, &nulls);
-	if (s == NULL)
-	{
-		Jsonb	   *opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
-
-		if (n < 1 || n > CVS_MAX_MEASURES)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("measures must have between 1 and %d elements, not %d",
-							CVS_MAX_MEASURES, n)));
-		(void) scorecard_read_options(opts, n);
-		s = cv_fitstate_distr_create(fcinfo, n,
-									 opts ? JsonbToCString(NULL, &opts->root, VARSIZE(opts)) : "{}");
-	}
-	else
-	{
-		int			ndims = cv_distr_ndims(cv_fitstate_distr_of(s, "scorecard_fit", 1, CVS_MAX_MEASURES));
-
-		if (n != ndims)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg_plural("measures must have %d element in every row, not %d",
-								   "measures must have %d elements in every row, not %d",
-								   ndims, ndims, n),
-					 errdetail("The first row of the group had %d.", ndims)));
-	}
-	cv_fitstate_check_options(s, fcinfo, 2);
-	cv_fitstate_distr_add(s, "scorecard_fit", n, values, nulls);
-	PG_RETURN_DATUM(cv_fitstate_return(s));
+	return cv_fitstate_array_row(fcinfo, "measures", CVS_MAX_MEASURES,
+								 scorecard_check_options, "scorecard_fit");
 }
 
 /* scorecard_fit final: the card, or NULL for a group without rows. */

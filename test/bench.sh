@@ -16,7 +16,7 @@ psql -qX -d "$db" -v rows=3000 -f bench/data.sql
 out=$(PGDATABASE=$db /usr/bin/python3 bench/bench.py 2>&1) || { echo "$out"; exit 1; }
 echo "$out" | grep -q '^rows: 3,000 per table' || { echo "$out"; echo "row count line missing"; exit 1; }
 # every capability has its rows, and nothing failed
-for cap in health_score scorecard_fit rfmn rfmn_fit segments churn_fit churn_risk; do
+for cap in health_score scorecard_fit rfmn rfmn_fit segments churn_fit churn_risk roc_auc; do
   echo "$out" | grep -q "^| $cap " || { echo "$out"; echo "no row for $cap"; exit 1; }
 done
 ! echo "$out" | grep -qE 'FAILED|NOT PARALLEL|error' || { echo "$out"; exit 1; }

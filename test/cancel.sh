@@ -3,9 +3,10 @@
 # rows, sorting and merging its distributions, shipping and combining
 # partial states, building and printing the model.  rfmn_fit runs over
 # CANCEL_ROWS (default 2,000,000) all-distinct rows, serial and under a
-# forced parallel plan, scorecard_fit under the parallel plan (its state
-# stays small, so the serial fit holds nothing long) and tree_fit serial
-# (growing the tree is the long part), with timeouts
+# forced parallel plan, roc_auc likewise (its scores all distinct),
+# scorecard_fit under the parallel plan (its state stays small, so the
+# serial fit holds nothing long) and tree_fit serial (growing the tree is
+# the long part), with timeouts
 # at 0.4 and 0.8 of the full time; every cancelled run must end at most
 # 0.5 s past its timeout.  A run past the bound is retried once, so that a
 # burst of load elsewhere on the machine does not fail the test.
@@ -34,8 +35,9 @@ PARALLEL = ["parallel_setup_cost = 0", "parallel_tuple_cost = 0",
 RFMN = "SELECT length(custvalue.rfmn_fit(a, b, c, d)::text) FROM distinct_rows"
 CARD = "SELECT length(custvalue.scorecard_fit(ARRAY[a, b, c, d])::text) FROM distinct_rows"
 TREE = "SELECT length(custvalue.tree_fit(ARRAY[a, b, c], d > 5, '{\"max_depth\": 10}')::text) FROM distinct_rows"
-RUNS = (("serial", ["max_parallel_workers_per_gather = 0"], {"rfmn_fit": RFMN, "tree_fit": TREE}),
-        ("parallel", PARALLEL, {"rfmn_fit": RFMN, "scorecard_fit": CARD}))
+AUC = "SELECT custvalue.roc_auc(c, d > 5) FROM distinct_rows"
+RUNS = (("serial", ["max_parallel_workers_per_gather = 0"], {"rfmn_fit": RFMN, "tree_fit": TREE, "roc_auc": AUC}),
+        ("parallel", PARALLEL, {"rfmn_fit": RFMN, "scorecard_fit": CARD, "roc_auc": AUC}))
 
 conn = psycopg2.connect("")
 conn.autocommit = True

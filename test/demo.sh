@@ -62,9 +62,14 @@ if [ -z "$serial" ] || [ "$serial" != "$parallel" ]; then
   echo "the generated data differ between a serial and a parallel load"; exit 1
 fi
 
-for report in health rfm segments churn; do
+for report in health rfm segments churn value; do
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.1"
   "${psql[@]}" -f "demo/$report.sql" > "$out/$report.2"
+done
+for section in '=== Account value model (seed 003)' '--- The value score of Jan-Feb' \
+               '--- The five most valuable accounts' '--- Out of time' '--- PR curve out of time' \
+               '--- Calibration of the classifier' '--- Drift between the periods' '--- Trend of minutes'; do
+  grep -qF -- "$section" "$out/value.2" || { echo "value report lacks: $section"; exit 1; }
 done
 for section in '=== Customer health' '--- Score distribution' '--- Health tiers' \
                '--- Mean health by industry x company size' '--- Revenue tiers' \
@@ -155,9 +160,21 @@ SELECT 'every subscriber scored, bands ordered by churn: ' ||
         AND avg(churned::int) FILTER (WHERE risk_band = 'medium') > avg(churned::int) FILTER (WHERE risk_band = 'low')
         AND bool_and(cardinality(reasons) <= 3))
   FROM telco.subscriber_risk;
+SELECT 'value model: the multi-dimensional model beats the minutes + days baseline out of time (AUC and AP): ' ||
+       (bool_and(auc_multi > auc_base AND ap_multi > ap_base) AND count(*) = 1)
+  FROM (SELECT max(auc) FILTER (WHERE model NOT LIKE 'baseline%') AS auc_multi,
+               max(auc) FILTER (WHERE model LIKE 'baseline%') AS auc_base,
+               max(ap) FILTER (WHERE model NOT LIKE 'baseline%') AS ap_multi,
+               max(ap) FILTER (WHERE model LIKE 'baseline%') AS ap_base
+          FROM (SELECT model, custvalue.roc_auc(score, high_value) AS auc,
+                       custvalue.average_precision(score, high_value) AS ap
+                  FROM usage.value_scores WHERE period = 'test' GROUP BY model) m) s;
+SELECT 'value labels: about a quarter of the accounts of each period are high value: ' ||
+       bool_and(share BETWEEN 0.24 AND 0.27)
+  FROM (SELECT period, avg(high_value::int) AS share FROM usage.value_examples GROUP BY period) s;
 SQL
 cat "$out/checks"
-if [ "$(grep -c ': true$' "$out/checks")" != 11 ]; then
+if [ "$(grep -c ': true$' "$out/checks")" != 13 ]; then
   echo "not every check printed true"; exit 1
 fi
 

@@ -56,6 +56,29 @@ custvalue.churn_fit(float8[],boolean,jsonb)|ARRAY[r, f, n], m < 300, '{\"l2\": 1
 custvalue.churn_fit(float8[],text[],boolean)|ARRAY[r, m], ARRAY[(n::int % 3)::text], (id * 31 % 7) < 2
 custvalue.churn_fit(float8[],text[],boolean,jsonb)|ARRAY[f], ARRAY[(id % 4)::text, (n::int % 2)::text], m < 300, '{\"standardize\": false}'
 custvalue.best_split(float8,boolean)|r, m < 300
+custvalue.roc_auc(float8,boolean)|m / 1000, n > 5
+custvalue.average_precision(float8,boolean)|m / 1000, n > 5
+custvalue.threshold_for_precision(float8,boolean,float8)|f, n > 5, 0.3
+custvalue.confusion_at(float8,boolean,float8)|m, n > 5, 500
+custvalue.lift_at(float8,boolean,float8)|m, n > 5, 0.1
+custvalue.log_loss(float8,boolean)|m / 1001, n > 5
+custvalue.brier_score(float8,boolean)|m / 1001, n > 5
+custvalue.calibration(float8,boolean,integer)|m / 1001, n > 5, 10
+custvalue.psi(float8,boolean,integer)|m, r > 100, 10
+custvalue.roc_curve(float8,boolean)|m, n > 5
+custvalue.pr_curve(float8,boolean)|f, n > 5
+custvalue.zscore_fit(float8[])|ARRAY[r, f, m, n]
+custvalue.zscore_fit(float8[],jsonb)|ARRAY[r, f], '{\"names\": [\"recency\", \"frequency\"]}'
+custvalue.clv_summary(date,float8,date)|date '2024-01-01' + r::int, m, date '2024-10-31'
+custvalue.clv_summary(date,float8,date,jsonb)|date '2024-01-01' + r::int, m, date '2024-12-31', '{\"period\": \"week\", \"time_unit\": \"week\"}'
+custvalue.clv_summary(timestamp,float8,timestamp)|timestamp '2024-01-01' + r * interval '5 hours', m, timestamp '2024-12-31'
+custvalue.clv_summary(timestamp,float8,timestamp,jsonb)|timestamp '2024-01-01' + r * interval '5 hours', m, timestamp '2024-12-31', '{\"period\": \"hour\"}'
+custvalue.clv_summary(timestamptz,float8,timestamptz)|timestamptz '2024-01-01 00:00+00' + r * interval '1 day', m, timestamptz '2024-12-31 00:00+00'
+custvalue.clv_summary(timestamptz,float8,timestamptz,jsonb)|timestamptz '2024-01-01 00:00+00' + r * interval '1 day', m, timestamptz '2024-12-31 00:00+00', '{\"period\": \"month\"}'
+custvalue.bgnbd_fit(float8,float8,float8)|f - 1, CASE WHEN f = 1 THEN 0 ELSE r END, 365
+custvalue.bgnbd_fit(float8,float8,float8,jsonb)|f - 1, CASE WHEN f = 1 THEN 0 ELSE r END, 365, '{\"penalizer\": 0.01, \"time_unit\": \"week\"}'
+custvalue.gammagamma_fit(float8,float8)|f - 1, m
+custvalue.gammagamma_fit(float8,float8,jsonb)|f - 1, m, '{\"max_iter\": 50}'
 "
 
 tag=cv_dist_$$

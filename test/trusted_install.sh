@@ -173,6 +173,35 @@ SELECT 'normalisers ' || custvalue.score_linear(5, 0, 10) || ' ' || custvalue.sc
        || ' ' || custvalue.score_ratio(3, 4);
 SELECT 'segments ' || custvalue.rfm_segment(5, 5) || ' ' || custvalue.rfm_segment(1, 1, 5, '[{"segment": "whale", "m": [5, 5]}]')
        || ' ' || custvalue.value_trend(120, 100) || ' ' || custvalue.value_trend(120, 100, 0.25);
+CREATE TEMP TABLE evals AS
+SELECT custvalue.roc_auc(m, n > 5) AS auc, custvalue.average_precision(m, n > 5) AS ap,
+       custvalue.threshold_for_precision(m, n > 5, 0.3) AS op, custvalue.confusion_at(m, n > 5, 5000) AS conf,
+       custvalue.lift_at(m, n > 5, 0.1) AS lift, custvalue.log_loss(m / 10007, n > 5) AS ll,
+       custvalue.brier_score(m / 10007, n > 5) AS brier, custvalue.calibration(m / 10007, n > 5, 10) AS cal,
+       custvalue.psi(m, r > 100, 10) AS psi, custvalue.roc_curve(m, n > 5) AS roc, custvalue.pr_curve(m, n > 5) AS pr,
+       custvalue.zscore_fit(ARRAY[r, f, m]) AS z, custvalue.zscore_fit(ARRAY[r, f], '{"names": ["r", "f"]}') AS z2
+  FROM c;
+SELECT 'evaluation ' || (auc IS NOT NULL AND ap + lift + ll + brier + psi IS NOT NULL AND (op).flagged > 0
+                         AND (conf).flagged > 0)
+       || ' ' || (SELECT count(*) FROM custvalue.curve_points(roc)) || ' ' || (SELECT count(*) FROM custvalue.calibration_points(cal))
+       || ' ' || (pr::jsonb ->> 'curve') || ' ' || (z2::jsonb -> 'features' -> 'numeric' ->> 1)
+       || ' ' || (SELECT count(custvalue.zscore(z, ARRAY[r, f, m])) || ' ' || count(custvalue.zscore_sum(z, ARRAY[r, f, m], '{1, 0.5, 0.2}'))
+                         || ' ' || count(custvalue.zscore_sum(z, (SELECT ARRAY[r, f, m]), '{1, 0.5, 0.2}')) FROM c)
+  FROM evals;
+CREATE TEMP TABLE clv_c AS
+SELECT id % 50 AS cust, (custvalue.clv_summary(date '2024-01-01' + (r * (id % 50) / 50)::int, m, date '2024-12-31')).*
+  FROM c WHERE id % 50 > f GROUP BY id % 50;
+CREATE TEMP TABLE clv_m AS
+SELECT custvalue.bgnbd_fit(frequency, recency, t, '{"penalizer": 0.1}') AS bg,
+       custvalue.gammagamma_fit(frequency, monetary) AS gg
+  FROM clv_c;
+SELECT 'clv ' || (SELECT count(custvalue.bgnbd_expected_purchases(bg, 30, frequency, recency, t))
+                         || ' ' || count(custvalue.bgnbd_p_alive(bg, frequency, recency, t))
+                         || ' ' || count(custvalue.gammagamma_expected_spend(gg, frequency, monetary))
+                         || ' ' || count(custvalue.clv(bg, gg, frequency, recency, t, monetary, 3, 0.01)) FROM clv_c)
+       || ' ' || (SELECT count(*) FROM custvalue.bgnbd_params(bg))
+       || ' ' || (bg::jsonb ->> 'kind') || ' ' || (gg::jsonb ->> 'kind')
+  FROM clv_m;
 SELECT 'called ' || string_agg(funcid::regprocedure::text, ';' ORDER BY funcid::regprocedure::text)
   FROM pg_stat_xact_user_functions WHERE schemaname = 'custvalue';
 COMMIT;

@@ -111,8 +111,12 @@ cvb_expect(cv_wbuf *b, size_t n)
 	(void) cvb_reserve(b, n);
 }
 
-void
-cvb_f64s(cv_wbuf *b, const double *v, size_t n)
+/*
+ * n 8-byte values (doubles by their bits, or int64s) as little-endian
+ * words: one copy on a little-endian host, one word at a time elsewhere.
+ */
+static void
+cvb_words(cv_wbuf *b, const void *v, size_t n)
 {
 	if (CV_HOST_LE)
 	{
@@ -121,37 +125,36 @@ cvb_f64s(cv_wbuf *b, const double *v, size_t n)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		cvb_f64(b, v[i]);
-}
+	{
+		uint64_t	w;
 
-/* n integers of `size` bytes (4 or 8) from p, each little-endian. */
-static void
-cvb_ints(cv_wbuf *b, const void *p, size_t n, int size)
-{
-	if (CV_HOST_LE)
-	{
-		cvb_bytes(b, p, n * size);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-	{
-		if (size == 8)
-			cvb_le(b, ((const uint64_t *) p)[i], 8);
-		else
-			cvb_le(b, ((const uint32_t *) p)[i], 4);
+		memcpy(&w, (const char *) v + 8 * i, 8);
+		cvb_le(b, w, 8);
 	}
 }
 
 void
-cvb_u64s(cv_wbuf *b, const uint64_t *v, size_t n)
+cvb_f64s(cv_wbuf *b, const double *v, size_t n)
 {
-	cvb_ints(b, v, n, 8);
+	cvb_words(b, v, n);
+}
+
+void
+cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n)
+{
+	cvb_words(b, v, n);
 }
 
 void
 cvb_u32s(cv_wbuf *b, const uint32_t *v, size_t n)
 {
-	cvb_ints(b, v, n, 4);
+	if (CV_HOST_LE)
+	{
+		cvb_bytes(b, v, n * 4);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		cvb_le(b, v[i], 4);
 }
 
 void
@@ -239,62 +242,60 @@ cvr_f64(cv_rbuf *r)
 	return v;
 }
 
-void
-cvr_f64s(cv_rbuf *r, double *out, size_t n)
-{
-	if (CV_HOST_LE)
-	{
-		const unsigned char *d = cvr_take(r, n * 8);
-
-		if (d)
-			memcpy(out, d, n * 8);
-		else
-			memset(out, 0, n * 8);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		out[i] = cvr_f64(r);
-}
-
-/*
- * n integers of `size` bytes (4 or 8) into out; zeros and the error on
- * overrun (or a count whose byte length overflows).
- */
+/* n little-endian 8-byte words into out (zeros and err on overrun). */
 static void
-cvr_ints(cv_rbuf *r, void *out, size_t n, int size)
+cvr_words(cv_rbuf *r, void *out, size_t n)
 {
-	const unsigned char *d = n <= SIZE_MAX / 8 ? cvr_take(r, n * size) : NULL;
+	const unsigned char *d = cvr_take(r, n * 8);
 
 	if (d == NULL)
 	{
-		r->err = 1;
-		memset(out, 0, n <= SIZE_MAX / 8 ? n * size : 0);
+		memset(out, 0, n * 8);
 		return;
 	}
 	if (CV_HOST_LE)
 	{
-		memcpy(out, d, n * size);
+		memcpy(out, d, n * 8);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
 	{
-		if (size == 8)
-			((uint64_t *) out)[i] = load_le(d + 8 * i, 8);
-		else
-			((uint32_t *) out)[i] = (uint32_t) load_le(d + 4 * i, 4);
+		uint64_t	w = load_le(d + 8 * i, 8);
+
+		memcpy((char *) out + 8 * i, &w, 8);
 	}
 }
 
 void
-cvr_u64s(cv_rbuf *r, uint64_t *out, size_t n)
+cvr_f64s(cv_rbuf *r, double *out, size_t n)
 {
-	cvr_ints(r, out, n, 8);
+	cvr_words(r, out, n);
+}
+
+void
+cvr_i64s(cv_rbuf *r, int64_t *out, size_t n)
+{
+	cvr_words(r, out, n);
 }
 
 void
 cvr_u32s(cv_rbuf *r, uint32_t *out, size_t n)
 {
-	cvr_ints(r, out, n, 4);
+	const unsigned char *d = n <= SIZE_MAX / 4 ? cvr_take(r, n * 4) : NULL;
+
+	if (d == NULL)
+	{
+		r->err = 1;
+		memset(out, 0, n <= SIZE_MAX / 4 ? n * 4 : 0);
+		return;
+	}
+	if (CV_HOST_LE)
+	{
+		memcpy(out, d, n * 4);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uint32_t) load_le(d + 4 * i, 4);
 }
 
 const unsigned char *

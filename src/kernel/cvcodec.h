@@ -15,15 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* True on a host that stores doubles little-endian (then the byte
- * format is the memory layout, and arrays copy as they are). */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-#define CV_HOST_LE 1
-#else
-#define CV_HOST_LE 0
-#endif
+#include <string.h>
 
 /* A growable output buffer; data is cv_malloc'd (cv_free it when done). */
 typedef struct cv_wbuf
@@ -32,6 +24,33 @@ typedef struct cv_wbuf
 	size_t		len,
 				cap;
 } cv_wbuf;
+
+/* True on a host that stores doubles little-endian (then bytes copy as is). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(!defined(__FLOAT_WORD_ORDER__) || __FLOAT_WORD_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#define CV_HOST_LE 1
+#else
+#define CV_HOST_LE 0
+#endif
+
+/*
+ * The 64-bit little-endian word at p (one unaligned load on a
+ * little-endian host), for readers that scan serialised arrays in place.
+ */
+static inline uint64_t
+cv_load_le64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+
+	if (CV_HOST_LE)
+	{
+		memcpy(&v, p, 8);
+		return v;
+	}
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
 
 extern void cvb_init(cv_wbuf *b);
 extern void cvb_u8(cv_wbuf *b, uint8_t v);
@@ -42,8 +61,9 @@ extern void cvb_f64(cv_wbuf *b, double v);
 extern void cvb_bytes(cv_wbuf *b, const void *p, size_t n);
 /* n doubles, each as cvb_f64 writes it (one copy on a little-endian host). */
 extern void cvb_f64s(cv_wbuf *b, const double *v, size_t n);
-/* n integers, each as cvb_i64 / cvb_u32 writes it (one copy on a little-endian host). */
-extern void cvb_u64s(cv_wbuf *b, const uint64_t *v, size_t n);
+/* n int64s, each as cvb_i64 writes it (one copy on a little-endian host). */
+extern void cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n);
+/* n u32s, each as cvb_u32 writes it (one copy on a little-endian host). */
 extern void cvb_u32s(cv_wbuf *b, const uint32_t *v, size_t n);
 /* Make room for n more bytes at once (before a long run of writes). */
 extern void cvb_expect(cv_wbuf *b, size_t n);
@@ -66,8 +86,9 @@ extern int64_t cvr_i64(cv_rbuf *r);
 extern double cvr_f64(cv_rbuf *r);
 /* n doubles as cvr_f64 reads them into out; on overrun err is set. */
 extern void cvr_f64s(cv_rbuf *r, double *out, size_t n);
-/* n integers as cvr_i64 / cvr_u32 read them; on overrun zeros and err. */
-extern void cvr_u64s(cv_rbuf *r, uint64_t *out, size_t n);
+/* n int64s as cvr_i64 reads them into out; on overrun err is set. */
+extern void cvr_i64s(cv_rbuf *r, int64_t *out, size_t n);
+/* n u32s as cvr_u32 reads them; on overrun zeros and err. */
 extern void cvr_u32s(cv_rbuf *r, uint32_t *out, size_t n);
 /* Pointer into the buffer; NULL and err on overrun. */
 extern const unsigned char *cvr_bytes(cv_rbuf *r, size_t n);

@@ -201,33 +201,47 @@ typedef struct run
 	const unsigned char *cb;
 } run;
 
-static inline uint64_t
-le64(const unsigned char *p)
+/* A dimension's entries as a run. */
+static run
+dim_run(const dimbuf *b)
 {
-	uint64_t	v = 0;
+	run			r = {b->nent, b->value, b->count, NULL, NULL};
 
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	return r;
 }
 
+/* Value j of a run, `bytes` telling (as a constant) where it is held. */
 static inline double
-run_v(const run *r, size_t j)
+run_vk(const run *r, size_t j, int bytes)
 {
 	double		x;
 	uint64_t	u;
 
-	if (r->v)
+	if (!bytes)
 		return r->v[j];
-	u = le64(r->vb + 8 * j);
+	u = cv_load_le64(r->vb + 8 * j);
 	memcpy(&x, &u, 8);
 	return x;
+}
+
+/* Count j of a run, `bytes` telling (as a constant) where it is held. */
+static inline int64_t
+run_ck(const run *r, size_t j, int bytes)
+{
+	return bytes ? (int64_t) cv_load_le64(r->cb + 8 * j) : r->c[j];
+}
+
+/* Value and count j of a run held either way. */
+static inline double
+run_v(const run *r, size_t j)
+{
+	return run_vk(r, j, r->v == NULL);
 }
 
 static inline int64_t
 run_c(const run *r, size_t j)
 {
-	return r->c ? r->c[j] : (int64_t) le64(r->cb + 8 * j);
+	return run_ck(r, j, r->c == NULL);
 }
 
 /*
@@ -261,32 +275,27 @@ check_run(const run *r, int64_t n)
 }
 
 /*
- * Merge a run into a dimension's distinct values, adding the counts of
- * equal values.  The entries grow once to their final size and the merge
- * runs backwards in place, so no second copy of them is made.  -1 past
- * the budget (nothing changed).
+ * Values of the dimension (va, nent of them) that the run also holds.
+ * `bytes` is a constant at each call, so each kind of run gets its own
+ * loop, with the arrays in registers.
  */
-static int
-merge_run(cv_distr *d, dimbuf *b, const run *r)
+static inline size_t
+count_common(const double *va, size_t nent, const run *r, int bytes)
 {
 	size_t		i = 0,
 				j = 0,
 				dup = 0,
-				total;
-	size_t		ii,
-				jj,
-				k;
+				m = r->m;
 
-	if (r->m == 0)
-		return 0;
-	while (i < b->nent && j < r->m)
+	while (i < nent && j < m)
 	{
-		double		x = run_v(r, j);
+		double		a = va[i],
+					x = run_vk(r, j, bytes);
 
 		cv_interrupt_poll(i + j);
-		if (b->value[i] < x)
+		if (a < x)
 			i++;
-		else if (b->value[i] > x)
+		else if (a > x)
 			j++;
 		else
 		{
@@ -295,10 +304,69 @@ merge_run(cv_distr *d, dimbuf *b, const run *r)
 			j++;
 		}
 	}
+	return dup;
+}
+
+/*
+ * Merge the run backwards into the arrays, whose first `nent` entries are
+ * the dimension's values and which hold `total` entries, adding the counts
+ * of equal values.  Values left in place at the end are already where
+ * they go.
+ */
+static inline void
+merge_down(double *restrict val, int64_t *restrict cnt, size_t nent,
+		   const run *r, size_t total, int bytes)
+{
+	size_t		ii = nent,
+				jj = r->m,
+				k = total;
+
+	while (jj > 0)
+	{
+		double		x = run_vk(r, jj - 1, bytes);
+
+		cv_interrupt_poll(k);
+		k--;
+		if (ii > 0 && val[ii - 1] > x)
+		{
+			val[k] = val[ii - 1];
+			cnt[k] = cnt[ii - 1];
+			ii--;
+		}
+		else
+		{
+			/* k may be ii - 1: read the equal value's count first */
+			int64_t		c = run_ck(r, jj - 1, bytes);
+
+			if (ii > 0 && val[ii - 1] == x)
+				c += cnt[--ii];
+			val[k] = x;
+			cnt[k] = c;
+			jj--;
+		}
+	}
+}
+
+/*
+ * Merge a run into a dimension's distinct values, adding the counts of
+ * equal values.  The entries grow once to their final size and the merge
+ * runs backwards in place, so no second copy of them is made.  -1 past
+ * the budget (nothing changed).
+ */
+static int
+merge_run(cv_distr *d, dimbuf *b, const run *r)
+{
+	int			bytes = r->v == NULL;
+	size_t		dup,
+				total;
+
+	if (r->m == 0)
+		return 0;
+	dup = bytes ? count_common(b->value, b->nent, r, 1) : count_common(b->value, b->nent, r, 0);
 	if (dup == r->m)
 	{
 		/* every value is known already (the usual case): add the counts */
-		for (i = 0, j = 0; j < r->m; i++)
+		for (size_t i = 0, j = 0; j < r->m; i++)
 		{
 			cv_interrupt_poll(i);
 			if (b->value[i] == run_v(r, j))
@@ -318,36 +386,10 @@ merge_run(cv_distr *d, dimbuf *b, const run *r)
 		b->ecap = total;
 		d->bytes += extra;
 	}
-	/* backwards: ii, jj, k count down from one past the last element */
-	ii = b->nent;
-	jj = r->m;
-	k = total;
-	while (jj > 0)
-	{
-		double		x = run_v(r, jj - 1);
-
-		cv_interrupt_poll(k);
-		k--;
-		if (ii > 0 && b->value[ii - 1] > x)
-		{
-			b->value[k] = b->value[ii - 1];
-			b->count[k] = b->count[ii - 1];
-			ii--;
-		}
-		else if (ii > 0 && b->value[ii - 1] == x)
-		{
-			b->value[k] = x;
-			b->count[k] = b->count[ii - 1] + run_c(r, jj - 1);
-			ii--;
-			jj--;
-		}
-		else
-		{
-			b->value[k] = x;
-			b->count[k] = run_c(r, jj - 1);
-			jj--;
-		}
-	}
+	if (bytes)
+		merge_down(b->value, b->count, b->nent, r, total, 1);
+	else
+		merge_down(b->value, b->count, b->nent, r, total, 0);
 	b->nent = total;
 	return 0;
 }
@@ -596,7 +638,7 @@ cv_distr_merge(cv_distr *dst, const cv_distr *src, char *err, size_t errlen)
 	{
 		dimbuf	   *a = &dst->dims[i];
 		const dimbuf *b = &src->dims[i];
-		run			r = {b->nent, b->value, b->count, NULL, NULL};
+		run			r = dim_run(b);
 		static front_values f;
 		run			fr;
 
@@ -692,13 +734,8 @@ cv_distr_write(const cv_distr *d, cv_wbuf *w)
 		cvb_i64(w, b->n);
 		cvb_i64(w, b->nulls);
 		cvb_i64(w, (int64_t) b->nent);
-		for (size_t j = 0; j < b->nent; j++)
-		{
-			cv_interrupt_poll(j);
-			cvb_f64(w, b->value[j]);
-		}
-		for (size_t j = 0; j < b->nent; j++)
-			cvb_i64(w, b->count[j]);
+		cvb_f64s(w, b->value, b->nent);
+		cvb_i64s(w, b->count, b->nent);
 	}
 }
 
@@ -732,14 +769,14 @@ read_header(cv_rbuf *r, int *ndims, char *err, size_t errlen)
 }
 
 /*
- * Read dimension i of a serialised distribution as a run over the bytes,
- * with its row and NULL counts, checking every rule.  -1 with a message.
+ * Read the head of dimension i of a serialised distribution: its row and
+ * NULL counts and its number of distinct values, checked against the rules
+ * and against the bytes left.  -1 with a message.
  */
 static int
-read_dim(cv_rbuf *r, int i, run *out, int64_t *n, int64_t *nulls, char *err, size_t errlen)
+read_dim_head(cv_rbuf *r, int i, size_t *m, int64_t *n, int64_t *nulls, char *err, size_t errlen)
 {
 	int64_t		nent;
-	const char *bad;
 
 	*n = cvr_i64(r);
 	*nulls = cvr_i64(r);
@@ -755,13 +792,44 @@ read_dim(cv_rbuf *r, int i, run *out, int64_t *n, int64_t *nulls, char *err, siz
 	if ((uint64_t) nent > (r->len - r->pos) / 16)
 		return (snprintf(err, errlen, "dimension %d claims %lld distinct values, more than the data holds",
 						 i + 1, (long long) nent), -1);
-	out->m = (size_t) nent;
-	out->v = NULL;
-	out->c = NULL;
-	out->vb = cvr_bytes(r, out->m * 8);
-	out->cb = cvr_bytes(r, out->m * 8);
-	if ((bad = check_run(out, *n)) != NULL)
+	*m = (size_t) nent;
+	return 0;
+}
+
+/* -1 with a message unless run r of dimension i can hold n rows. */
+static int
+check_dim(const run *r, int i, int64_t n, char *err, size_t errlen)
+{
+	const char *bad = check_run(r, n);
+
+	if (bad != NULL)
 		return (snprintf(err, errlen, "invalid dimension %d: %s", i + 1, bad), -1);
+	return 0;
+}
+
+/*
+ * Read m entries into dimension b, which holds no values, as its arrays:
+ * one bulk copy each, no intermediate buffer.  The entries are checked by
+ * the caller.  -1 past the budget (nothing read).
+ */
+static int
+read_entries(cv_distr *d, dimbuf *b, cv_rbuf *r, size_t m)
+{
+	size_t		alloc = m ? m : 1;
+
+	if (!afford(d, m * 16))
+		return -1;
+	if (b->value)
+		cv_free(b->value);
+	if (b->count)
+		cv_free(b->count);
+	d->bytes -= b->ecap * 16;
+	b->value = cv_malloc(alloc * sizeof(double));
+	b->count = cv_malloc(alloc * sizeof(int64_t));
+	cvr_f64s(r, b->value, m);
+	cvr_i64s(r, b->count, m);
+	b->nent = b->ecap = m;
+	d->bytes += m * 16;
 	return 0;
 }
 
@@ -777,20 +845,42 @@ cv_distr_merge_bytes(cv_distr *dst, cv_rbuf *r, char *err, size_t errlen)
 	{
 		dimbuf	   *a = &dst->dims[i];
 		run			src;
+		size_t		m;
 		int64_t		n,
 					nulls;
 
-		if (read_dim(r, i, &src, &n, &nulls, err, errlen) < 0)
+		if (read_dim_head(r, i, &m, &n, &nulls, err, errlen) < 0)
 			return -1;
 		if (!rows_fit(a, n, nulls))
 			return (snprintf(err, errlen, "merged row count of dimension %d is out of range", i + 1), CV_DISTR_OVER);
-		if (merge_run(dst, a, &src) < 0)
-			return (snprintf(err, errlen, "the merged state would need %zu bytes, past its budget of %zu",
-							 dst->over, dst->budget), CV_DISTR_OVER);
+		if (a->nent == 0 && a->npend == 0 && a->nfront == 0)
+		{
+			/* nothing to merge with (the first state a leader combines) */
+			if (read_entries(dst, a, r, m) < 0)
+				goto over;
+			src = dim_run(a);
+			if (check_dim(&src, i, n, err, errlen) < 0)
+				return -1;
+		}
+		else
+		{
+			src.m = m;
+			src.v = NULL;
+			src.c = NULL;
+			src.vb = cvr_bytes(r, m * 8);
+			src.cb = cvr_bytes(r, m * 8);
+			if (check_dim(&src, i, n, err, errlen) < 0)
+				return -1;
+			if (merge_run(dst, a, &src) < 0)
+				goto over;
+		}
 		a->n += n;
 		a->nulls += nulls;
 	}
 	return 0;
+over:
+	return (snprintf(err, errlen, "the merged state would need %zu bytes, past its budget of %zu",
+					 dst->over, dst->budget), CV_DISTR_OVER);
 }
 
 cv_distr *
@@ -806,23 +896,20 @@ cv_distr_read(cv_rbuf *r, char *err, size_t errlen)
 	{
 		dimbuf	   *b = &d->dims[i];
 		run			src;
+		size_t		m;
 
-		if (read_dim(r, i, &src, &b->n, &b->nulls, err, errlen) < 0)
-		{
-			cv_distr_free(d);
-			return NULL;
-		}
-		b->value = cv_malloc((src.m ? src.m : 1) * sizeof(double));
-		b->count = cv_malloc((src.m ? src.m : 1) * sizeof(int64_t));
-		for (size_t j = 0; j < src.m; j++)
-		{
-			b->value[j] = run_v(&src, j);
-			b->count[j] = run_c(&src, j);
-		}
-		b->nent = b->ecap = src.m;
-		d->bytes += src.m * 16;
+		if (read_dim_head(r, i, &m, &b->n, &b->nulls, err, errlen) < 0)
+			goto fail;
+		/* straight into the final arrays, checked there */
+		(void) read_entries(d, b, r, m);
+		src = dim_run(b);
+		if (check_dim(&src, i, b->n, err, errlen) < 0)
+			goto fail;
 	}
 	return d;
+fail:
+	cv_distr_free(d);
+	return NULL;
 }
 
 void

@@ -894,7 +894,7 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 			cvb_bytes(b, r->dict[p].str[c], r->dict[p].len[c]);
 		}
 	}
-	cvb_u64s(b, r->hash, r->n);
+	cvb_i64s(b, (const int64_t *) r->hash, r->n);
 	cvb_f64s(b, r->num, r->n * w);
 	cvb_u32s(b, (const uint32_t *) r->cat, r->n * nc);
 }
@@ -1039,7 +1039,7 @@ read_rows(cv_rows *dst, const cv_rows *src, cv_rbuf *rb, uint64_t n,
 		size_t		m = n - lo < chunk ? (size_t) (n - lo) : chunk;
 
 		cv_interrupt_poll(0);
-		cvr_u64s(&hr, h, m);
+		cvr_i64s(&hr, (int64_t *) h, m);
 		cvr_f64s(&xr, x, m * w);
 		cvr_u32s(&cr, (uint32_t *) c, m * nc);
 		for (size_t i = 0; i < m * w && rc == 0; i++)

@@ -24,10 +24,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import psycopg2
 import statsmodels.api as sm
 from psycopg2.extras import execute_values
 from sklearn.linear_model import LogisticRegression
+from _scratchdb import scratch_db
 
 DB = "custvalue_conf_churn"
 N = 6000
@@ -120,16 +120,8 @@ def fetch(conn, df, options):
 def main():
     rng = np.random.default_rng(20040728)
     df = make_subscribers(rng)
-    admin = psycopg2.connect(dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as c:
-        c.execute("DROP DATABASE IF EXISTS " + DB)
-        c.execute("CREATE DATABASE " + DB)
-    try:
-        conn = psycopg2.connect(dbname=DB)
-        conn.autocommit = True
+    with scratch_db(DB) as conn:
         with conn.cursor() as c:
-            c.execute("CREATE EXTENSION custvalue")
             c.execute("""CREATE TABLE subs (id int, account_length float8, service_calls float8,
                            day_minutes float8, intl_charge float8, state text, plan text, churned bool)""")
             rows = [tuple(None if (isinstance(v, float) and np.isnan(v)) else
@@ -174,11 +166,6 @@ def main():
         check("penalised intercept vs scikit-learn", coefs.std_coef[0], sk.intercept_[0])
         check("penalised coefficients vs scikit-learn", coefs.std_coef[1:], sk.coef_[0])
         check("penalised probabilities vs scikit-learn", risk, sk.predict_proba(Z)[:, 1], atol=1e-12)
-        conn.close()
-    finally:
-        with admin.cursor() as c:
-            c.execute("DROP DATABASE IF EXISTS " + DB)
-        admin.close()
     for f in failures:
         print("FAIL " + f)
     return 1 if failures else 0

@@ -25,12 +25,12 @@ import sys
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
-import psycopg2  # noqa: E402
 from psycopg2.extras import execute_values  # noqa: E402
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.datasets import make_blobs  # noqa: E402
 from sklearn.metrics import silhouette_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from _scratchdb import scratch_db  # noqa: E402
 
 DB = "custvalue_conf_kmeans"
 INERTIA_SLACK = 1.001
@@ -110,18 +110,10 @@ def check_silhouette(cur, name, X, labels, what, failures):
 
 
 def main():
-    admin = psycopg2.connect(dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as c:
-        c.execute("DROP DATABASE IF EXISTS " + DB)
-        c.execute("CREATE DATABASE " + DB)
     failures = []
     checks = 0
-    try:
-        conn = psycopg2.connect(dbname=DB)
-        conn.autocommit = True
+    with scratch_db(DB) as conn:
         with conn.cursor() as cur:
-            cur.execute("CREATE EXTENSION custvalue")
             for name, X in datasets():
                 load(cur, name, X)
                 for k in (2, 3, 6, 8):
@@ -135,10 +127,6 @@ def main():
                 odd[:3] = [7, 8, 9]  # three singleton clusters score 0
                 check_silhouette(cur, name, X, odd, "labels with singletons", failures)
                 checks += 1
-        conn.close()
-    finally:
-        with admin.cursor() as c:
-            c.execute("DROP DATABASE IF EXISTS " + DB)
     for f in failures:
         print("FAIL " + f)
     print("kmeans conformance: %d checks, %d failures; inertia / scikit-learn's: %.6f to %.6f"

@@ -27,8 +27,8 @@ import sys
 
 import numpy as np
 import pandas as pd
-import psycopg2
 from psycopg2.extras import execute_values
+from _scratchdb import scratch_db
 
 DB = "custvalue_conf_rfm"
 DIMS = ["recency", "frequency", "monetary", "nps"]
@@ -211,16 +211,9 @@ def check_shapes(cur, failures):
 def main():
     rng = np.random.default_rng(20241122)
     df = make_customers(rng)
-    admin = psycopg2.connect(dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as c:
-        c.execute("DROP DATABASE IF EXISTS " + DB)
-        c.execute("CREATE DATABASE " + DB)
     failures = []
-    try:
-        conn = psycopg2.connect(dbname=DB)
-        with conn, conn.cursor() as cur:
-            cur.execute("CREATE EXTENSION custvalue")
+    with scratch_db(DB) as conn:
+        with conn.cursor() as cur:
             cur.execute("CREATE TABLE rfm_conf (id int, recency float8, frequency float8, "
                         "monetary float8, nps float8)")
             rows = [tuple(None if (isinstance(x, float) and math.isnan(x)) else x for x in r)
@@ -233,11 +226,6 @@ def main():
             check_fit(cur, df, 100, "midrank", [1, 1, 1, 0], [80, 50, 20], failures)
             check_fit(cur, df, 100, "first", [1, 1, 1, 0], [80, 50, 20], failures)
             check_shapes(cur, failures)
-        conn.close()
-    finally:
-        with admin.cursor() as c:
-            c.execute("DROP DATABASE IF EXISTS " + DB)
-        admin.close()
     for f in failures:
         print("MISMATCH " + f)
     if failures:

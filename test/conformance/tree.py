@@ -25,9 +25,9 @@ import sys
 
 import numpy as np
 import pandas as pd
-import psycopg2
 from psycopg2.extras import execute_values
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from _scratchdb import scratch_db
 
 DB = "custvalue_conf_tree"
 N = 4000
@@ -194,27 +194,13 @@ def main():
     rng = np.random.default_rng(3)
     df = make_customers(rng, N)
     new = make_customers(rng, N_NEW)
-    admin = psycopg2.connect(dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as c:
-        c.execute("DROP DATABASE IF EXISTS " + DB)
-        c.execute("CREATE DATABASE " + DB)
     failures = []
-    try:
-        conn = psycopg2.connect(dbname=DB)
-        try:
-            with conn, conn.cursor() as cur:
-                cur.execute("CREATE EXTENSION custvalue")
-                load(cur, "conf", df)
-                load(cur, "conf_new", new)
-                for task, opts, with_cat in SETTINGS:
-                    failures += compare(task, opts, with_cat, cur, df, new)
-        finally:
-            conn.close()
-    finally:
-        with admin.cursor() as c:
-            c.execute("DROP DATABASE IF EXISTS " + DB)
-        admin.close()
+    with scratch_db(DB) as conn:
+        with conn.cursor() as cur:
+            load(cur, "conf", df)
+            load(cur, "conf_new", new)
+            for task, opts, with_cat in SETTINGS:
+                failures += compare(task, opts, with_cat, cur, df, new)
     for f in failures:
         print("MISMATCH " + f)
     print("%d settings, %d mismatches" % (len(SETTINGS), len(failures)))
