@@ -125,7 +125,7 @@ SELECT pg_temp.err(format($q$SELECT pg_temp.merge_states(s::custvalue.fitstate) 
 SELECT pg_temp.err(format($q$SELECT pg_temp.merge_states(s::custvalue.fitstate) FROM (VALUES (%L), (%L)) v(s)$q$,
                           pg_temp.empty(4), pg_temp.state(1, '{"bins": 3}', '\x02'::bytea || pg_temp.i32(4) || decode(repeat('00', 96), 'hex'))));
 SELECT pg_temp.err(format($q$SELECT pg_temp.merge_states(s::custvalue.fitstate) FROM (VALUES (%L), (%L)) v(s)$q$,
-                          pg_temp.empty(4), pg_temp.state(2, '{}', '\x01'::bytea || pg_temp.i32(1) || pg_temp.i32(0)
+                          pg_temp.empty(4), pg_temp.state(2, '{}', '\x02'::bytea || pg_temp.i32(1) || pg_temp.i32(0)
                                                                    || decode(repeat('00', 41), 'hex'))));
 -- merged row counts past the limit
 SELECT pg_temp.err(format($q$SELECT pg_temp.merge_states(s::custvalue.fitstate) FROM (VALUES (%L), (%L)) v(s)$q$,
@@ -141,16 +141,16 @@ SELECT custvalue.rfmn_score(pg_temp.merge_states(s::custvalue.fitstate), 1, 1, 1
 -- A row state fed to the distribution fits, and crafted row states.
 CREATE FUNCTION pg_temp.rows_state(nnum int, ncat int, has_y int, seen bigint, n bigint, body bytea) RETURNS text
 LANGUAGE sql AS
-$$ SELECT pg_temp.state(2, '{}', '\x01'::bytea || pg_temp.i32(nnum) || pg_temp.i32(ncat) || set_byte('\x00'::bytea, 0, has_y)
+$$ SELECT pg_temp.state(2, '{}', '\x02'::bytea || pg_temp.i32(nnum) || pg_temp.i32(ncat) || set_byte('\x00'::bytea, 0, has_y)
                         || pg_temp.i64(0) || pg_temp.i64(7) || pg_temp.i64(seen) || pg_temp.i64(0) || pg_temp.i64(n) || body) $$;
-SELECT pg_temp.rows_state(1, 0, 0, 2, 2, pg_temp.f64(1.5) || pg_temp.f64(-2))::custvalue.fitstate;
-SELECT pg_temp.err(format('SELECT custvalue.rfmn_fit_final(%L)', pg_temp.rows_state(1, 0, 0, 2, 2, pg_temp.f64(1.5) || pg_temp.f64(-2))));
+SELECT pg_temp.rows_state(1, 0, 0, 2, 2, pg_temp.i64(11) || pg_temp.i64(22) || pg_temp.f64(1.5) || pg_temp.f64(-2))::custvalue.fitstate;
+SELECT pg_temp.err(format('SELECT custvalue.rfmn_fit_final(%L)', pg_temp.rows_state(1, 0, 0, 2, 2, pg_temp.i64(11) || pg_temp.i64(22) || pg_temp.f64(1.5) || pg_temp.f64(-2))));
 SELECT pg_temp.err(format('SELECT custvalue.scorecard_fit_final(%L)', pg_temp.rows_state(1, 0, 0, 0, 0, '')));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 0, 1, 2, pg_temp.f64(1.5) || pg_temp.f64(-2))));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(2, -1, 0, 0, 0, '')));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 10000, 0, 0, 0, '')));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 2, 0, 0, '')));
-SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 0, 1, 1, pg_temp.f64('Infinity'))));
+SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 0, 1, 1, pg_temp.i64(1) || pg_temp.f64('Infinity'))));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(-1, -1, 0, 1, 1, '')));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 0, 4611686018427387904, 0, '')));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate',
@@ -158,8 +158,8 @@ SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate',
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate',
                           pg_temp.rows_state(0, 1, 0, 1, 0, pg_temp.i32(1) || pg_temp.i32(2) || '\xc328'::bytea)));
 SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate',
-                          pg_temp.rows_state(0, 1, 0, 1, 1, pg_temp.i32(1) || pg_temp.i32(1) || '\x61'::bytea || pg_temp.i32(1))));
-SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 0, 1, 1, pg_temp.f64(1) || '\x00'::bytea)));
+                          pg_temp.rows_state(0, 1, 0, 1, 1, pg_temp.i32(1) || pg_temp.i32(1) || '\x61'::bytea || pg_temp.i64(1) || pg_temp.i32(1))));
+SELECT pg_temp.err(format('SELECT %L::custvalue.fitstate', pg_temp.rows_state(1, 0, 0, 1, 1, pg_temp.i64(1) || pg_temp.f64(1) || '\x00'::bytea)));
 -- a row state without a target, fed to a fit that needs one
-SELECT pg_temp.err(format('SELECT custvalue.tree_fit_class_final(%L)', pg_temp.rows_state(1, 0, 0, 2, 2, pg_temp.f64(1.5) || pg_temp.f64(-2))));
-SELECT custvalue.tree_fit_class_final(pg_temp.rows_state(1, 0, 1, 2, 2, pg_temp.f64(1.5) || pg_temp.f64(1) || pg_temp.f64(-2) || pg_temp.f64(0))::custvalue.fitstate) IS NOT NULL AS with_target_fits;
+SELECT pg_temp.err(format('SELECT custvalue.tree_fit_class_final(%L)', pg_temp.rows_state(1, 0, 0, 2, 2, pg_temp.i64(11) || pg_temp.i64(22) || pg_temp.f64(1.5) || pg_temp.f64(-2))));
+SELECT custvalue.tree_fit_class_final(pg_temp.rows_state(1, 0, 1, 2, 2, pg_temp.i64(11) || pg_temp.i64(22) || pg_temp.f64(1.5) || pg_temp.f64(1) || pg_temp.f64(-2) || pg_temp.f64(0))::custvalue.fitstate) IS NOT NULL AS with_target_fits;

@@ -44,9 +44,9 @@ static const ExpandedObjectMethods fitstate_methods = {
  * A kind may also bound its own growth (budget, over) so that it fails
  * before allocating past custvalue.max_fit_memory rather than after, write
  * straight into a flat value whose size it knows (prepare, flat_size), and
- * merge a flat state without building it first (merge_bytes).  Kinds
- * without these are checked after each change and serialised through a
- * buffer.
+ * merge a flat state without building it first (merge_bytes), and copy
+ * an expanded state without serialising it (copy).  Kinds without these
+ * are checked after each change and serialised through a buffer.
  */
 typedef struct CvStateKindOps
 {
@@ -62,6 +62,7 @@ typedef struct CvStateKindOps
 	int			(*prepare) (void *k);
 	size_t		(*flat_size) (const void *k);
 	int			(*merge_bytes) (void *dst, cv_rbuf *r, char *err, size_t errlen);
+	void	   *(*copy) (const void *k);
 } CvStateKindOps;
 
 /* distr: the kernel's functions, typed for the table */
@@ -123,12 +124,10 @@ distr_merge_bytes(void *dst, cv_rbuf *r, char *err, size_t errlen)
  * rows: likewise.  Category levels become text in models, so a state's
  * levels must be valid in the database encoding.
  */
-static void *
-rows_read(cv_rbuf *r, char *err, size_t errlen)
+static int
+rows_levels_valid(const cv_rows *rows, char *err, size_t errlen)
 {
-	cv_rows    *rows = cv_rows_read(r, err, errlen);
-
-	for (int p = 0; rows && p < cv_rows_ncat(rows); p++)
+	for (int p = 0; p < cv_rows_ncat(rows); p++)
 		for (int c = 0; c < cv_rows_nlevels(rows, p); c++)
 		{
 			size_t		len;
@@ -138,11 +137,46 @@ rows_read(cv_rbuf *r, char *err, size_t errlen)
 			{
 				snprintf(err, errlen, "level %d of categorical position %d is not valid in the database encoding",
 						 c + 1, p + 1);
-				cv_rows_free(rows);
-				return NULL;
+				return 0;
 			}
 		}
+	return 1;
+}
+
+static void *
+rows_read(cv_rbuf *r, char *err, size_t errlen)
+{
+	cv_rows    *rows = cv_rows_read(r, err, errlen);
+
+	if (rows && !rows_levels_valid(rows, err, errlen))
+	{
+		cv_rows_free(rows);
+		return NULL;
+	}
 	return rows;
+}
+
+/* A merged state's levels are checked as a read state's are. */
+static int
+rows_merge_bytes(void *dst, cv_rbuf *r, char *err, size_t errlen)
+{
+	int			rc = cv_rows_merge_bytes(dst, r, err, errlen);
+
+	if (rc == 0 && !rows_levels_valid(dst, err, errlen))
+		return CV_ROWS_INVALID;
+	return rc;
+}
+
+static size_t
+rows_flat_size(const void *k)
+{
+	return cv_rows_flat_size(k);
+}
+
+static void *
+rows_copy(const void *k)
+{
+	return cv_rows_copy(k);
 }
 
 static void
@@ -197,7 +231,8 @@ static const CvStateKindOps state_kinds[] = {
 	distr_budget, distr_over, distr_prepare, distr_flat_size, distr_merge_bytes},
 	{"rows",
 		"The state keeps 8 bytes per feature and target and 4 per category of each row, plus 8, for up to twice max_rows rows.",
-	rows_read, rows_write, rows_merge, rows_bytes},
+		rows_read, rows_write, rows_merge, rows_bytes,
+	NULL, NULL, NULL, rows_flat_size, rows_merge_bytes, rows_copy},
 	{"tuples",
 		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
 	tuples_read, tuples_write, tuples_merge, tuples_bytes},
@@ -494,17 +529,32 @@ agg_context(FunctionCallInfo fcinfo)
 	return aggcxt;
 }
 
-/* A private, writable copy of the state in a datum, under `parent`. */
+/*
+ * A private, writable copy of the state in a datum, under `parent`.  An
+ * expanded state of a kind that can copy itself (a parallel leader's own
+ * partial state) is copied directly, once, rather than serialised and read.
+ */
 static CvFitState *
 fitstate_private_copy(Datum d, MemoryContext parent)
 {
 	CvFitState *s;
+	CvFitState *copy;
+	MemoryContext old;
 
 	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
 		return fitstate_from_datum(d, parent);
 	s = (CvFitState *) DatumGetEOHP(d);
-	fitstate_serialise(s);
-	return fitstate_from_bytes(s->flat.data, s->flat.len, parent);
+	if (kind_ops(s->kind)->copy == NULL)
+	{
+		fitstate_serialise(s);
+		return fitstate_from_bytes(s->flat.data, s->flat.len, parent);
+	}
+	copy = fitstate_new(parent, s->kind, s->params);
+	old = MemoryContextSwitchTo(copy->hdr.eoh_context);
+	copy->k = kind_ops(s->kind)->copy(s->k);
+	MemoryContextSwitchTo(old);
+	check_state_size(copy);
+	return copy;
 }
 
 CvFitState *
@@ -750,6 +800,8 @@ combine_flat(CvFitState *a, Datum d)
 		merge_error(a, rc, err);
 	if (!cvr_done(&r))
 		invalid_state("trailing bytes");
+	if (!kind_ops(a->kind)->budget)
+		check_state_size(a);
 	if ((Pointer) v != DatumGetPointer(d))
 		pfree(v);
 }

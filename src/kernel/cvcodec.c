@@ -13,13 +13,29 @@
 
 /* ---------------------------------------------------------------- writer */
 
-/* Little-endian load of `nbytes` bytes, independent of host byte order. */
-static uint64_t
+/*
+ * Little-endian load of `nbytes` bytes, independent of host byte order (one
+ * unaligned load of a whole word on a little-endian host: the hash reads
+ * every byte of a row through it).
+ */
+static inline uint64_t
 load_le(const unsigned char *p, int nbytes)
 {
 	uint64_t	v = 0;
 	int			i;
 
+	if (CV_HOST_LE && nbytes == 8)
+	{
+		memcpy(&v, p, 8);
+		return v;
+	}
+	if (CV_HOST_LE && nbytes == 4)
+	{
+		uint32_t	w;
+
+		memcpy(&w, p, 4);
+		return w;
+	}
 	for (i = nbytes - 1; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
@@ -127,6 +143,18 @@ void
 cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n)
 {
 	cvb_words(b, v, n);
+}
+
+void
+cvb_u32s(cv_wbuf *b, const uint32_t *v, size_t n)
+{
+	if (CV_HOST_LE)
+	{
+		cvb_bytes(b, v, n * 4);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		cvb_le(b, v[i], 4);
 }
 
 void
@@ -248,6 +276,26 @@ void
 cvr_i64s(cv_rbuf *r, int64_t *out, size_t n)
 {
 	cvr_words(r, out, n);
+}
+
+void
+cvr_u32s(cv_rbuf *r, uint32_t *out, size_t n)
+{
+	const unsigned char *d = n <= SIZE_MAX / 4 ? cvr_take(r, n * 4) : NULL;
+
+	if (d == NULL)
+	{
+		r->err = 1;
+		memset(out, 0, n <= SIZE_MAX / 4 ? n * 4 : 0);
+		return;
+	}
+	if (CV_HOST_LE)
+	{
+		memcpy(out, d, n * 4);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uint32_t) load_le(d + 4 * i, 4);
 }
 
 const unsigned char *

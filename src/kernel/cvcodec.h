@@ -63,6 +63,8 @@ extern void cvb_bytes(cv_wbuf *b, const void *p, size_t n);
 extern void cvb_f64s(cv_wbuf *b, const double *v, size_t n);
 /* n int64s, each as cvb_i64 writes it (one copy on a little-endian host). */
 extern void cvb_i64s(cv_wbuf *b, const int64_t *v, size_t n);
+/* n u32s, each as cvb_u32 writes it (one copy on a little-endian host). */
+extern void cvb_u32s(cv_wbuf *b, const uint32_t *v, size_t n);
 /* Make room for n more bytes at once (before a long run of writes). */
 extern void cvb_expect(cv_wbuf *b, size_t n);
 /* u32 length followed by the bytes (no NUL). */
@@ -86,6 +88,8 @@ extern double cvr_f64(cv_rbuf *r);
 extern void cvr_f64s(cv_rbuf *r, double *out, size_t n);
 /* n int64s as cvr_i64 reads them into out; on overrun err is set. */
 extern void cvr_i64s(cv_rbuf *r, int64_t *out, size_t n);
+/* n u32s as cvr_u32 reads them; on overrun zeros and err. */
+extern void cvr_u32s(cv_rbuf *r, uint32_t *out, size_t n);
 /* Pointer into the buffer; NULL and err on overrun. */
 extern const unsigned char *cvr_bytes(cv_rbuf *r, size_t n);
 /* cv_malloc'd NUL-terminated copy; NULL and err on overrun or embedded NUL. */

@@ -85,36 +85,52 @@ cv_features_plain(int nnum, char *const *names)
 }
 
 /*
- * Mean and population sd of numeric column j, in row order.  The rows'
- * numbers are one array of stride nnum + has_y (rows.h).
+ * Means and population sds of the nnum numeric columns, each summed in row
+ * order (Neumaier summation for the mean, so that the mean of many rows
+ * keeps its digits).  The rows' numbers are one array of stride nnum +
+ * has_y (rows.h), so all the columns are summed in the same sweep: two
+ * passes over the rows in memory order instead of two strided passes per
+ * column.  Each column's arithmetic is that of a pass over it alone.
  */
 static void
-column_moments(const cv_rows *rows, int j, double *mean, double *sd)
+numeric_moments(const cv_rows *rows, int nnum, double *mean, double *sd)
 {
 	size_t		n = cv_rows_count(rows);
 	size_t		stride = (size_t) cv_rows_nnum(rows) + cv_rows_has_y(rows);
-	const double *col = n ? cv_rows_x(rows, 0) + j : NULL;
-	double		s = 0.0,
-				c = 0.0,
-				ss = 0.0;
+	const double *x = n ? cv_rows_x(rows, 0) : NULL;
+	double	   *s = cv_calloc(nnum + 1, sizeof(double));
+	double	   *c = cv_calloc(nnum + 1, sizeof(double));
+	double	   *ss = cv_calloc(nnum + 1, sizeof(double));
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++, x += stride)
 	{
-		/* Neumaier summation: the mean of many rows keeps its digits */
-		double		x = col[i * stride];
-		double		t = s + x;
+		cv_interrupt_poll(i + 1);
+		for (int j = 0; j < nnum; j++)
+		{
+			double		t = s[j] + x[j];
 
-		c += fabs(s) >= fabs(x) ? (s - t) + x : (x - t) + s;
-		s = t;
+			c[j] += fabs(s[j]) >= fabs(x[j]) ? (s[j] - t) + x[j] : (x[j] - t) + s[j];
+			s[j] = t;
+		}
 	}
-	*mean = n ? (s + c) / (double) n : 0.0;
-	for (size_t i = 0; i < n; i++)
+	for (int j = 0; j < nnum; j++)
+		mean[j] = n ? (s[j] + c[j]) / (double) n : 0.0;
+	x = n ? cv_rows_x(rows, 0) : NULL;
+	for (size_t i = 0; i < n; i++, x += stride)
 	{
-		double		d = col[i * stride] - *mean;
+		cv_interrupt_poll(i + 1);
+		for (int j = 0; j < nnum; j++)
+		{
+			double		d = x[j] - mean[j];
 
-		ss += d * d;
+			ss[j] += d * d;
+		}
 	}
-	*sd = n ? sqrt(ss / (double) n) : 0.0;
+	for (int j = 0; j < nnum; j++)
+		sd[j] = n ? sqrt(ss[j] / (double) n) : 0.0;
+	cv_free(s);
+	cv_free(c);
+	cv_free(ss);
 }
 
 cv_features *
@@ -127,8 +143,7 @@ cv_features_fit(const cv_rows *rows, char *const *names, int standardize)
 
 	default_names(f, names);
 	f->standardize = standardize;
-	for (int j = 0; j < nnum; j++)
-		column_moments(rows, j, &f->mean[j], &f->sd[j]);
+	numeric_moments(rows, nnum, f->mean, f->sd);
 	for (int p = 0; p < ncat; p++)
 	{
 		int			nl = cv_rows_nlevels(rows, p);

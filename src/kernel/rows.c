@@ -3,11 +3,17 @@
  *	  Row buffer with a deterministic bottom-k sample; see rows.h.
  *
  * Byte layout (little-endian, after the fitstate header):
- *	  u8 format, i32 nnum, i32 ncat, u8 has_y, i64 max_rows, i64 seed,
+ *	  u8 format (2), i32 nnum, i32 ncat, u8 has_y, i64 max_rows, i64 seed,
  *	  i64 seen, i64 skipped, i64 n,
  *	  per categorical position: u32 nlevels, nlevels strings (u32 len, bytes),
- *	  n rows: nnum f64, [f64 y], ncat u32 codes.
- * Row hashes are not stored: the reader recomputes them.
+ *	  n u64 row hashes, then n rows of nnum f64 [+ f64 y], then n rows of
+ *	  ncat u32 codes.
+ * The three arrays are the buffer's own arrays, so on a little-endian host
+ * writing and reading a state is three memcpy calls, and a parallel
+ * leader merges a worker's rows without hashing them again.  The reader
+ * trusts the stored hashes (a wrong one can only change which rows a
+ * sample keeps, and their order) and validates everything else: counts
+ * against the bytes present, finite values, codes within their levels.
  */
 #include "rows.h"
 
@@ -19,7 +25,7 @@
 #include "cvalloc.h"
 #include "cvsort.h"
 
-#define ROWS_FORMAT 1
+#define ROWS_FORMAT 2
 
 /* One categorical position's dictionary: code -> string, string -> code. */
 typedef struct catdict
@@ -188,6 +194,8 @@ cv_rows_shape(cv_rows *r, int nnum, int ncat)
 	return 0;
 }
 
+static void free_remap(int32_t **remap, int nc);
+
 /* ---------------------------------------------------------- dictionaries */
 
 static uint64_t
@@ -254,8 +262,11 @@ dict_code(catdict *d, const char *s, size_t len)
 
 /*
  * The hash of a row's content under the buffer's seed: the features' bits
- * little-endian (-0.0 as 0.0), the target, then each category string.
- * It depends only on the content, so every partial state agrees on it.
+ * little-endian (-0.0 as 0.0), the target, then each category string,
+ * hashed 32 values at a time.  It depends only on the content, so every
+ * partial state agrees on it.  On a little-endian host the values' memory
+ * is those bytes once -0.0 is replaced, as cv_rows_add does before it
+ * calls this (v has no -0.0), so they are hashed where they are.
  */
 static uint64_t
 row_hash(const cv_rows *r, const double *v, const char *const *cat, const size_t *catlen)
@@ -269,16 +280,20 @@ row_hash(const cv_rows *r, const double *v, const char *const *cat, const size_t
 	{
 		int			chunk = w - i < 32 ? w - i : 32;
 
-		for (int j = 0; j < chunk; j++)
+		if (CV_HOST_LE)
+			h = cv_hash64(v + i, (size_t) chunk * 8, h);
+		else
 		{
-			double		x = v[i + j] == 0.0 ? 0.0 : v[i + j];
-			uint64_t	bits;
+			for (int j = 0; j < chunk; j++)
+			{
+				uint64_t	bits;
 
-			memcpy(&bits, &x, 8);
-			for (int b = 0; b < 8; b++)
-				buf[j * 8 + b] = (unsigned char) (bits >> (8 * b));
+				memcpy(&bits, &v[i + j], 8);
+				for (int b = 0; b < 8; b++)
+					buf[j * 8 + b] = (unsigned char) (bits >> (8 * b));
+			}
+			h = cv_hash64(buf, (size_t) chunk * 8, h);
 		}
-		h = cv_hash64(buf, (size_t) chunk * 8, h);
 		i += chunk;
 	}
 	for (int p = 0; p < ncat_of(r); p++)
@@ -354,50 +369,92 @@ content_order_cmp(const void *pa, const void *pb)
 	return content_cmp(sort_rows, a->i, b->i);
 }
 
+/* Order of two (hash, index) pairs by hash. */
+static int
+hash_order_cmp(const void *pa, const void *pb)
+{
+	uint64_t	a = ((const hash_idx *) pa)->h,
+				b = ((const hash_idx *) pb)->h;
+
+	return a < b ? -1 : (a > b);
+}
+
+/* Buckets of the canonical sort: the top HASH_BUCKET_BITS of a hash. */
+#define HASH_BUCKET_BITS 16
+#define HASH_BUCKETS (1 << HASH_BUCKET_BITS)
+/* A bucket up to this size is sorted by insertion. */
+#define HASH_BUCKET_SMALL 32
+
 /*
- * Sort a[n] by hash: LSD radix sort on 16-bit digits (tmp has n slots),
- * skipping a digit on which every key agrees.  Stable, O(n), so the
- * canonical sort of a million rows costs a few passes over 16 MB rather
- * than n log n comparisons through a function pointer.
+ * The rows' (hash, index) pairs in hash order, into idx[n].  Row hashes are
+ * uniform, so one counting pass on their top 16 bits spreads a million
+ * rows over 65536 buckets of about 15 pairs, which an insertion sort
+ * finishes in cache: two passes over the hashes instead of the four
+ * scatters of an LSD radix sort.  A larger bucket (many equal hashes, or
+ * hashes crafted in a state value) is sorted with cv_sort, so no input is
+ * quadratic.
  */
 static void
-radix_sort_hash(hash_idx *a, hash_idx *tmp, size_t n)
+sort_hashes(const uint64_t *hash, size_t n, hash_idx *idx)
 {
-	size_t	   *count = cv_malloc(sizeof(size_t) * 65536);
-	hash_idx   *src = a,
-			   *dst = tmp;
+	size_t	   *start = cv_calloc(HASH_BUCKETS + 1, sizeof(size_t));
 
-	for (int shift = 0; shift < 64; shift += 16)
+	for (size_t i = 0; i < n; i++)
 	{
-		size_t		sum = 0;
-		int			single = 0;
-		hash_idx   *swap;
-
-		memset(count, 0, sizeof(size_t) * 65536);
-		for (size_t i = 0; i < n; i++)
-		{
-			cv_interrupt_poll(i + 1);
-			count[(src[i].h >> shift) & 0xFFFF]++;
-		}
-		for (size_t d = 0; d < 65536; d++)
-		{
-			size_t		c = count[d];
-
-			single |= c == n;
-			count[d] = sum;
-			sum += c;
-		}
-		if (single)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i].h >> shift) & 0xFFFF]++] = src[i];
-		swap = src;
-		src = dst;
-		dst = swap;
+		cv_interrupt_poll(i + 1);
+		start[(hash[i] >> (64 - HASH_BUCKET_BITS)) + 1]++;
 	}
-	if (src != a)
-		memcpy(a, src, sizeof(hash_idx) * n);
-	cv_free(count);
+	for (size_t b = 0; b < HASH_BUCKETS; b++)
+		start[b + 1] += start[b];
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		b = hash[i] >> (64 - HASH_BUCKET_BITS);
+
+		cv_interrupt_poll(i + 1);
+		idx[start[b]].h = hash[i];
+		idx[start[b]++].i = i;
+	}
+	/* start[b] is now the end of bucket b, the start of bucket b + 1 */
+	for (size_t b = 0, lo = 0; b < HASH_BUCKETS; lo = start[b++])
+	{
+		size_t		m = start[b] - lo;
+		hash_idx   *a = idx + lo;
+
+		cv_interrupt_poll(b + 1);
+		if (m > HASH_BUCKET_SMALL)
+		{
+			cv_sort(a, m, sizeof(hash_idx), hash_order_cmp);
+			continue;
+		}
+		for (size_t i = 1; i < m; i++)
+		{
+			hash_idx	t = a[i];
+			size_t		j = i;
+
+			for (; j > 0 && a[j - 1].h > t.h; j--)
+				a[j] = a[j - 1];
+			a[j] = t;
+		}
+	}
+	cv_free(start);
+}
+
+/* Rows ahead of the one being copied whose memory the gather prefetches. */
+#define GATHER_AHEAD 16
+
+/* Ask for the cache lines of a row of w doubles (a hint; no-op elsewhere). */
+static inline void
+prefetch_row(const double *v, int w)
+{
+#if defined(__GNUC__)
+	for (int j = 0; j < w; j += 8)
+		__builtin_prefetch(v + j);
+	if (w > 0)
+		__builtin_prefetch(v + w - 1);
+#else
+	(void) v;
+	(void) w;
+#endif
 }
 
 /*
@@ -408,20 +465,13 @@ static void
 sort_and_keep(cv_rows *r, size_t keep)
 {
 	hash_idx   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
-	hash_idx   *tmp = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
 	int			w = row_width(r),
 				nc = ncat_of(r);
 	double	   *num;
 	int32_t    *cat;
 	uint64_t   *hash;
 
-	for (size_t i = 0; i < r->n; i++)
-	{
-		idx[i].h = r->hash[i];
-		idx[i].i = i;
-	}
-	radix_sort_hash(idx, tmp, r->n);
-	cv_free(tmp);
+	sort_hashes(r->hash, r->n, idx);
 	sort_rows = r;
 	for (size_t lo = 0, hi; lo < r->n; lo = hi)
 	{
@@ -438,9 +488,17 @@ sort_and_keep(cv_rows *r, size_t keep)
 	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < keep; i++)
 	{
+		const double *from = r->num + idx[i].i * w;
+		double	   *to = num + i * w;
+
 		cv_interrupt_poll(i);
-		memcpy(num + i * w, r->num + idx[i].i * w, sizeof(double) * w);
-		memcpy(cat + i * nc, r->cat + idx[i].i * nc, sizeof(int32_t) * nc);
+		/* rows come from random places: fetch a later one's while copying */
+		if (i + GATHER_AHEAD < keep)
+			prefetch_row(r->num + idx[i + GATHER_AHEAD].i * w, w);
+		for (int j = 0; j < w; j++)
+			to[j] = from[j];
+		for (int p = 0; p < nc; p++)
+			cat[i * nc + p] = r->cat[idx[i].i * nc + p];
 		hash[i] = idx[i].h;
 	}
 	cv_free(idx);
@@ -464,20 +522,47 @@ prune(cv_rows *r)
 	r->cut = r->hash[r->n - 1];
 }
 
-/* Append one row whose hash is known; prunes at twice max_rows. */
+/*
+ * Append cnt rows whose hashes h[], values v[] (row by row) and codes c[]
+ * (row by row, in this buffer's dictionaries) are known.  Rows above the
+ * cut of an earlier prune are refused; the others go in runs, one memcpy
+ * per array, each run ending where the buffer reaches twice max_rows and
+ * is pruned, so the buffer never holds more.
+ */
 static void
-append_row(cv_rows *r, uint64_t h, const double *v, const int32_t *codes)
+append_rows(cv_rows *r, const uint64_t *h, const double *v, const int32_t *c, size_t cnt)
 {
 	int			w = row_width(r),
 				nc = ncat_of(r);
+	size_t		i = 0;
 
-	if (r->have_cut && h > r->cut)
-		return;
-	reserve_rows(r, r->n + 1);
-	memcpy(r->num + r->n * w, v, sizeof(double) * w);
-	memcpy(r->cat + r->n * nc, codes, sizeof(int32_t) * nc);
-	r->hash[r->n] = h;
-	r->n++;
+	while (i < cnt)
+	{
+		size_t		run = 0,
+					room = cnt - i;
+
+		if (r->max_rows > 0 && r->n >= 2 * (size_t) r->max_rows)
+			prune(r);
+		if (r->max_rows > 0 && room > 2 * (size_t) r->max_rows - r->n)
+			room = 2 * (size_t) r->max_rows - r->n;
+		if (r->have_cut)
+		{
+			for (; i < cnt && h[i] > r->cut; i++)
+				cv_interrupt_poll(i + 1);
+			while (run < room && i + run < cnt && h[i + run] <= r->cut)
+				run++;
+		}
+		else
+			run = room;
+		if (run == 0)
+			continue;
+		reserve_rows(r, r->n + run);
+		memcpy(r->hash + r->n, h + i, sizeof(uint64_t) * run);
+		memcpy(r->num + r->n * w, v + i * w, sizeof(double) * w * run);
+		memcpy(r->cat + r->n * nc, c + i * nc, sizeof(int32_t) * nc * run);
+		r->n += run;
+		i += run;
+	}
 	if (r->max_rows > 0 && r->n >= 2 * (size_t) r->max_rows)
 		prune(r);
 }
@@ -504,7 +589,7 @@ cv_rows_add(cv_rows *r, const double *x, const char *const *cat,
 	{
 		for (int p = 0; p < nc; p++)
 			codes[p] = dict_code(&r->dict[p], cat[p], catlen[p]);
-		append_row(r, h, v, codes);
+		append_rows(r, &h, v, codes, 1);
 	}
 	if (v != vbuf)
 		cv_free(v);
@@ -518,13 +603,14 @@ cv_rows_skip(cv_rows *r, int64_t n)
 	r->skipped += n;
 }
 
-int
-cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
+/*
+ * Check that src can merge into dst (same target, max_rows and seed, the
+ * same shape once both are fixed), then add src's counters to dst's and
+ * fix dst's shape.  -1 with a message when they cannot merge.
+ */
+static int
+merge_header(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 {
-	int			nc;
-	int32_t    *codes;
-	int32_t   **remap;
-
 	if (dst->has_y != src->has_y || dst->max_rows != src->max_rows || dst->seed != src->seed)
 	{
 		snprintf(err, errlen, "row states with different targets, max_rows or seed cannot be merged");
@@ -543,15 +629,23 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 	}
 	dst->seen += src->seen;
 	dst->skipped += src->skipped;
-	nc = ncat_of(dst);
+	return 0;
+}
 
-	/*
-	 * Map each of src's codes to dst's dictionary, position by position.  A
-	 * src whose shape is not fixed yet (it saw only incomplete rows) has no
-	 * dictionaries and no rows.
-	 */
-	codes = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
-	remap = cv_malloc(sizeof(int32_t *) * (nc ? nc : 1));
+/*
+ * dst's code of each of src's levels, position by position (dst's shape is
+ * fixed).  A src whose shape is not fixed yet (it saw only incomplete
+ * rows) has no dictionaries and no rows.  NULL when every code maps to
+ * itself (no categorical features, or the same levels in the same order),
+ * so that rows copy as they are.
+ */
+static int32_t **
+dict_remap(cv_rows *dst, const cv_rows *src)
+{
+	int			nc = ncat_of(dst);
+	int32_t   **remap = cv_malloc(sizeof(int32_t *) * (nc ? nc : 1));
+	int			same = 1;
+
 	for (int p = 0; p < nc; p++)
 	{
 		const catdict *sd = p < ncat_of(src) ? &src->dict[p] : NULL;
@@ -559,19 +653,80 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 
 		remap[p] = cv_malloc(sizeof(int32_t) * (nlev ? nlev : 1));
 		for (int c = 0; c < nlev; c++)
+		{
 			remap[p][c] = dict_code(&dst->dict[p], sd->str[c], sd->len[c]);
+			same &= remap[p][c] == c;
+		}
 	}
-	for (size_t i = 0; i < src->n; i++)
+	if (same)
 	{
-		cv_interrupt_poll(i);
-		for (int p = 0; p < nc; p++)
-			codes[p] = remap[p][src->cat[i * nc + p]];
-		append_row(dst, src->hash[i], src->num + i * row_width(src), codes);
+		free_remap(remap, nc);
+		return NULL;
 	}
+	return remap;
+}
+
+static void
+free_remap(int32_t **remap, int nc)
+{
+	if (remap == NULL)
+		return;
 	for (int p = 0; p < nc; p++)
 		cv_free(remap[p]);
 	cv_free(remap);
+}
+
+/* Rows a chunk of a merge or read holds: about 512 kB of values. */
+static size_t
+chunk_rows(const cv_rows *r)
+{
+	size_t		per = (size_t) row_width(r) + ncat_of(r) + 1;
+
+	return per >= 65536 ? 1 : 65536 / per;
+}
+
+/*
+ * Append cnt rows of src (hashes h, values v, codes c) to dst, codes
+ * mapped through remap (NULL: as they are), a chunk at a time.
+ */
+static void
+append_mapped(cv_rows *dst, const uint64_t *h, const double *v, const int32_t *c,
+			  size_t cnt, int32_t **remap)
+{
+	int			w = row_width(dst),
+				nc = ncat_of(dst);
+	size_t		chunk = chunk_rows(dst);
+	int32_t    *codes;
+
+	if (remap == NULL)
+	{
+		append_rows(dst, h, v, c, cnt);
+		return;
+	}
+	codes = cv_malloc(sizeof(int32_t) * nc * chunk);
+	for (size_t lo = 0; lo < cnt; lo += chunk)
+	{
+		size_t		m = cnt - lo < chunk ? cnt - lo : chunk;
+
+		cv_interrupt_poll(0);
+		for (size_t i = 0; i < m; i++)
+			for (int p = 0; p < nc; p++)
+				codes[i * nc + p] = remap[p][c[(lo + i) * nc + p]];
+		append_rows(dst, h + lo, v + lo * w, codes, m);
+	}
 	cv_free(codes);
+}
+
+int
+cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
+{
+	int32_t   **remap;
+
+	if (merge_header(dst, src, err, errlen) < 0)
+		return -1;
+	remap = dict_remap(dst, src);
+	append_mapped(dst, src->hash, src->num, src->cat, src->n, remap);
+	free_remap(remap, ncat_of(dst));
 
 	/*
 	 * Rows src refused lie above its cut, with max_rows smaller rows in src:
@@ -579,6 +734,17 @@ cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen)
 	 */
 	prune(dst);
 	return 0;
+}
+
+cv_rows *
+cv_rows_copy(const cv_rows *r)
+{
+	cv_rows    *c = cv_rows_new(r->nnum, r->ncat, r->has_y, r->max_rows, r->seed);
+	char		err[8];
+
+	reserve_rows(c, r->n);
+	(void) cv_rows_merge(c, r, err, sizeof(err));	/* same header: merges */
+	return c;
 }
 
 /* Recode position p so that codes follow the byte order of the strings. */
@@ -682,12 +848,34 @@ cv_rows_level(const cv_rows *r, int pos, int code, size_t *len)
 
 /* ------------------------------------------------------- serialisation */
 
+/* Bytes of the header and dictionaries in the byte layout. */
+static size_t
+head_bytes(const cv_rows *r)
+{
+	size_t		bytes = 1 + 4 + 4 + 1 + 5 * 8;
+
+	for (int p = 0; p < ncat_of(r); p++)
+	{
+		bytes += 4;
+		for (int c = 0; c < r->dict[p].n; c++)
+			bytes += 4 + r->dict[p].len[c];
+	}
+	return bytes;
+}
+
+size_t
+cv_rows_flat_size(const cv_rows *r)
+{
+	return head_bytes(r) + r->n * (8 + (size_t) row_width(r) * 8 + (size_t) ncat_of(r) * 4);
+}
+
 void
 cv_rows_write(cv_rows *r, cv_wbuf *b)
 {
 	int			w = row_width(r),
 				nc = ncat_of(r);
 
+	cvb_expect(b, cv_rows_flat_size(r));
 	cvb_u8(b, ROWS_FORMAT);
 	cvb_u32(b, (uint32_t) r->nnum);
 	cvb_u32(b, (uint32_t) r->ncat);
@@ -706,14 +894,9 @@ cv_rows_write(cv_rows *r, cv_wbuf *b)
 			cvb_bytes(b, r->dict[p].str[c], r->dict[p].len[c]);
 		}
 	}
-	cvb_expect(b, r->n * ((size_t) w * 8 + (size_t) nc * 4));
-	for (size_t i = 0; i < r->n; i++)
-	{
-		cv_interrupt_poll(i);
-		cvb_f64s(b, r->num + i * w, (size_t) w);
-		for (int p = 0; p < nc; p++)
-			cvb_u32(b, (uint32_t) r->cat[i * nc + p]);
-	}
+	cvb_i64s(b, (const int64_t *) r->hash, r->n);
+	cvb_f64s(b, r->num, r->n * w);
+	cvb_u32s(b, (const uint32_t *) r->cat, r->n * nc);
 }
 
 /* Read the dictionaries; -1 with a message on any inconsistency. */
@@ -755,67 +938,13 @@ read_dicts(cv_rows *r, cv_rbuf *rb, char *err, size_t errlen)
 	return 0;
 }
 
-/* Read the rows; values must be finite, codes within their dictionaries. */
-static int
-read_rows(cv_rows *r, cv_rbuf *rb, uint64_t n, char *err, size_t errlen)
-{
-	int			w = row_width(r),
-				nc = ncat_of(r);
-	size_t		rowbytes = (size_t) w * 8 + (size_t) nc * 4;
-	const char **cat;
-	size_t	   *catlen;
-	int			rc = 0;
-
-	if (rowbytes == 0 ? n > 0 : n > (rb->len - rb->pos) / rowbytes)
-	{
-		snprintf(err, errlen, "state claims %llu rows, more than the data holds", (unsigned long long) n);
-		return -1;
-	}
-	reserve_rows(r, (size_t) n);
-	cat = cv_malloc(sizeof(char *) * (nc ? nc : 1));
-	catlen = cv_malloc(sizeof(size_t) * (nc ? nc : 1));
-	for (uint64_t i = 0; i < n; i++)
-	{
-		double	   *v = r->num + i * w;
-		int32_t    *codes = r->cat + i * nc;
-
-		cv_interrupt_poll(i);
-		cvr_f64s(rb, v, (size_t) w);
-		for (int j = 0; j < w; j++)
-		{
-			if (!isfinite(v[j]))
-			{
-				snprintf(err, errlen, "row %llu holds a value that is not finite", (unsigned long long) i + 1);
-				rc = -1;
-				goto done;
-			}
-		}
-		for (int p = 0; p < nc; p++)
-		{
-			uint32_t	c = cvr_u32(rb);
-
-			if (c >= (uint32_t) r->dict[p].n)
-			{
-				snprintf(err, errlen, "row %llu has category code %u at position %d, which has %d levels",
-						 (unsigned long long) i + 1, c, p + 1, r->dict[p].n);
-				rc = -1;
-				goto done;
-			}
-			codes[p] = (int32_t) c;
-			cat[p] = r->dict[p].str[c];
-			catlen[p] = r->dict[p].len[c];
-		}
-		r->hash[i] = row_hash(r, v, cat, catlen);
-		r->n++;
-	}
-done:
-	cv_free(cat);
-	cv_free(catlen);
-	return rc;
-}
-
-cv_rows *
-cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
+/*
+ * Read the header and dictionaries of a row state into a new buffer
+ * without rows, and its row count into *n (checked against the header,
+ * not yet against the bytes).  NULL with a message when invalid.
+ */
+static cv_rows *
+read_head(cv_rbuf *rb, uint64_t *n, char *err, size_t errlen)
 {
 	int			format = cvr_u8(rb);
 	int32_t		nnum = (int32_t) cvr_u32(rb);
@@ -825,9 +954,9 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 	uint64_t	seed = (uint64_t) cvr_i64(rb);
 	int64_t		seen = cvr_i64(rb);
 	int64_t		skipped = cvr_i64(rb);
-	uint64_t	n = (uint64_t) cvr_i64(rb);
 	cv_rows    *r;
 
+	*n = (uint64_t) cvr_i64(rb);
 	if (rb->err)
 	{
 		snprintf(err, errlen, "truncated row state header");
@@ -846,11 +975,11 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 				 nnum, ncat, has_y, (long long) max_rows, (long long) seen, (long long) skipped);
 		return NULL;
 	}
-	if (n > (uint64_t) seen || (max_rows > 0 && n > 2 * (uint64_t) max_rows) ||
-		((nnum < 0 || ncat < 0) && n > 0))
+	if (*n > (uint64_t) seen || (max_rows > 0 && *n > 2 * (uint64_t) max_rows) ||
+		((nnum < 0 || ncat < 0) && *n > 0))
 	{
 		snprintf(err, errlen, "row state holds %llu rows, inconsistent with %lld rows seen and max_rows %lld",
-				 (unsigned long long) n, (long long) seen, (long long) max_rows);
+				 (unsigned long long) *n, (long long) seen, (long long) max_rows);
 		return NULL;
 	}
 	/* every categorical position needs at least its 4-byte level count */
@@ -862,11 +991,126 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 	r = cv_rows_new(nnum, ncat, has_y, max_rows, seed);
 	r->seen = seen;
 	r->skipped = skipped;
-	if (read_dicts(r, rb, err, errlen) < 0 || read_rows(r, rb, n, err, errlen) < 0)
+	if (read_dicts(r, rb, err, errlen) < 0)
+	{
+		cv_rows_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/*
+ * Append the n rows of a state's bytes, whose header and dictionaries were
+ * read into src, to dst (src itself, or a buffer src merges into, with
+ * src's codes mapped through remap; NULL: as they are).  A chunk of rows
+ * at a time is decoded and validated (finite values, codes within src's
+ * levels) before it is appended.  -1 with a message on invalid rows.
+ */
+static int
+read_rows(cv_rows *dst, const cv_rows *src, cv_rbuf *rb, uint64_t n,
+		  int32_t **remap, char *err, size_t errlen)
+{
+	int			w = row_width(src),
+				nc = ncat_of(src);
+	size_t		rowbytes = 8 + (size_t) w * 8 + (size_t) nc * 4;
+	size_t		chunk = chunk_rows(src);
+	cv_rbuf		hr,
+				xr,
+				cr;
+	uint64_t   *h;
+	double	   *x;
+	int32_t    *c;
+	int			rc = 0;
+
+	if (n > (rb->len - rb->pos) / rowbytes)
+	{
+		snprintf(err, errlen, "state claims %llu rows, more than the data holds", (unsigned long long) n);
+		return -1;
+	}
+	/* the three arrays, each a reader of its own */
+	cvr_init(&hr, cvr_bytes(rb, n * 8), n * 8);
+	cvr_init(&xr, cvr_bytes(rb, n * w * 8), n * w * 8);
+	cvr_init(&cr, cvr_bytes(rb, n * nc * 4), n * nc * 4);
+	h = cv_malloc(sizeof(uint64_t) * chunk);
+	x = cv_malloc(sizeof(double) * (w ? w : 1) * chunk);
+	c = cv_malloc(sizeof(int32_t) * (nc ? nc : 1) * chunk);
+	for (uint64_t lo = 0; lo < n && rc == 0; lo += chunk)
+	{
+		size_t		m = n - lo < chunk ? (size_t) (n - lo) : chunk;
+
+		cv_interrupt_poll(0);
+		cvr_i64s(&hr, (int64_t *) h, m);
+		cvr_f64s(&xr, x, m * w);
+		cvr_u32s(&cr, (uint32_t *) c, m * nc);
+		for (size_t i = 0; i < m * w && rc == 0; i++)
+			if (!isfinite(x[i]))
+			{
+				snprintf(err, errlen, "row %llu holds a value that is not finite",
+						 (unsigned long long) (lo + i / w + 1));
+				rc = -1;
+			}
+		for (size_t i = 0; i < m * nc && rc == 0; i++)
+		{
+			int			p = (int) (i % nc);
+			uint32_t	code = (uint32_t) c[i];
+
+			if (code >= (uint32_t) src->dict[p].n)
+			{
+				snprintf(err, errlen, "row %llu has category code %u at position %d, which has %d levels",
+						 (unsigned long long) (lo + i / nc + 1), code, p + 1, src->dict[p].n);
+				rc = -1;
+			}
+			else if (remap)
+				c[i] = remap[p][code];
+		}
+		if (rc == 0)
+			append_rows(dst, h, x, c, m);
+	}
+	cv_free(h);
+	cv_free(x);
+	cv_free(c);
+	return rc;
+}
+
+cv_rows *
+cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
+{
+	uint64_t	n;
+	cv_rows    *r = read_head(rb, &n, err, errlen);
+
+	if (r == NULL)
+		return NULL;
+	reserve_rows(r, (size_t) n);
+	if (read_rows(r, r, rb, n, NULL, err, errlen) < 0)
 	{
 		cv_rows_free(r);
 		return NULL;
 	}
 	prune(r);
 	return r;
+}
+
+int
+cv_rows_merge_bytes(cv_rows *dst, cv_rbuf *rb, char *err, size_t errlen)
+{
+	uint64_t	n;
+	cv_rows    *src = read_head(rb, &n, err, errlen);
+	int32_t   **remap;
+	int			rc;
+
+	if (src == NULL)
+		return CV_ROWS_INVALID;
+	if (merge_header(dst, src, err, errlen) < 0)
+	{
+		cv_rows_free(src);
+		return CV_ROWS_MISMATCH;
+	}
+	remap = dict_remap(dst, src);
+	rc = read_rows(dst, src, rb, n, remap, err, errlen);
+	free_remap(remap, ncat_of(dst));
+	cv_rows_free(src);
+	if (rc < 0)
+		return CV_ROWS_INVALID;
+	prune(dst);
+	return 0;
 }

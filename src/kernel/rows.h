@@ -89,6 +89,9 @@ extern void cv_rows_skip(cv_rows *r, int64_t n);
  */
 extern int	cv_rows_merge(cv_rows *dst, const cv_rows *src, char *err, size_t errlen);
 
+/* A copy of r: the same header, counters and sample. */
+extern cv_rows *cv_rows_copy(const cv_rows *r);
+
 /*
  * Prune to the sample, sort by (hash, content) and recode categories in
  * byte order.  After this the accessors below see the canonical rows;
@@ -108,8 +111,24 @@ extern const int32_t *cv_rows_cat(const cv_rows *r, size_t i);
 extern int	cv_rows_nlevels(const cv_rows *r, int pos);
 extern const char *cv_rows_level(const cv_rows *r, int pos, int code, size_t *len);
 
-/* Serialisation (see rows.c for the layout); read validates everything. */
+/*
+ * Serialisation (see rows.c for the layout); read validates everything.
+ * cv_rows_flat_size is the exact number of bytes cv_rows_write writes.
+ */
+extern size_t cv_rows_flat_size(const cv_rows *r);
 extern void cv_rows_write(cv_rows *r, cv_wbuf *b);
 extern cv_rows *cv_rows_read(cv_rbuf *rb, char *err, size_t errlen);
+
+/*
+ * Merge the row state in rb's bytes into dst without building it first
+ * (validated as cv_rows_read validates).  0; CV_ROWS_INVALID with a message
+ * when the bytes are not a valid state; CV_ROWS_MISMATCH with a message
+ * when it cannot merge (as cv_rows_merge).  dst may hold some of the rows
+ * of an invalid state: the caller raises an error and drops dst.  (The
+ * codes are those of the distribution kernel's merges, distr.h.)
+ */
+#define CV_ROWS_INVALID (-1)
+#define CV_ROWS_MISMATCH (-2)
+extern int	cv_rows_merge_bytes(cv_rows *dst, cv_rbuf *rb, char *err, size_t errlen);
 
 #endif							/* CV_ROWS_H */

@@ -380,10 +380,50 @@ test_f64s(void)
 	cv_free(bulk.data);
 }
 
+/* The bulk integer writers and readers agree byte for byte with the single ones. */
+static void
+test_int_arrays(void)
+{
+	int64_t		h[3] = {INT64_C(0x0102030405060708), 0, -1};
+	uint32_t	c[3] = {0x0A0B0C0D, 7, UINT32_MAX};
+	int64_t		hb[3];
+	uint32_t	cb[3];
+	cv_wbuf		one,
+				bulk;
+	cv_rbuf		r;
+
+	cvb_init(&one);
+	cvb_init(&bulk);
+	for (int i = 0; i < 3; i++)
+		cvb_i64(&one, h[i]);
+	for (int i = 0; i < 3; i++)
+		cvb_u32(&one, c[i]);
+	cvb_i64s(&bulk, h, 3);
+	cvb_u32s(&bulk, c, 3);
+	tap_ok(bulk.len == 36 && memcmp(bulk.data, one.data, 36) == 0 &&
+		   bulk.data[0] == 0x08 && bulk.data[24] == 0x0D,
+		   "i64s, u32s: the same little-endian bytes as i64, u32 one at a time");
+	cvr_init(&r, bulk.data, bulk.len);
+	cvr_i64s(&r, hb, 3);
+	cvr_u32s(&r, cb, 3);
+	tap_ok(cvr_done(&r) && memcmp(hb, h, sizeof(h)) == 0 && memcmp(cb, c, sizeof(c)) == 0,
+		   "i64s, u32s: read back exactly");
+	cvr_init(&r, bulk.data, 30);
+	cvr_i64s(&r, hb, 3);
+	cvr_u32s(&r, cb, 3);
+	tap_ok(r.err && cb[0] == 0 && cb[2] == 0, "u32s: an overrun sets the error and reads zeros");
+	cvr_init(&r, bulk.data, bulk.len);
+	cvr_u32s(&r, cb, SIZE_MAX / 2);
+	tap_ok(r.err, "u32s: a count whose byte length overflows is an overrun");
+	cv_free(one.data);
+	cv_free(bulk.data);
+}
+
 int
 main(void)
 {
 	test_f64s();
+	test_int_arrays();
 	test_wbuf_layout();
 	test_round_trip();
 	test_overrun();

@@ -7,7 +7,9 @@
  *	  lies, and standardisation and one-hot encoding give the textbook values.
  */
 #include <stdint.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cvalloc.h"
 #include "cvfeatures.h"
@@ -144,6 +146,127 @@ test_sample(int64_t max_rows)
 	cv_rows_free(p3);
 }
 
+/*
+ * Merging partial states from their bytes (a parallel leader), and
+ * copying one, give the rows a merge of the buffers gives.
+ */
+static void
+test_merge_bytes(int64_t max_rows)
+{
+	cv_rows    *whole = fresh(max_rows),
+			   *part[3] = {fresh(max_rows), fresh(max_rows), fresh(max_rows)};
+	cv_rows    *dst,
+			   *copy;
+	char		err[256],
+				name[128];
+	int			ok = 1;
+
+	for (int i = 0; i < N; i++)
+	{
+		add(whole, i);
+		/* partial states see different levels first, so codes must be remapped */
+		add(part[(i * 7) % 3 == 0 ? 0 : (i % 2 ? 1 : 2)], N - 1 - i);
+	}
+	copy = cv_rows_copy(part[0]);
+	dst = cv_rows_copy(copy);
+	for (int k = 1; k < 3; k++)
+	{
+		cv_wbuf		b;
+		cv_rbuf		rb;
+
+		cvb_init(&b);
+		cv_rows_write(part[k], &b);
+		tap_ok(b.len == cv_rows_flat_size(part[k]), "flat size is the bytes written");
+		cvr_init(&rb, b.data, b.len);
+		ok &= cv_rows_merge_bytes(dst, &rb, err, sizeof(err)) == 0 && cvr_done(&rb);
+		cv_free(b.data);
+	}
+	cv_rows_finish(whole);
+	cv_rows_finish(dst);
+	snprintf(name, sizeof(name), "max_rows %lld: a copy merged with two states' bytes gives the same rows",
+			 (long long) max_rows);
+	tap_ok(ok && same_rows(whole, dst) && cv_rows_skipped(dst) == 0, name);
+	cv_rows_free(whole);
+	cv_rows_free(dst);
+	cv_rows_free(copy);
+	for (int k = 0; k < 3; k++)
+		cv_rows_free(part[k]);
+}
+
+/*
+ * The reader keeps the stored hashes, and the canonical order follows
+ * them even when they are crafted: all in one bucket of the sort, some
+ * equal (then by content).
+ */
+static void
+test_stored_hashes(void)
+{
+	enum
+	{
+		M = 300
+	};
+	cv_wbuf		w;
+	cv_rbuf		rb;
+	cv_rows    *r;
+	char		err[256];
+	int			ordered = 1;
+	cv_rows    *one = cv_rows_new(1, 0, 0, 0, 7);
+	cv_rows    *crafted;
+	cv_wbuf		b;
+
+	cvb_init(&w);
+	cvb_u8(&w, 2);
+	cvb_u32(&w, 1);
+	cvb_u32(&w, 0);
+	cvb_u8(&w, 0);
+	cvb_i64(&w, 0);
+	cvb_i64(&w, 7);
+	cvb_i64(&w, M);
+	cvb_i64(&w, 0);
+	cvb_i64(&w, M);
+	/* row i has hash ...(M - i) / 2 with the same top bits: pairs tie */
+	for (int i = 0; i < M; i++)
+		cvb_i64(&w, (int64_t) ((UINT64_C(0xABCD) << 48) | (uint64_t) ((M - i) / 2)));
+	for (int i = 0; i < M; i++)
+		cvb_f64(&w, (double) i);
+	cvr_init(&rb, w.data, w.len);
+	r = cv_rows_read(&rb, err, sizeof(err));
+	tap_ok(r != NULL && cvr_done(&rb), "a state with crafted hashes is read");
+	if (r)
+	{
+		/* the expected order: rows by (hash, value), by insertion sort */
+		int			want[M];
+
+		for (int i = 0; i < M; i++)
+		{
+			int			j = i;
+
+			for (; j > 0 && ((M - want[j - 1]) / 2 > (M - i) / 2); j--)
+				want[j] = want[j - 1];
+			want[j] = i;
+		}
+		cv_rows_finish(r);
+		for (int i = 0; i < M; i++)
+			ordered &= cv_rows_x(r, i)[0] == want[i];
+		tap_ok(ordered && want[0] == M - 1 && want[1] == M - 3 && want[2] == M - 2,
+			   "canonical order: by stored hash, then by content");
+		cv_rows_free(r);
+	}
+	/* a state written after adding a row carries the hash the row was given */
+	cv_rows_add(one, (const double[]) {-0.0}, NULL, NULL, 0);
+	cvb_init(&b);
+	cv_rows_write(one, &b);
+	cvr_init(&rb, b.data, b.len);
+	crafted = cv_rows_read(&rb, err, sizeof(err));
+	tap_ok(crafted && b.len == 50 + 16 && memcmp(b.data + 58, "\0\0\0\0\0\0\0\0", 8) == 0 &&
+		   cv_rows_x(crafted, 0)[0] == 0.0 && !signbit(cv_rows_x(crafted, 0)[0]),
+		   "-0.0 is stored as 0.0, after its hash");
+	cv_rows_free(crafted);
+	cv_rows_free(one);
+	cv_free(b.data);
+	cv_free(w.data);
+}
+
 /* The sample is the rows with the smallest hashes: a bigger cap keeps a superset. */
 static void
 test_nested(void)
@@ -208,12 +331,12 @@ test_reject(void)
 	cv_rows_free(r);
 }
 
-/* A row state header: format 1, shape, counters, n rows. */
+/* A row state header: format 2, shape, counters, n rows. */
 static void
 header(cv_wbuf *w, int32_t nnum, int32_t ncat, int has_y, int64_t seen, int64_t n)
 {
 	w->len = 0;
-	cvb_u8(w, 1);
+	cvb_u8(w, 2);
 	cvb_u32(w, (uint32_t) nnum);
 	cvb_u32(w, (uint32_t) ncat);
 	cvb_u8(w, (uint8_t) has_y);
@@ -273,11 +396,13 @@ test_crafted_rows(void)
 	header(&w, 1, 1, 0, 1, 1);
 	cvb_u32(&w, 1);
 	cvb_str(&w, "a");
+	cvb_i64(&w, 99);			/* hash */
 	cvb_f64(&w, 1.5);
 	cvb_u32(&w, 1);
 	tap_ok(strstr(read_error(&w, err), "category code 1") != NULL, "a category code past the levels");
 	/* a NaN feature */
 	header(&w, 1, 0, 0, 1, 1);
+	cvb_i64(&w, 99);
 	cvb_f64(&w, NAN);
 	tap_ok(strstr(read_error(&w, err), "not finite") != NULL, "a non-finite feature");
 	/* rows without a shape */
@@ -396,6 +521,10 @@ main(void)
 	test_sample(0);
 	test_sample(700);
 	test_sample(2600);
+	test_merge_bytes(0);
+	test_merge_bytes(700);
+	test_merge_bytes(2600);
+	test_stored_hashes();
 	test_nested();
 	test_reject();
 	test_crafted_rows();
