@@ -120,8 +120,10 @@ def main():
     seeds = os.path.join(HERE, "seeds.bin")
     for name, queries in SEEDS.items():
         d = os.path.join(CORPUS, name)
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(d)
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):         # crash-* files are regression cases: kept
+            if not f.startswith("crash-"):
+                os.unlink(os.path.join(d, f))
         for seed, sql in queries:
             value = psql(sql)
             if name.startswith("model_"):
