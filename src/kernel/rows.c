@@ -1080,6 +1080,16 @@ cv_rows_read(cv_rbuf *rb, char *err, size_t errlen)
 
 	if (r == NULL)
 		return NULL;
+	/* every row takes at least its hash, values and codes: check the count
+	 * against the bytes that follow before reserving room for it */
+	if (n > (rb->len - rb->pos) / (sizeof(uint64_t) + sizeof(double) * row_width(r) +
+								   sizeof(int32_t) * ncat_of(r)))
+	{
+		snprintf(err, errlen, "row state claims %llu rows but only %zu bytes follow",
+				 (unsigned long long) n, rb->len - rb->pos);
+		cv_rows_free(r);
+		return NULL;
+	}
 	reserve_rows(r, (size_t) n);
 	if (read_rows(r, r, rb, n, NULL, err, errlen) < 0)
 	{
