@@ -547,6 +547,13 @@ def bench_churn(b):
                  FROM bench_churn_fit; SELECT 1""" % CHURN_FEATURES)
     floor, cv = b.timed(cap, [("floor", CHURN_FLOOR, SERIAL, False), ("custvalue", CHURN_RISK, SERIAL, False)])
     b.add(cap, "floor: sum(f1 + f2 + … + f20), serial", fmt_time(floor), "baseline")
+    if floor is None or cv is None:
+        b.add(cap, label, fmt_time(cv), "n/a", "≤ 1.50× floor", "n/a")
+        return
+    ratio = cv[0] / floor[0]
+    b.add(cap, label, fmt_time(cv), "%.2f× floor" % ratio, "≤ 1.50× floor", yes_no(ratio <= 1.5))
+
+
 def bench_rfmn_fit_scan(b):
     """rfmn_fit alone against a plain scan of the same four columns."""
     cap = "rfmn_fit"

@@ -247,3 +247,9 @@ SELECT t::text::custvalue.tree_model::text = t::text AS decimal_targets_round_tr
 SET custvalue.max_fit_memory = '64kB';
 SELECT pg_temp.err($$SELECT custvalue.tree_fit(ARRAY[i::float8, i], i % 2 = 0) FROM generate_series(1, 20000) i$$);
 RESET custvalue.max_fit_memory;
+
+-- Only a categorical input with a single level: no design column, so the
+-- tree is one leaf whose value is the share of true labels (2 of 3).
+SELECT custvalue.tree_predict(m, ARRAY[]::float8[], ARRAY['a']) AS one_leaf_share
+  FROM (SELECT custvalue.tree_fit(ARRAY[]::float8[], ARRAY['a'], y) AS m
+          FROM (VALUES (true), (false), (true)) v(y)) f;

@@ -424,7 +424,8 @@ cvt_grow(const double *x, const double *y, size_t n, int ncols,
 	grower		g;
 	pending    *stack;
 	int			top = 0;
-	size_t		cells = (size_t) ncols * n + 1;
+	/* node targets are read from column 0's list: keep one even without columns */
+	size_t		cells = (size_t) (ncols > 0 ? ncols : 1) * n + 1;
 	uint64_t   *key = cv_malloc(sizeof(uint64_t) * (n + 1));
 	uint64_t   *key2 = cv_malloc(sizeof(uint64_t) * (n + 1));
 
@@ -452,6 +453,8 @@ cvt_grow(const double *x, const double *y, size_t n, int ncols,
 			g.tgt[off + k] = y[g.idx[off + k]];
 		}
 	}
+	if (ncols == 0)
+		memcpy(g.tgt, y, sizeof(double) * n);
 	cv_free(key);
 	cv_free(key2);
 
