@@ -222,6 +222,17 @@ tuples_bytes(const void *k)
 	return cv_tuples_bytes(k);
 }
 
+/*
+ * rows: grow the row arrays at most to the budget; the size check after
+ * the change raises 54000.  A state being created has no rows object yet.
+ */
+static void
+rows_budget(void *k, size_t bytes)
+{
+	if (k != NULL)
+		cv_rows_set_budget(k, bytes);
+}
+
 /* Indexed by CvFitStateKind. */
 static const CvStateKindOps state_kinds[] = {
 	{NULL},
@@ -232,7 +243,7 @@ static const CvStateKindOps state_kinds[] = {
 	{"rows",
 		"The state keeps 8 bytes per feature and target and 4 per category of each row, plus 8, for up to twice max_rows rows.",
 		rows_read, rows_write, rows_merge, rows_bytes,
-	NULL, NULL, NULL, rows_flat_size, rows_merge_bytes, rows_copy},
+	rows_budget, NULL, NULL, rows_flat_size, rows_merge_bytes, rows_copy},
 	{"tuples",
 		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
 	tuples_read, tuples_write, tuples_merge, tuples_bytes},

@@ -56,6 +56,7 @@ struct cv_rows
 	catdict    *dict;			/* ncat dictionaries */
 	int			have_cut;		/* a prune happened: rows above cut are out */
 	uint64_t	cut;			/* largest hash kept by the last prune */
+	size_t		budget;			/* bytes the row arrays may grow to, 0: any */
 };
 
 static int
@@ -144,6 +145,12 @@ uint64_t
 cv_rows_seed(const cv_rows *r)
 {
 	return r->seed;
+}
+
+void
+cv_rows_set_budget(cv_rows *r, size_t bytes)
+{
+	r->budget = bytes;
 }
 
 int64_t
@@ -305,11 +312,20 @@ static void
 reserve_rows(cv_rows *r, size_t need)
 {
 	size_t		cap = r->cap ? r->cap : 256;
+	size_t		rowbytes = sizeof(double) * row_width(r) + sizeof(int32_t) * ncat_of(r) +
+		sizeof(uint64_t);
 
 	if (need <= r->cap)
 		return;
 	while (cap < need)
 		cap *= 2;
+
+	/*
+	 * Doubling past the budget would allocate up to twice the cap before
+	 * the caller's size check fails: grow only to what is needed there.
+	 */
+	if (r->budget > 0 && cap > need && cap * rowbytes > r->budget)
+		cap = need > r->budget / rowbytes ? need : r->budget / rowbytes;
 	r->num = cv_realloc(r->num, cap * sizeof(double) * (row_width(r) ? row_width(r) : 1));
 	r->cat = cv_realloc(r->cat, cap * sizeof(int32_t) * (ncat_of(r) ? ncat_of(r) : 1));
 	r->hash = cv_realloc(r->hash, cap * sizeof(uint64_t));

@@ -57,6 +57,13 @@ extern cv_rows *cv_rows_new(int nnum, int ncat, int has_y,
 							int64_t max_rows, uint64_t seed);
 extern void cv_rows_free(cv_rows *r);
 
+/*
+ * Bytes the row arrays may grow to (0: no bound; not part of the byte
+ * form): growth stops at the budget instead of doubling past it, so the
+ * caller's size check fails before twice the bound is allocated.
+ */
+extern void cv_rows_set_budget(cv_rows *r, size_t bytes);
+
 /* Shape and counters. */
 extern int	cv_rows_nnum(const cv_rows *r);
 extern int	cv_rows_ncat(const cv_rows *r);
