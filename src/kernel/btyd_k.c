@@ -342,6 +342,41 @@ bg_sum(const bg_data *dt, double r, double alpha, double a, double b, double *gr
 	return ll;
 }
 
+/*
+ * Parameters from the log-parameters the optimiser works in; -1 past
+ * e^MAX_LOG_PARAM, where the likelihood is not evaluated.
+ */
+static int
+from_log_params(const double *theta, int k, double *p)
+{
+	for (int i = 0; i < k; i++)
+	{
+		if (fabs(theta[i]) > MAX_LOG_PARAM)
+			return -1;
+		p[i] = exp(theta[i]);
+	}
+	return 0;
+}
+
+/*
+ * The objective both fits minimise: the mean negative log-likelihood plus
+ * penalizer * sum(p^2), and its gradient in log-parameters (chain rule
+ * d/dtheta = p * d/dp) from the likelihood's gradient in parameters.
+ */
+static double
+penalised_objective(double ll, const double *grad, const double *p, int k,
+					double wsum, double penalizer, double *g)
+{
+	double		pen = 0;
+
+	for (int i = 0; i < k; i++)
+	{
+		pen += p[i] * p[i];
+		g[i] = -grad[i] * p[i] / wsum + 2 * penalizer * p[i] * p[i];
+	}
+	return -ll / wsum + penalizer * pen;
+}
+
 /* Penalised mean negative log-likelihood in log-parameters (scaled time). */
 static double
 bg_objective(const double *theta, double *g, void *ctx)
@@ -349,20 +384,12 @@ bg_objective(const double *theta, double *g, void *ctx)
 	const bg_data *dt = ctx;
 	double		p[4],
 				grad[4],
-				pen = 0,
 				ll;
 
-	for (int i = 0; i < 4; i++)
-	{
-		if (fabs(theta[i]) > MAX_LOG_PARAM)
-			return NAN;
-		p[i] = exp(theta[i]);
-		pen += p[i] * p[i];
-	}
+	if (from_log_params(theta, 4, p) < 0)
+		return NAN;
 	ll = bg_sum(dt, p[0], p[1], p[2], p[3], grad);
-	for (int i = 0; i < 4; i++)
-		g[i] = -grad[i] * p[i] / dt->wsum + 2 * dt->penalizer * p[i] * p[i];
-	return -ll / dt->wsum + dt->penalizer * pen;
+	return penalised_objective(ll, grad, p, 4, dt->wsum, dt->penalizer, g);
 }
 
 /* Shared checks of the fit settings and the weights. */
@@ -674,20 +701,12 @@ gg_objective(const double *theta, double *g, void *ctx)
 	const gg_data *dt = ctx;
 	double		p[3],
 				grad[3],
-				pen = 0,
 				ll;
 
-	for (int i = 0; i < 3; i++)
-	{
-		if (fabs(theta[i]) > MAX_LOG_PARAM)
-			return NAN;
-		p[i] = exp(theta[i]);
-		pen += p[i] * p[i];
-	}
+	if (from_log_params(theta, 3, p) < 0)
+		return NAN;
 	ll = gg_sum(dt, p[0], p[1], p[2], grad);
-	for (int i = 0; i < 3; i++)
-		g[i] = -grad[i] * p[i] / dt->wsum + 2 * dt->penalizer * p[i] * p[i];
-	return -ll / dt->wsum + dt->penalizer * pen;
+	return penalised_objective(ll, grad, p, 3, dt->wsum, dt->penalizer, g);
 }
 
 int
