@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The database-side checks of make stress, over every aggregate of the
 extension found in the catalog (a new fit is covered without a new line,
-unless it takes an argument type that GOOD below does not know):
+unless an argument needs a value that VALUES below does not give):
 
   cancel    statement_timeout and pg_cancel_backend stop every aggregate
             over STRESS_CANCEL_ROWS rows (default 5,000,000) within 0.5 s,
@@ -23,6 +23,7 @@ memory is read from /proc).  Prints one line per case and a summary per
 check; exits non-zero when something did not hold.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,22 +41,89 @@ CANCEL_LIMIT = float(os.environ.get("STRESS_CANCEL_LIMIT", 0.5))
 # of the plan, libraries): allowed on top of the documented bounds
 SLACK_MB = float(os.environ.get("STRESS_MEMORY_SLACK_MB", 16))
 
-# A value of each argument type as a function of the row number g.
-# Arguments named like a fixed parameter of the fit get a constant.
-GOOD = {
-    "double precision": "((g * 7919) % 100003)::float8 / 7",
-    "double precision[]": "ARRAY[(g * 7919) % 100003, g % 37, (g * 104729) % 1000003 / 3.0, g % 5]::float8[]",
-    "integer": "(g % 3)::int",
-    "bigint": "(g % 1000 + 1)::int8",
-    "boolean": "((g * 7919) % 100003 < 30000 + (g % 37) * 1000)",
-    "text[]": "ARRAY['c' || (g % 5), 'd' || (g % 3)]",
-    "text": "('c' || (g % 5))",
-    "date": "('2024-01-01'::date + (g % 365)::int)",
-    "timestamp with time zone": "('2024-01-01'::timestamptz + (g % 365) * interval '1 day')",
-    "timestamp without time zone": "('2024-01-01'::timestamp + (g % 365) * interval '1 day')",
-    "jsonb": "'{}'::jsonb",
+# The value of an argument, as an SQL expression of the row number g, by
+# (aggregate, argument name, argument type); None matches any.  arg_value
+# takes the most specific entry, so an argument named like a parameter with
+# a rule of its own (a probability, a BG/NBD customer, a per-group
+# constant) gets a valid value, and any other argument its type's value.
+# A new aggregate is covered by adding entries here.  Expressions without g
+# are constants of the call; the others are materialised as table columns.
+U = "((g * 7919) % 100003)"                      # pseudo-random 0 .. 100002
+V = "((g * 104729) % 1000)"                      # another, 0 .. 999
+# BG/NBD customers that a fit converges on: 60% alive (up to 10 repeat
+# purchases, the last near the end of their age t), the others dropped
+# out early after at most 2
+T = f"(30 + {U} % 337)::float8"
+F = f"(CASE WHEN {V} < 600 THEN g % 11 ELSE g % 3 END)::float8"
+VALUES = {
+    # by type
+    (None, None, "double precision"): f"{U}::float8 / 7",
+    (None, None, "double precision[]"): f"ARRAY[{U}, g % 37, (g * 104729) % 1000003 / 3.0, g % 5]::float8[]",
+    (None, None, "integer"): "(g % 3)::int",
+    (None, None, "bigint"): "(g % 1000 + 1)::int8",
+    # a label true with chance 0.2 .. 0.8 growing with U (the double values,
+    # the first feature, the probability): scores and probabilities that
+    # mean something, features that do not separate the labels
+    (None, None, "boolean"): f"((g * 2654435761) % 1000 < 200 + {U} * 600 / 100003)",
+    # categories independent of the features (not g % 5: its one-hot
+    # columns would make the feature g % 5 a linear combination) and of
+    # the equality check's groups (g % 3)
+    (None, None, "text[]"): "ARRAY['c' || (g % 7), 'd' || ((g / 5) % 3)]",
+    (None, None, "text"): "('c' || (g % 5))",
+    (None, None, "date"): "('2024-01-01'::date + (g % 365)::int)",
+    (None, None, "timestamp with time zone"): "('2024-01-01'::timestamptz + (g % 365) * interval '1 day')",
+    (None, None, "timestamp without time zone"): "('2024-01-01'::timestamp + (g % 365) * interval '1 day')",
+    (None, None, "jsonb"): "'{}'::jsonb",
+    # fixed parameters of a fit; ranges of row values
+    (None, "k", None): "3",
+    (None, "periods", None): "12",
+    ("seasonality_index", "period", None): "(g % 12 + 1)::int",   # the row's season
+    ("nps", "rating", None): "(g % 11)::int",                     # 0 .. 10
+    (None, "top", None): "3",
+    (None, "bins", None): "5",
+    # metrics: a probability in [0, 1]; per-call constants in their range
+    (None, "probability", None): f"({U}::float8 + 0.5) / 100004",
+    ("threshold_for_precision", "target", None): "0.8::float8",
+    (None, "threshold", None): "5000::float8",
+    (None, "fraction", None): "0.1::float8",
+    # BG/NBD and Gamma-Gamma customers: whole frequency >= 0,
+    # 0 <= recency <= t, recency 0 when frequency is 0, monetary > 0
+    (None, "frequency", None): F,
+    (None, "t", None): T,
+    (None, "recency", None): f"(CASE WHEN {F} = 0 THEN 0 WHEN {V} < 600 THEN (0.9 + {V} / 6000.0) * {T} "
+                             f"ELSE ({V} - 600) / 2000.0 * {T} END)",
+    # mean spends around a customer's own level, closer the more purchases
+    (None, "monetary", None): f"((20 + {U} % 200) * (1 + ({V} - 500) / 1000.0 / sqrt({F} + 1)))",
+    # clv_summary: one calibration end a group, of the event times' type
+    (None, "calibration_end", "date"): "'2024-10-01'::date",
+    (None, "calibration_end", "timestamp with time zone"): "'2024-10-01'::timestamptz",
+    (None, "calibration_end", "timestamp without time zone"): "'2024-10-01'::timestamp",
+    # silhouette: 3 clusters in every group of g % 3
+    (None, "cluster", None): "((g / 7) % 3)::int",
 }
-CONSTANT = {"k": "3", "period": "12", "periods": "12", "top": "3", "bins": "5"}
+
+
+def arg_value(agg, argname, typ):
+    """The expression of an argument (None when nothing fits)."""
+    for key in ((agg, argname, typ), (agg, argname, None), (None, argname, typ),
+                (None, argname, None), (agg, None, typ), (None, None, typ)):
+        if key in VALUES:
+            return VALUES[key]
+    return None
+
+
+def arg_values(name, args):
+    """The expressions of an aggregate's arguments, or None when one has no
+    value."""
+    exprs = [arg_value(name, a, t) for a, t in args]
+    return None if None in exprs else exprs
+
+
+def varies(expr):
+    """Whether an argument expression depends on the row (else a constant)."""
+    return re.search(r"\bg\b", expr) is not None
+
+
 failures = []
 
 
@@ -97,18 +165,25 @@ def aggregates(cur):
     return out
 
 
-def call(name, args):
-    """The SQL of a call of aggregate `name` over row number g; None when an
-    argument type has no good value."""
-    exprs = []
-    for argname, typ in args:
-        if argname in CONSTANT:
-            exprs.append(CONSTANT[argname])
-        elif typ in GOOD:
-            exprs.append(GOOD[typ])
-        else:
-            return None
-    return f"custvalue.{name}({', '.join(exprs)})"
+def call(name, args, cols=None):
+    """The SQL of a call of aggregate `name` over row number g, or over the
+    columns of a table made by make_rows (`cols`: expression -> column);
+    None when an argument has no value."""
+    exprs = arg_values(name, args)
+    if exprs is None:
+        return None
+    return f"custvalue.{name}({', '.join((cols or {}).get(e, e) for e in exprs)})"
+
+
+def make_rows(cur, create, rows, aggs, extra=""):
+    """`create` (CREATE [UNLOGGED] TABLE name) as g, the `extra` columns and
+    one column per distinct row-dependent argument expression of the
+    aggregates `aggs`; returns the map expression -> column for call."""
+    exprs = sorted({e for _, name, args, _, _ in aggs for e in arg_values(name, args) or [] if varies(e)})
+    cols = {e: f"c{i}" for i, e in enumerate(exprs)}
+    select = "".join(f", {e} AS {c}" for e, c in cols.items())
+    cur.execute(f"{create} AS SELECT g{extra}{select} FROM generate_series(1, {rows}::int8) g")
+    return cols
 
 
 def fail(what):
@@ -143,13 +218,25 @@ def run_cancellable(sql, how, after):
     except psycopg2.Error as e:
         outcome = "error " + (e.pgcode or "?")
     elapsed = time.monotonic() - t0
-    try:
-        cur.execute("RESET statement_timeout")
-        usable = one(cur, "SELECT 42") == 42
-    except psycopg2.Error:
-        usable = False
+    usable = session_usable(cur, outcome == "finished")
     c.close()
     return outcome, elapsed - after, elapsed, usable
+
+
+def session_usable(cur, finished):
+    """Whether the session answers a query.  When the timeout or cancel
+    request crossed the end of a statement that finished, PostgreSQL
+    delivers it to the next statement (plain sum() does the same): that
+    one statement, and only it, may be cancelled."""
+    for attempt in range(2 if finished else 1):
+        try:
+            cur.execute("RESET statement_timeout")
+            return one(cur, "SELECT 42") == 42
+        except psycopg2.errors.QueryCanceled:
+            continue
+        except psycopg2.Error:
+            return False
+    return False
 
 
 def check_cancel(c):
@@ -160,7 +247,7 @@ def check_cancel(c):
     for sig, name, args, _, _ in aggregates(cur):
         expr = call(name, args)
         if expr is None:
-            fail(f"cancel {sig}: no good value for an argument type")
+            fail(f"cancel {sig}: no value for an argument")
             continue
         sql = f"SELECT {expr} IS NULL FROM generate_series(1, {CANCEL_ROWS}::int8) g"
         t0 = time.monotonic()
@@ -210,20 +297,15 @@ def check_memory(c):
     print(f"== peak memory: every fit over {MEMORY_ROWS:,} rows (up to 1M distinct values a column), "
           f"custvalue.max_fit_memory = {' and '.join(str(x) + 'MB' for x in caps)}, serial and parallel")
     cur.execute(f"DROP TABLE IF EXISTS mem_rows")
-    cols = ", ".join(f"{GOOD[t]} AS c{i}" for i, t in enumerate(GOOD) if t != "jsonb")
-    cur.execute(f"CREATE UNLOGGED TABLE mem_rows AS SELECT g, {cols} FROM generate_series(1, {MEMORY_ROWS}::int8) g")
+    fits = [a for a in aggregates(cur) if a[3] == "custvalue.fitstate"]
+    cols = make_rows(cur, "CREATE UNLOGGED TABLE mem_rows", MEMORY_ROWS, fits)
     cur.execute("ANALYZE mem_rows")
-    colmap = {t: f"c{i}" for i, t in enumerate(GOOD) if t != "jsonb"}
-    for sig, name, args, stype, _ in aggregates(cur):
-        if stype != "custvalue.fitstate":
+    for sig, name, args, stype, _ in fits:
+        expr = call(name, args, cols)
+        if expr is None:
+            fail(f"memory {sig}: no value for an argument")
             continue
-        exprs = []
-        for argname, typ in args:
-            exprs.append(CONSTANT.get(argname) or colmap.get(typ) or ("'{}'::jsonb" if typ == "jsonb" else None))
-        if None in exprs:
-            fail(f"memory {sig}: no good value for an argument type")
-            continue
-        sql = f"SELECT custvalue.{name}({', '.join(exprs)}) IS NULL FROM mem_rows"
+        sql = f"SELECT {expr} IS NULL FROM mem_rows"
         for cap_mb, plan in [(cap, plan) for cap in caps for plan in ("serial", "parallel")]:
             k = connect()
             kc = k.cursor()
@@ -286,23 +368,22 @@ def check_equality(c):
     cur = c.cursor()
     print(f"== equality: every aggregate over {EQUAL_ROWS:,} rows, serial = forced parallel = partition-wise")
     cur.execute("DROP TABLE IF EXISTS eq_rows, eq_parted")
-    cols = ", ".join(f"{GOOD[t]} AS c{i}" for i, t in enumerate(GOOD) if t != "jsonb")
-    cur.execute(f"CREATE TABLE eq_rows AS SELECT g, g % 4 AS part, g % 3 AS grp, {cols} FROM generate_series(1, {EQUAL_ROWS}::int8) g")
+    aggs = aggregates(cur)
+    cols = make_rows(cur, "CREATE TABLE eq_rows", EQUAL_ROWS, aggs, ", g % 4 AS part, g % 3 AS grp")
     cur.execute("CREATE TABLE eq_parted (LIKE eq_rows) PARTITION BY LIST (part)")
     for p in range(4):
         cur.execute(f"CREATE TABLE eq_parted_{p} PARTITION OF eq_parted FOR VALUES IN ({p})")
     cur.execute("INSERT INTO eq_parted SELECT * FROM eq_rows")
     cur.execute("ANALYZE eq_rows; ANALYZE eq_parted")
-    colmap = {t: f"c{i}" for i, t in enumerate(GOOD) if t != "jsonb"}
     parallel = ["parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
                 "max_parallel_workers_per_gather = 2", "parallel_leader_participation = off"]
     n = 0
-    for sig, name, args, _, _ in aggregates(cur):
-        exprs = [CONSTANT.get(a) or colmap.get(t) or ("'{}'::jsonb" if t == "jsonb" else None) for a, t in args]
-        if None in exprs:
-            fail(f"equality {sig}: no good value for an argument type")
+    for sig, name, args, _, _ in aggs:
+        agg = call(name, args, cols)
+        if agg is None:
+            fail(f"equality {sig}: no value for an argument")
             continue
-        agg = f"custvalue.{name}({', '.join(exprs)})::text"
+        agg += "::text"
         results = compare_plans(cur, sig, agg, "", parallel)
         if str(results["serial"][0]).startswith("error"):
             # an aggregate with a row limit (e.g. O(n^2) in its rows): fewer rows
@@ -369,16 +450,19 @@ def check_dump(c):
             types = ", ".join(t for _, t in args)
             cur.execute(f"CREATE AGGREGATE keep.state_{i}({types}) (SFUNC = {transfn}, STYPE = custvalue.fitstate)")
             try:
-                cur.execute(f"INSERT INTO keep.states SELECT %s, keep.state_{i}({expr.split('(', 1)[1][:-1].replace('%', '%%')}) "
+                state = ", ".join(arg_values(name, args)).replace('%', '%%')
+                cur.execute(f"INSERT INTO keep.states SELECT %s, keep.state_{i}({state}) "
                             f"FROM generate_series(1, 2000::int8) g", (sig,))
             except psycopg2.Error as e:
                 print(f"   skip state of {sig}: {e.pgcode} {str(e).splitlines()[0]}")
-    cur.execute("""SELECT string_agg(format('SELECT %L AS t, agg, m::text, md5(' || (SELECT proname FROM pg_proc WHERE oid = typsend) || '(m)) FROM %s',
-                                             c.oid::regclass, c.oid::regclass), ' UNION ALL ')
+    # text and binary form (the type's send function: custvalue's own, or
+    # record_send for a composite result) of every value
+    cur.execute("""SELECT string_agg(format('SELECT %L AS t, agg, m::text, md5(%s(m)) FROM %s',
+                                             c.oid::regclass, t.typsend::regproc, c.oid::regclass), ' UNION ALL ')
                      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'm'
                      JOIN pg_type t ON t.oid = a.atttypid
                     WHERE c.relnamespace = 'keep'::regnamespace AND c.relkind = 'r' AND t.typnamespace = 'custvalue'::regnamespace""")
-    digest_sql = cur.fetchone()[0].replace("md5(", "md5(custvalue.") + \
+    digest_sql = cur.fetchone()[0] + \
         " UNION ALL SELECT 'keep.states', agg, s::text, md5(custvalue.fitstate_send(s)) FROM keep.states ORDER BY 1, 2, 3"
     cur.execute(digest_sql)
     before = cur.fetchall()
