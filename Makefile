@@ -148,7 +148,8 @@ valgrind:
 # make sqlsmith SQLSMITH_QUERIES=20000: random SQL against the demo data.
 sqlsmith:
 	@scripts/sqlsmith.sh
-# make stress: the bounded long checks (see scripts/stress.sh for knobs).
+# make stress: the bounded long checks, sqlsmith's 20,000 queries among them
+# (see scripts/stress.sh for knobs).
 stress:
 	@KERNEL_SRCS='$(KERNEL_SRCS)' scripts/stress.sh
 # make fuzz FUZZ_SECONDS=60: libFuzzer over every kernel reader (test/fuzz/).

@@ -15,7 +15,7 @@
 #                 materialized views for 60 s; results equal to a serial run
 #                                                            STRESS_PGBENCH_CLIENTS=8
 #                                                            STRESS_PGBENCH_SECONDS=60
-#   5. sqlsmith   random SQL, no crash, no internal error    STRESS_SQLSMITH_QUERIES=10000
+#   5. sqlsmith   random SQL, no crash, no internal error    STRESS_SQLSMITH_QUERIES=20000
 #   6. sanitizers the whole of make test with ASan + UBSan (includes the
 #                 bad-input and crafted-state suites)
 #
@@ -60,7 +60,7 @@ step valgrind scripts/valgrind.sh
 step fuzz env FUZZ_TOTAL="${STRESS_FUZZ_SECONDS:-180}" scripts/fuzz.sh
 step database database
 step pgbench concurrency
-step sqlsmith env SQLSMITH_QUERIES="${STRESS_SQLSMITH_QUERIES:-10000}" scripts/sqlsmith.sh
+step sqlsmith env SQLSMITH_QUERIES="${STRESS_SQLSMITH_QUERIES:-20000}" scripts/sqlsmith.sh
 step sanitizers env CUSTVALUE_SANITIZE=1 scripts/test.sh
 echo
 echo "==== make stress: $((SECONDS - start)) s"
