@@ -255,7 +255,7 @@ def check_cancel(c):
             cur.execute(sql)
             full = time.monotonic() - t0
         except psycopg2.Error as e:
-            print(f"   skip {sig}: {e.pgcode} {str(e).splitlines()[0]}")
+            fail(f"cancel {sig}: the uncancelled run failed: {e.pgcode} {str(e).splitlines()[0]}")
             continue
         # the transition phase (a third of the way), the last tenth (final
         # function or merge) by each means
@@ -435,6 +435,7 @@ def check_dump(c):
     for i, (sig, name, args, stype, ret) in enumerate(aggregates(cur)):
         expr = call(name, args)
         if expr is None:
+            fail(f"dump {sig}: no value for an argument")
             continue
         if ret.startswith("custvalue.") and not ret.endswith("fitstate"):
             tab = "keep." + ret.split(".")[1] + "_values"
@@ -443,7 +444,7 @@ def check_dump(c):
                 cur.execute(f"INSERT INTO {tab} SELECT %s, {expr.replace('%', '%%')} FROM generate_series(1, 2000::int8) g", (sig,))
                 kinds += 1
             except psycopg2.Error as e:
-                print(f"   skip {sig}: {e.pgcode} {str(e).splitlines()[0]}")
+                fail(f"dump {sig}: no model to dump: {e.pgcode} {str(e).splitlines()[0]}")
         if stype == "custvalue.fitstate":
             cur.execute("SELECT aggtransfn::regproc::text FROM pg_aggregate WHERE aggfnoid = %s::regprocedure", (sig,))
             transfn = cur.fetchone()[0]
@@ -454,7 +455,7 @@ def check_dump(c):
                 cur.execute(f"INSERT INTO keep.states SELECT %s, keep.state_{i}({state}) "
                             f"FROM generate_series(1, 2000::int8) g", (sig,))
             except psycopg2.Error as e:
-                print(f"   skip state of {sig}: {e.pgcode} {str(e).splitlines()[0]}")
+                fail(f"dump {sig}: no state to dump: {e.pgcode} {str(e).splitlines()[0]}")
     # text and binary form (the type's send function: custvalue's own, or
     # record_send for a composite result) of every value
     cur.execute("""SELECT string_agg(format('SELECT %L AS t, agg, m::text, md5(%s(m)) FROM %s',
@@ -528,18 +529,25 @@ def check_pgbench(c):
                                          f"INSERT INTO stress.digest VALUES ('refresh {rel}', {digest});")
     for sig, name, args, _, _ in aggregates(cur):
         expr = call(name, args)
-        if expr is not None:
-            scripts["fit " + sig] = (f"INSERT INTO stress.digest SELECT 'fit {sig}', md5({expr}::text) "
-                                     f"FROM generate_series(1, 5000::int8) g;")
+        if expr is None:
+            fail(f"pgbench {sig}: no value for an argument")
+            continue
+        scripts["fit " + sig] = (f"INSERT INTO stress.digest SELECT 'fit {sig}', md5({expr}::text) "
+                                 f"FROM generate_series(1, 5000::int8) g;")
     workdir = f"/tmp/custvalue_pgbench_{os.getpid()}"
     os.makedirs(workdir, exist_ok=True)
     files = []
     for i, (key, sql) in enumerate(sorted(scripts.items())):
+        try:
+            cur.execute(sql)        # the serial run
+        except psycopg2.Error as e:
+            fail(f"{key}: the serial run failed: {e.pgcode} {str(e).splitlines()[0]}")
+            del scripts[key]
+            continue
         f = os.path.join(workdir, f"s{i}.sql")
         with open(f, "w") as fh:
-            fh.write(sql.replace("\\n", "\n") + "\n")
+            fh.write(sql + "\n")
         files.append(f)
-        cur.execute(sql.replace("\\n", "\n"))     # the serial run
     os.chmod(workdir, 0o755)
     cur.execute("SELECT script, digest FROM stress.digest")
     serial = dict(cur.fetchall())
@@ -554,6 +562,7 @@ def check_pgbench(c):
     seen = cur.fetchall()
     deadlocks = server_log_grep(log_before, "deadlock detected")
     differs = [k for k, n, nd, lo, hi in seen if nd != 1 or lo != serial.get(k)]
+    never = sorted(set(scripts) - {k for k, *_ in seen})
     print(f"   {len(scripts)} scripts ({sum(k.startswith('score') for k in scripts)} scoring views, "
           f"{sum(k.startswith('fit') for k in scripts)} fits, {sum(k.startswith('refresh') for k in scripts)} refreshed materialized views); "
           + "; ".join(t.strip() for t in tx))
@@ -565,7 +574,9 @@ def check_pgbench(c):
         fail(f"{deadlocks} deadlock(s) in the server log")
     for k in differs:
         fail(f"{k}: a concurrent result differs from the serial run")
-    if not differs and r.returncode == 0 and not aborted and not deadlocks:
+    for k in never:
+        fail(f"{k}: never ran concurrently")
+    if not differs and not never and r.returncode == 0 and not aborted and not deadlocks:
         print(f"   ok   no error, no deadlock, every concurrent result equal to the serial run")
     cur.execute("DROP SCHEMA stress CASCADE")
     d.close()
