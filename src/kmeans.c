@@ -8,6 +8,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -656,36 +657,68 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 #define SEASONALITY_MAX_PERIODS 10000
 
 /*
- * The state is a float8[] of periods + 1 elements: the number of periods,
- * then the sum of the amounts of each period.  A small fixed-size state
- * needs no serialisation and merges by addition.  Check a state handed to
- * us (callable directly from SQL, so it may be anything).
+ * The state is a float8[] of 2 * periods + 1 elements: the number of
+ * periods, the sum of the amounts of each period, then each sum's rounding
+ * error.  The pair (sum, error) is a double-double: it holds a period's
+ * exact sum while that fits in 106 bits, so the rounded sum, and the
+ * index, do not depend on the order in which rows and partial states
+ * arrive (serial, parallel and partition-wise plans give the same bits).
+ * A small fixed-size state needs no serialisation and merges by addition.
+ * Check a state handed to us (callable directly from SQL, so it may be
+ * anything); returns the sums, the errors follow them.
  */
 static double *
 seasonality_sums(ArrayType *state, int *periods)
 {
 	double	   *v;
+	int			n;
 
 	if (ARR_NDIM(state) != 1 || ARR_HASNULL(state) || ARR_ELEMTYPE(state) != FLOAT8OID ||
-		ARR_DIMS(state)[0] < 3)
+		ARR_DIMS(state)[0] < 5)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("seasonality state must be a float8 array of the periods and their sums")));
+				 errmsg("seasonality state must be a float8 array of the periods, their sums and the sums' rounding errors")));
 	v = (double *) ARR_DATA_PTR(state);
-	if (v[0] != ARR_DIMS(state)[0] - 1)
+	if (v[0] != floor(v[0]) || 2 * v[0] + 1 != ARR_DIMS(state)[0])
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("seasonality state must be a float8 array of the periods and their sums")));
-	for (int i = 1; i <= (int) v[0]; i++)
-		if (!(v[i] >= 0) || isinf(v[i]))
+				 errmsg("seasonality state must be a float8 array of the periods, their sums and the sums' rounding errors")));
+	n = (int) v[0];
+	for (int i = 1; i <= n; i++)
+		if (!(v[i] >= 0) || isinf(v[i]) || !(fabs(v[n + i]) <= v[i] * DBL_EPSILON))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("seasonality state must hold non-negative finite sums")));
-	*periods = (int) v[0];
+					 errmsg("seasonality state must hold non-negative finite sums, each with an error below its last bit")));
+	*periods = n;
 	return v + 1;
 }
 
-/* A new state of `periods` zero sums, in the aggregate context. */
+/*
+ * Add x + xerr to the double-double sum (*sum, *err) of period `period`
+ * (Knuth's two-sum, then renormalised so that *sum is the rounded total);
+ * 22003 when the sum overflows.
+ */
+static void
+seasonality_add(double *sum, double *err, double x, double xerr, int period)
+{
+	double		s = *sum + x;
+	double		bp = s - *sum;
+	double		e = (*sum - (s - bp)) + (x - bp);
+
+	if (isinf(s))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sum of the amounts of period %d is out of range", period)));
+	e += *err + xerr;
+	*sum = s + e;
+	*err = e - (*sum - s);
+	if (isinf(*sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sum of the amounts of period %d is out of range", period)));
+}
+
+/* A new state of `periods` zero sums and errors, in the aggregate context. */
 static ArrayType *
 seasonality_new(FunctionCallInfo fcinfo, int periods)
 {
@@ -696,12 +729,12 @@ seasonality_new(FunctionCallInfo fcinfo, int periods)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = CurrentMemoryContext;
 	old = MemoryContextSwitchTo(aggcxt);
-	a = palloc0(ARR_OVERHEAD_NONULLS(1) + sizeof(double) * (periods + 1));
-	SET_VARSIZE(a, ARR_OVERHEAD_NONULLS(1) + sizeof(double) * (periods + 1));
+	a = palloc0(ARR_OVERHEAD_NONULLS(1) + sizeof(double) * (2 * periods + 1));
+	SET_VARSIZE(a, ARR_OVERHEAD_NONULLS(1) + sizeof(double) * (2 * periods + 1));
 	a->ndim = 1;
 	a->dataoffset = 0;
 	a->elemtype = FLOAT8OID;
-	*ARR_DIMS(a) = periods + 1;
+	*ARR_DIMS(a) = 2 * periods + 1;
 	*ARR_LBOUND(a) = 1;
 	((double *) ARR_DATA_PTR(a))[0] = periods;
 	MemoryContextSwitchTo(old);
@@ -761,17 +794,13 @@ cv_seasonality_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("periods must not change within a group"),
 				 errdetail("The group began with %d periods, a later row has %d.", have, periods)));
-	sums[period - 1] += amount;
-	if (isinf(sums[period - 1]))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("sum of the amounts of period %d is out of range", period)));
+	seasonality_add(&sums[period - 1], &sums[have + period - 1], amount, 0, period);
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
 PG_FUNCTION_INFO_V1(cv_seasonality_combine);
 
-/* Add the sums of two partial states with the same periods. */
+/* Add the sums (double-double) of two partial states with the same periods. */
 Datum
 cv_seasonality_combine(PG_FUNCTION_ARGS)
 {
@@ -808,13 +837,7 @@ cv_seasonality_combine(PG_FUNCTION_ARGS)
 				 errmsg("periods must not change within a group"),
 				 errdetail("One partial state has %d periods, the other %d.", pa, pb)));
 	for (int i = 0; i < pa; i++)
-	{
-		sa[i] += sb[i];
-		if (isinf(sa[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("sum of the amounts of period %d is out of range", i + 1)));
-	}
+		seasonality_add(&sa[i], &sa[pa + i], sb[i], sb[pb + i], i + 1);
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 

@@ -166,8 +166,10 @@ COMMENT ON AGGREGATE custvalue.silhouette(float8[], int)
 
 -- ---------------------------------------------------------------------------
 -- seasonality_index: the state is a small fixed-size float8[] (the number
--- of periods, then each period's sum), updated in place and merged by
--- addition; a float8[] round-trips exactly through its text form.
+-- of periods, each period's sum, then each sum's rounding error: a
+-- double-double, so that the row order does not change the bits), updated
+-- in place and merged by addition; a float8[] round-trips exactly through
+-- its text form.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION custvalue.seasonality_trans(float8[], float8, int, int) RETURNS float8[]
     AS 'MODULE_PATHNAME', 'cv_seasonality_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
