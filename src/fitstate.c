@@ -19,6 +19,7 @@
 #include "fitstate.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "nodes/execnodes.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
@@ -57,7 +58,7 @@ typedef struct CvStateKindOps
 	int			(*merge) (void *dst, const void *src, char *err, size_t errlen);
 	size_t		(*bytes) (const void *k);
 	/* optional */
-	void		(*budget) (void *k, size_t bytes);
+	void		(*budget) (void *k, size_t bytes, bool partial);
 	size_t		(*over) (const void *k);
 	int			(*prepare) (void *k);
 	size_t		(*flat_size) (const void *k);
@@ -91,8 +92,9 @@ distr_bytes(const void *k)
 }
 
 static void
-distr_budget(void *k, size_t bytes)
+distr_budget(void *k, size_t bytes, bool partial)
 {
+	(void) partial;
 	cv_distr_set_budget(k, bytes);
 }
 
@@ -227,10 +229,10 @@ tuples_bytes(const void *k)
  * the change raises 54000.  A state being created has no rows object yet.
  */
 static void
-rows_budget(void *k, size_t bytes)
+rows_budget(void *k, size_t bytes, bool partial)
 {
 	if (k != NULL)
-		cv_rows_set_budget(k, bytes);
+		cv_rows_set_budget(k, bytes, partial);
 }
 
 /* Indexed by CvFitStateKind. */
@@ -241,7 +243,7 @@ static const CvStateKindOps state_kinds[] = {
 		distr_read, distr_write, distr_merge, distr_bytes,
 	distr_budget, distr_over, distr_prepare, distr_flat_size, distr_merge_bytes},
 	{"rows",
-		"The state keeps 8 bytes per feature and target and 4 per category of each row, plus 8, for up to twice max_rows rows.",
+		"A row takes 8 bytes per feature and target, 4 per category and 24 for its hash and sort, and reserves the working memory of the fit on it: 8 bytes per design column plus 40 without a target (k-means), 28 per design column plus 48 with one (trees, churn); past max_rows rows the state samples down when it reaches the cap.",
 		rows_read, rows_write, rows_merge, rows_bytes,
 	rows_budget, NULL, NULL, rows_flat_size, rows_merge_bytes, rows_copy},
 	{"tuples",
@@ -280,10 +282,44 @@ fitstate_new(MemoryContext parent, CvFitStateKind kind, const char *params)
 	return s;
 }
 
-/* Raise 54000: a state of `bytes` would pass custvalue.max_fit_memory. */
+/*
+ * The bytes a state may take: custvalue.max_fit_memory, or half of it for
+ * a partial state, whose flat copy (sent by a parallel worker, copied by
+ * the leader) takes up to as much again.
+ */
+static Size
+state_cap(CvFitState *s)
+{
+	return s->partial ? cv_max_fit_bytes() / 2 : cv_max_fit_bytes();
+}
+
+/*
+ * True when the aggregate calling fcinfo computes partial states (a
+ * Partial Aggregate of a parallel or partition-wise plan, or a Citus
+ * worker's), which the executor copies to pass on.
+ */
+static bool
+agg_is_partial(FunctionCallInfo fcinfo)
+{
+	return fcinfo->context && IsA(fcinfo->context, AggState) &&
+		DO_AGGSPLIT_SKIPFINAL(((AggState *) fcinfo->context)->aggsplit);
+}
+
+/*
+ * Raise 54000: a state of `bytes` would pass custvalue.max_fit_memory (a
+ * partial state counts its copy too).
+ */
 static void
 size_error(CvFitState *s, size_t bytes)
 {
+	if (s->partial)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("fit state of %zu kB and the copy a parallel plan makes of it exceed custvalue.max_fit_memory (%zu kB)",
+						(bytes + 1023) / 1024, cv_max_fit_bytes() / 1024),
+				 errdetail("%s A partial state of a parallel plan may take half of the cap.",
+						   kind_ops(s->kind)->cost),
+				 errhint("Raise custvalue.max_fit_memory (at most 1GB), round the values, fit smaller groups, or fit without parallel workers.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("fit state of %zu kB exceeds custvalue.max_fit_memory (%zu kB)",
@@ -293,18 +329,18 @@ size_error(CvFitState *s, size_t bytes)
 }
 
 /*
- * Give a state that bounds its own growth the current cap, less the
- * partial states merged into it that the executor still holds; every
- * change to such a state starts here.
+ * Give a state that bounds its own growth its cap, less the partial
+ * states merged into it that the executor still holds; every change to
+ * such a state starts here.
  */
 static void
 state_budget(CvFitState *s)
 {
 	const CvStateKindOps *ops = kind_ops(s->kind);
-	Size		cap = cv_max_fit_bytes();
+	Size		cap = state_cap(s);
 
 	if (ops->budget)
-		ops->budget(s->k, s->held < cap ? cap - s->held : 1);
+		ops->budget(s->k, s->held < cap ? cap - s->held : 1, s->partial);
 }
 
 /*
@@ -324,13 +360,16 @@ over_error(CvFitState *s)
 	size_error(s, need + s->held);
 }
 
-/* Fail with 54000 when a state has grown past custvalue.max_fit_memory. */
+/*
+ * Fail with 54000 when a state, with the partial states merged into it
+ * that the executor still holds, has grown past its cap.
+ */
 static void
 check_state_size(CvFitState *s)
 {
-	size_t		bytes = kind_ops(s->kind)->bytes(s->k);
+	size_t		bytes = kind_ops(s->kind)->bytes(s->k) + s->held;
 
-	if (bytes > cv_max_fit_bytes())
+	if (bytes > state_cap(s))
 		size_error(s, bytes);
 }
 
@@ -572,6 +611,7 @@ CvFitState *
 cv_fitstate_current(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggcxt = agg_context(fcinfo);
+	CvFitState *s;
 	Datum		d;
 
 	if (PG_ARGISNULL(0))
@@ -579,13 +619,15 @@ cv_fitstate_current(FunctionCallInfo fcinfo)
 	d = PG_GETARG_DATUM(0);
 	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
 		return (CvFitState *) DatumGetEOHP(d);
-	return fitstate_private_copy(d, aggcxt);
+	s = fitstate_private_copy(d, aggcxt);
+	s->partial = agg_is_partial(fcinfo);
+	return s;
 }
 
 CvFitState *
 cv_fitstate_distr_create(FunctionCallInfo fcinfo, int ndims, const char *params)
 {
-	CvFitState *s = fitstate_new(agg_context(fcinfo), CV_STATE_DISTR, params);
+	CvFitState *s = cv_fitstate_create(fcinfo, CV_STATE_DISTR, params);
 	MemoryContext old = MemoryContextSwitchTo(s->hdr.eoh_context);
 
 	s->k = cv_distr_new(ndims);
@@ -722,7 +764,10 @@ cv_fitstate_distr(CvFitState *s, const char *fitname, int min_dims, int max_dims
 CvFitState *
 cv_fitstate_create(FunctionCallInfo fcinfo, CvFitStateKind kind, const char *params)
 {
-	return fitstate_new(agg_context(fcinfo), kind, params);
+	CvFitState *s = fitstate_new(agg_context(fcinfo), kind, params);
+
+	s->partial = agg_is_partial(fcinfo);
+	return s;
 }
 
 MemoryContext
@@ -811,7 +856,7 @@ combine_flat(CvFitState *a, Datum d)
 		merge_error(a, rc, err);
 	if (!cvr_done(&r))
 		invalid_state("trailing bytes");
-	if (!kind_ops(a->kind)->budget)
+	if (!kind_ops(a->kind)->over)
 		check_state_size(a);
 	if ((Pointer) v != DatumGetPointer(d))
 		pfree(v);
@@ -877,7 +922,7 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 	a->dirty = true;
 	if (rc < 0)
 		merge_error(a, rc, err);
-	if (!kind_ops(a->kind)->budget)
+	if (!kind_ops(a->kind)->over)
 		check_state_size(a);
 	PG_RETURN_DATUM(cv_fitstate_return(a));
 }

@@ -45,6 +45,10 @@ typedef struct CvFitState
 	Size		held;			/* bytes of the flat partial states merged in,
 								 * which the executor still holds: they count
 								 * against custvalue.max_fit_memory */
+	bool		partial;		/* built by a partial aggregate (a parallel
+								 * worker or leader, a Citus worker): the
+								 * executor copies it to pass it on, so it
+								 * keeps half the cap for that copy */
 } CvFitState;
 
 /*

@@ -37,6 +37,7 @@ typedef struct catdict
 	uint64_t   *strhash;
 	size_t		hcap;			/* open addressing, power of two */
 	int32_t    *slot;			/* code + 1, 0 when empty */
+	size_t		bytes;			/* memory of the dictionary, kept up to date */
 } catdict;
 
 struct cv_rows
@@ -57,6 +58,7 @@ struct cv_rows
 	int			have_cut;		/* a prune happened: rows above cut are out */
 	uint64_t	cut;			/* largest hash kept by the last prune */
 	size_t		budget;			/* bytes the row arrays may grow to, 0: any */
+	int			partial;		/* a partial state: no final phase to reserve */
 };
 
 static int
@@ -69,6 +71,71 @@ static int
 ncat_of(const cv_rows *r)
 {
 	return r->ncat > 0 ? r->ncat : 0;
+}
+
+/* A row's hash and index, the unit the canonical sort moves. */
+typedef struct hash_idx
+{
+	uint64_t	h;
+	size_t		i;
+} hash_idx;
+
+/*
+ * Working memory a kept row needs in the final phase of the fits on rows,
+ * over its design columns (features, and one per level of a category):
+ * without a target (k-means, silhouette) a copy of the design row and
+ * five values (distances, label); with one (trees, churn) the presorted
+ * columns of a tree, 28 bytes a design column and 48 a row, the larger of
+ * the two fits' needs.  A partial state has no final phase of its own.
+ */
+static size_t
+work_bytes(const cv_rows *r)
+{
+	size_t		cols = r->nnum > 0 ? (size_t) r->nnum : 0;
+
+	if (r->partial)
+		return 0;
+
+	for (int p = 0; p < ncat_of(r); p++)
+		cols += (size_t) r->dict[p].n;
+	return r->has_y ? 28 * cols + 48 : 8 * cols + 40;
+}
+
+/*
+ * Bytes a row costs: its values, codes and hash, the (hash, index) pair
+ * that sorting the buffer (a prune, the canonical order) allocates for
+ * it, and the final phase's working memory.  The budget and the state's
+ * size count all of it, so neither a sort nor the fit on the kept rows
+ * takes a fit past its bound.
+ */
+static size_t
+row_bytes(const cv_rows *r)
+{
+	return sizeof(double) * row_width(r) + sizeof(int32_t) * ncat_of(r) +
+		sizeof(uint64_t) + sizeof(hash_idx) + work_bytes(r);
+}
+
+/* Bytes of the buffer that do not depend on its row capacity. */
+static size_t
+fixed_bytes(const cv_rows *r)
+{
+	size_t		bytes = sizeof(cv_rows);
+
+	for (int p = 0; p < ncat_of(r); p++)
+		bytes += r->dict[p].bytes;
+	return bytes;
+}
+
+/* Rows the budget holds (at least 1), 0 when there is no budget. */
+static size_t
+budget_rows(const cv_rows *r)
+{
+	size_t		fixed;
+
+	if (r->budget == 0)
+		return 0;
+	fixed = fixed_bytes(r);
+	return r->budget > fixed + row_bytes(r) ? (r->budget - fixed) / row_bytes(r) : 1;
 }
 
 cv_rows *
@@ -147,10 +214,20 @@ cv_rows_seed(const cv_rows *r)
 	return r->seed;
 }
 
+static void resize_rows(cv_rows *r, size_t cap);
+
+/*
+ * A budget that shrank (a parallel leader holding more partial states)
+ * below the room the buffer has reserved gives that room back, down to
+ * the rows it holds.
+ */
 void
-cv_rows_set_budget(cv_rows *r, size_t bytes)
+cv_rows_set_budget(cv_rows *r, size_t bytes, int partial)
 {
 	r->budget = bytes;
+	r->partial = partial ? 1 : 0;
+	if (budget_rows(r) > 0 && r->cap > budget_rows(r) && r->cap > r->n)
+		resize_rows(r, r->n > budget_rows(r) ? r->n : budget_rows(r));
 }
 
 int64_t
@@ -174,19 +251,7 @@ cv_rows_count(const cv_rows *r)
 size_t
 cv_rows_bytes(const cv_rows *r)
 {
-	size_t		bytes = sizeof(cv_rows) +
-		r->cap * (sizeof(double) * row_width(r) + sizeof(int32_t) * ncat_of(r) + sizeof(uint64_t));
-
-	for (int p = 0; p < ncat_of(r); p++)
-	{
-		const catdict *d = &r->dict[p];
-
-		bytes += d->cap * (sizeof(char *) + sizeof(size_t) + sizeof(uint64_t)) +
-			d->hcap * sizeof(int32_t);
-		for (int i = 0; i < d->n; i++)
-			bytes += d->len[i] + 1;
-	}
-	return bytes;
+	return fixed_bytes(r) + r->cap * row_bytes(r);
 }
 
 int
@@ -222,6 +287,7 @@ dict_rehash(catdict *d)
 	if (d->slot)
 		cv_free(d->slot);
 	d->slot = cv_calloc(cap, sizeof(int32_t));
+	d->bytes += (cap - d->hcap) * sizeof(int32_t);
 	d->hcap = cap;
 	for (int i = 0; i < d->n; i++)
 	{
@@ -251,11 +317,13 @@ dict_code(catdict *d, const char *s, size_t len)
 	}
 	if (d->n == d->cap)
 	{
+		d->bytes += (d->cap ? d->cap : 8) * (sizeof(char *) + sizeof(size_t) + sizeof(uint64_t));
 		d->cap = d->cap ? d->cap * 2 : 8;
 		d->str = cv_realloc(d->str, d->cap * sizeof(char *));
 		d->len = cv_realloc(d->len, d->cap * sizeof(size_t));
 		d->strhash = cv_realloc(d->strhash, d->cap * sizeof(uint64_t));
 	}
+	d->bytes += len + 1;
 	d->str[d->n] = cv_malloc(len + 1);
 	memcpy(d->str[d->n], s, len);
 	d->str[d->n][len] = '\0';
@@ -312,8 +380,6 @@ static void
 reserve_rows(cv_rows *r, size_t need)
 {
 	size_t		cap = r->cap ? r->cap : 256;
-	size_t		rowbytes = sizeof(double) * row_width(r) + sizeof(int32_t) * ncat_of(r) +
-		sizeof(uint64_t);
 
 	if (need <= r->cap)
 		return;
@@ -324,8 +390,15 @@ reserve_rows(cv_rows *r, size_t need)
 	 * Doubling past the budget would allocate up to twice the cap before
 	 * the caller's size check fails: grow only to what is needed there.
 	 */
-	if (r->budget > 0 && cap > need && cap * rowbytes > r->budget)
-		cap = need > r->budget / rowbytes ? need : r->budget / rowbytes;
+	if (r->budget > 0 && cap > need && cap > budget_rows(r))
+		cap = need > budget_rows(r) ? need : budget_rows(r);
+	resize_rows(r, cap);
+}
+
+/* Make the row arrays hold exactly cap rows (cap >= n). */
+static void
+resize_rows(cv_rows *r, size_t cap)
+{
 	r->num = cv_realloc(r->num, cap * sizeof(double) * (row_width(r) ? row_width(r) : 1));
 	r->cat = cv_realloc(r->cat, cap * sizeof(int32_t) * (ncat_of(r) ? ncat_of(r) : 1));
 	r->hash = cv_realloc(r->hash, cap * sizeof(uint64_t));
@@ -367,13 +440,6 @@ content_cmp(const cv_rows *r, size_t a, size_t b)
 
 /* qsort has no context argument: the buffer being sorted. */
 static const cv_rows *sort_rows;
-
-/* A row's hash and index, the unit the canonical sort moves. */
-typedef struct hash_idx
-{
-	uint64_t	h;
-	size_t		i;
-} hash_idx;
 
 /* Rows with equal hashes (duplicates, or a rare collision): by content. */
 static int
@@ -455,22 +521,49 @@ sort_hashes(const uint64_t *hash, size_t n, hash_idx *idx)
 	cv_free(start);
 }
 
-/* Rows ahead of the one being copied whose memory the gather prefetches. */
-#define GATHER_AHEAD 16
-
-/* Ask for the cache lines of a row of w doubles (a hint; no-op elsewhere). */
-static inline void
-prefetch_row(const double *v, int w)
+/*
+ * Reorder the rows in place so that row j becomes the old row idx[j].i,
+ * following each cycle of the permutation with one row in hand: no second
+ * copy of the arrays, so sorting a buffer costs only its index.  Placed
+ * entries of idx are marked with their own position.
+ */
+static void
+permute_rows(cv_rows *r, hash_idx *idx)
 {
-#if defined(__GNUC__)
-	for (int j = 0; j < w; j += 8)
-		__builtin_prefetch(v + j);
-	if (w > 0)
-		__builtin_prefetch(v + w - 1);
-#else
-	(void) v;
-	(void) w;
-#endif
+	int			w = row_width(r),
+				nc = ncat_of(r);
+	double	   *tv = cv_malloc(sizeof(double) * (w ? w : 1));
+	int32_t    *tc = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
+
+	for (size_t i = 0; i < r->n; i++)
+	{
+		size_t		j = i;
+
+		cv_interrupt_poll(i + 1);
+		r->hash[i] = idx[i].h;
+		if (idx[i].i == i)
+			continue;
+		memcpy(tv, r->num + i * w, sizeof(double) * w);
+		memcpy(tc, r->cat + i * nc, sizeof(int32_t) * nc);
+		for (;;)
+		{
+			size_t		k = idx[j].i;
+
+			r->hash[j] = idx[j].h;
+			idx[j].i = j;
+			if (k == i)
+			{
+				memcpy(r->num + j * w, tv, sizeof(double) * w);
+				memcpy(r->cat + j * nc, tc, sizeof(int32_t) * nc);
+				break;
+			}
+			memcpy(r->num + j * w, r->num + k * w, sizeof(double) * w);
+			memcpy(r->cat + j * nc, r->cat + k * nc, sizeof(int32_t) * nc);
+			j = k;
+		}
+	}
+	cv_free(tv);
+	cv_free(tc);
 }
 
 /*
@@ -481,11 +574,6 @@ static void
 sort_and_keep(cv_rows *r, size_t keep)
 {
 	hash_idx   *idx = cv_malloc((r->n ? r->n : 1) * sizeof(hash_idx));
-	int			w = row_width(r),
-				nc = ncat_of(r);
-	double	   *num;
-	int32_t    *cat;
-	uint64_t   *hash;
 
 	sort_hashes(r->hash, r->n, idx);
 	sort_rows = r;
@@ -497,34 +585,10 @@ sort_and_keep(cv_rows *r, size_t keep)
 			cv_sort(idx + lo, hi - lo, sizeof(hash_idx), content_order_cmp);
 	}
 	sort_rows = NULL;
-	if (keep > r->n)
-		keep = r->n;
-	num = cv_malloc((r->cap ? r->cap : 1) * sizeof(double) * (w ? w : 1));
-	cat = cv_malloc((r->cap ? r->cap : 1) * sizeof(int32_t) * (nc ? nc : 1));
-	hash = cv_malloc((r->cap ? r->cap : 1) * sizeof(uint64_t));
-	for (size_t i = 0; i < keep; i++)
-	{
-		const double *from = r->num + idx[i].i * w;
-		double	   *to = num + i * w;
-
-		cv_interrupt_poll(i);
-		/* rows come from random places: fetch a later one's while copying */
-		if (i + GATHER_AHEAD < keep)
-			prefetch_row(r->num + idx[i + GATHER_AHEAD].i * w, w);
-		for (int j = 0; j < w; j++)
-			to[j] = from[j];
-		for (int p = 0; p < nc; p++)
-			cat[i * nc + p] = r->cat[idx[i].i * nc + p];
-		hash[i] = idx[i].h;
-	}
+	permute_rows(r, idx);
 	cv_free(idx);
-	cv_free(r->num);
-	cv_free(r->cat);
-	cv_free(r->hash);
-	r->num = num;
-	r->cat = cat;
-	r->hash = hash;
-	r->n = keep;
+	if (keep < r->n)
+		r->n = keep;
 }
 
 /* Keep the max_rows smallest rows; later rows above the cut are refused. */
@@ -543,7 +607,9 @@ prune(cv_rows *r)
  * (row by row, in this buffer's dictionaries) are known.  Rows above the
  * cut of an earlier prune are refused; the others go in runs, one memcpy
  * per array, each run ending where the buffer reaches twice max_rows and
- * is pruned, so the buffer never holds more.
+ * is pruned, so the buffer never holds more.  A buffer that reaches its
+ * budget first is pruned there (any prune keeps every row of the final
+ * sample), so a sampled fit stays within its memory bound.
  */
 static void
 append_rows(cv_rows *r, const uint64_t *h, const double *v, const int32_t *c, size_t cnt)
@@ -572,6 +638,18 @@ append_rows(cv_rows *r, const uint64_t *h, const double *v, const int32_t *c, si
 			run = room;
 		if (run == 0)
 			continue;
+		/*
+		 * At the budget, a buffer an eighth or more past max_rows samples
+		 * down instead of growing (closer to max_rows, pruning would sort
+		 * the buffer for every few rows: it grows, and the caller's size
+		 * check decides).
+		 */
+		if (budget_rows(r) > 0 && r->n + run > budget_rows(r) &&
+			r->max_rows > 0 && r->n >= (size_t) r->max_rows + (size_t) r->max_rows / 8 + 1)
+		{
+			prune(r);
+			continue;
+		}
 		reserve_rows(r, r->n + run);
 		memcpy(r->hash + r->n, h + i, sizeof(uint64_t) * run);
 		memcpy(r->num + r->n * w, v + i * w, sizeof(double) * w * run);

@@ -24,8 +24,11 @@
  * and recodes every categorical position with its levels in byte order, so
  * a fit that reads the rows in that order is independent of the plan.
  *
- * Memory: (8 * (nnum + has_y) + 4 * ncat + 8) bytes a row, plus each
- * distinct category string once; at most twice max_rows rows.
+ * Memory: (8 * (nnum + has_y) + 4 * ncat + 24) bytes a row (8 for its
+ * hash, 16 for the index a sort of the buffer needs), plus each distinct
+ * category string once; at most twice max_rows rows, and a buffer past
+ * max_rows that reaches its budget is pruned there.  Sorting permutes the
+ * rows in place.
  */
 #ifndef CV_ROWS_H
 #define CV_ROWS_H
@@ -60,9 +63,13 @@ extern void cv_rows_free(cv_rows *r);
 /*
  * Bytes the row arrays may grow to (0: no bound; not part of the byte
  * form): growth stops at the budget instead of doubling past it, so the
- * caller's size check fails before twice the bound is allocated.
+ * caller's size check fails before twice the bound is allocated, and a
+ * buffer holding more than max_rows rows samples down to max_rows there.
+ * The budget and cv_rows_bytes count the working memory of a fit on the
+ * kept rows, except in a partial state (partial != 0), which is only
+ * copied and merged.
  */
-extern void cv_rows_set_budget(cv_rows *r, size_t bytes);
+extern void cv_rows_set_budget(cv_rows *r, size_t bytes, int partial);
 
 /* Shape and counters. */
 extern int	cv_rows_nnum(const cv_rows *r);

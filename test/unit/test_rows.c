@@ -150,6 +150,48 @@ test_sample(int64_t max_rows)
  * Merging partial states from their bytes (a parallel leader), and
  * copying one, give the rows a merge of the buffers gives.
  */
+/*
+ * A buffer with a budget samples down to max_rows when it reaches the
+ * budget (not only at twice max_rows), never holds more rows than the
+ * budget allows once it is past max_rows, reports a size within the
+ * budget, and keeps the same rows as a buffer without a budget.  A budget
+ * that shrinks gives reserved room back.
+ */
+static void
+test_budget(void)
+{
+	cv_rows    *free_ = fresh(1000),
+			   *tight = fresh(1000);
+	size_t		budget = 600000,	/* about 1,500 rows of 392 bytes */
+				most = 0;
+	int			within = 1;
+
+	cv_rows_set_budget(tight, budget, 0);
+	for (int i = 0; i < N; i++)
+	{
+		add(free_, i);
+		add(tight, i);
+		if (cv_rows_count(tight) > most)
+			most = cv_rows_count(tight);
+		if (cv_rows_count(tight) > 1000 && cv_rows_bytes(tight) > budget)
+			within = 0;
+	}
+	tap_ok(within, "a budgeted buffer past max_rows stays within its budget");
+	tap_ok(most < 2000, "it samples down before twice max_rows");
+	cv_rows_finish(free_);
+	cv_rows_finish(tight);
+	tap_ok(same_rows(free_, tight), "and keeps the rows of the unbudgeted sample, in the same order");
+	cv_rows_free(free_);
+	free_ = fresh(0);
+	for (int i = 0; i < 100; i++)
+		add(free_, i);
+	cv_rows_set_budget(free_, 1 << 30, 1);
+	cv_rows_set_budget(free_, 20000, 1);
+	tap_ok(cv_rows_bytes(free_) <= 20000, "a shrinking budget gives reserved room back");
+	cv_rows_free(free_);
+	cv_rows_free(tight);
+}
+
 static void
 test_merge_bytes(int64_t max_rows)
 {
@@ -521,6 +563,7 @@ main(void)
 	test_sample(0);
 	test_sample(700);
 	test_sample(2600);
+	test_budget();
 	test_merge_bytes(0);
 	test_merge_bytes(700);
 	test_merge_bytes(2600);
