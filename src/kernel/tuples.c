@@ -254,7 +254,12 @@ key_cmp(const cv_tuples *t, uint32_t a, uint32_t b)
 	return 0;
 }
 
-/* Bottom-up merge sort of entry numbers by key (tmp has n slots). */
+/*
+ * Bottom-up merge sort of entry numbers by key (tmp has n slots), polling
+ * the interrupt hook every stride of comparisons: a count that grows by
+ * one, as a count that grew by whole blocks would pass every multiple of
+ * the stride once a block of an odd size had been merged.
+ */
 static void
 sort_order(const cv_tuples *t, uint32_t *ord, uint32_t *tmp, size_t n)
 {
@@ -271,13 +276,14 @@ sort_order(const cv_tuples *t, uint32_t *ord, uint32_t *tmp, size_t n)
 						k = lo;
 
 			while (i < mid && j < hi)
+			{
 				tmp[k++] = key_cmp(t, ord[i], ord[j]) <= 0 ? ord[i++] : ord[j++];
+				cv_interrupt_poll(++steps);
+			}
 			while (i < mid)
 				tmp[k++] = ord[i++];
 			while (j < hi)
 				tmp[k++] = ord[j++];
-			steps += hi - lo;
-			cv_interrupt_poll(steps);
 		}
 		memcpy(ord, tmp, n * sizeof(uint32_t));
 	}

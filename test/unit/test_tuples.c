@@ -31,6 +31,15 @@ make_data(void)
 	}
 }
 
+/* An interrupt hook that counts its calls. */
+static int	checks;
+
+static void
+count_check(void)
+{
+	checks++;
+}
+
 /* The byte form of a state built from rows perm[lo..hi). */
 static cv_tuples *
 build(const int *perm, int lo, int hi)
@@ -173,6 +182,35 @@ main(void)
 		tap_ok(same_bytes(d, e), "compensated sums independent of order");
 		cv_tuples_free(d);
 		cv_tuples_free(e);
+	}
+
+	/*
+	 * sorting polls the interrupt hook all along: 200,001 distinct keys
+	 * (an odd count) take 18 merge passes, about 3.3 million comparisons,
+	 * so at least 10 passes' worth of strides (a poll that only fired on
+	 * multiples of the stride of a count grown by whole blocks stopped
+	 * after the first pass: about 100 calls)
+	 */
+	{
+		size_t		n = 200001;
+		cv_tuples  *big = cv_tuples_new(1, 1);
+		uint64_t	seed = 7;
+
+		for (size_t i = 0; i < n; i++)
+		{
+			double		key = (double) ((i * 7919) % n),
+						v = (double) (splitmix(&seed) % 100);
+
+			cv_tuples_add(big, &key, &v, 1);
+		}
+		cv_interrupt_check = count_check;
+		checks = 0;
+		cv_tuples_sort(big);
+		cv_interrupt_check = NULL;
+		if (!tap_ok(checks >= (int) (10 * n / CV_INTERRUPT_STRIDE),
+					"sorting polls the interrupt hook in every merge pass"))
+			printf("# %d checks\n", checks);
+		cv_tuples_free(big);
 	}
 
 	/* shapes that differ do not merge */
