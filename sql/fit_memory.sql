@@ -70,13 +70,14 @@ SET custvalue.max_fit_memory = '24MB';
 SELECT err('SELECT custvalue.rfmn_fit(r, f, m, n) FROM fm_data');
 SELECT (peak_kb() - :base) < 2 * 24 * 1024 AS leader_within_2_caps;
 
--- Row fits: a row reserves the working memory of the final phase, so a
--- sampled fit prunes to max_rows when it reaches the cap and the whole fit
--- stays within it.  600,000 rows of 4 values at 128 bytes (40 kept, 24
--- to sort, 72 for k-means' final phase) are 77 MB: at a 24 MB cap the
--- state samples down to max_rows = 150,000 whenever it reaches the cap
--- (twice max_rows would take 38 MB), and the model is the one a 200 MB
--- cap gives (a sample does not depend on when it was pruned).
+-- Row fits: the state reserves the working memory of the fit on the rows
+-- it keeps, so a sampled fit prunes to max_rows when it reaches the cap
+-- and the whole fit stays within it.  A row of 4 values takes 64 bytes (40
+-- kept, 24 to sort) and k-means needs 72 more for each of the 150,000 rows
+-- it keeps (10.8 MB): at a 24 MB cap the state samples down to max_rows
+-- whenever it reaches the cap (twice max_rows would take 30 MB with the
+-- reserve), and the model is the one a 200 MB cap gives (a sample does
+-- not depend on when it was pruned).
 \c
 SET max_parallel_workers_per_gather = 0;
 SELECT count(*) FROM fm_data;

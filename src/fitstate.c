@@ -58,7 +58,7 @@ typedef struct CvStateKindOps
 	int			(*merge) (void *dst, const void *src, char *err, size_t errlen);
 	size_t		(*bytes) (const void *k);
 	/* optional */
-	void		(*budget) (void *k, size_t bytes, bool partial);
+	void		(*budget) (void *k, size_t bytes);
 	size_t		(*over) (const void *k);
 	int			(*prepare) (void *k);
 	size_t		(*flat_size) (const void *k);
@@ -92,9 +92,8 @@ distr_bytes(const void *k)
 }
 
 static void
-distr_budget(void *k, size_t bytes, bool partial)
+distr_budget(void *k, size_t bytes)
 {
-	(void) partial;
 	cv_distr_set_budget(k, bytes);
 }
 
@@ -169,6 +168,14 @@ rows_merge_bytes(void *dst, cv_rbuf *r, char *err, size_t errlen)
 	return rc;
 }
 
+/* rows: a state about to be written keeps only its sample */
+static int
+rows_prepare(void *k)
+{
+	cv_rows_compact(k);
+	return 0;
+}
+
 static size_t
 rows_flat_size(const void *k)
 {
@@ -229,10 +236,10 @@ tuples_bytes(const void *k)
  * the change raises 54000.  A state being created has no rows object yet.
  */
 static void
-rows_budget(void *k, size_t bytes, bool partial)
+rows_budget(void *k, size_t bytes)
 {
 	if (k != NULL)
-		cv_rows_set_budget(k, bytes, partial);
+		cv_rows_set_budget(k, bytes);
 }
 
 /* Indexed by CvFitStateKind. */
@@ -243,9 +250,9 @@ static const CvStateKindOps state_kinds[] = {
 		distr_read, distr_write, distr_merge, distr_bytes,
 	distr_budget, distr_over, distr_prepare, distr_flat_size, distr_merge_bytes},
 	{"rows",
-		"A row takes 8 bytes per feature and target, 4 per category and 24 for its hash and sort, and reserves the working memory of the fit on it: 8 bytes per design column plus 40 without a target (k-means), 28 per design column plus 48 with one (trees, churn); past max_rows rows the state samples down when it reaches the cap.",
+		"A row takes 8 bytes per feature and target, 4 per category and 24 for its hash and sort; up to max_rows rows also reserve the fit's working memory (k-means 8 bytes per design column plus 40, trees 28 plus 48); past max_rows rows the state samples down when it reaches the cap.",
 		rows_read, rows_write, rows_merge, rows_bytes,
-	rows_budget, NULL, NULL, rows_flat_size, rows_merge_bytes, rows_copy},
+	rows_budget, NULL, rows_prepare, rows_flat_size, rows_merge_bytes, rows_copy},
 	{"tuples",
 		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
 	tuples_read, tuples_write, tuples_merge, tuples_bytes},
@@ -340,7 +347,7 @@ state_budget(CvFitState *s)
 	Size		cap = state_cap(s);
 
 	if (ops->budget)
-		ops->budget(s->k, s->held < cap ? cap - s->held : 1, s->partial);
+		ops->budget(s->k, s->held < cap ? cap - s->held : 1);
 }
 
 /*
