@@ -231,6 +231,12 @@ tuples_bytes(const void *k)
 	return cv_tuples_bytes(k);
 }
 
+static size_t
+tuples_flat_size(const void *k)
+{
+	return cv_tuples_flat_size(k);
+}
+
 /*
  * rows: grow the row arrays at most to the budget; the size check after
  * the change raises 54000.  A state being created has no rows object yet.
@@ -255,7 +261,8 @@ static const CvStateKindOps state_kinds[] = {
 	rows_budget, NULL, rows_prepare, rows_flat_size, rows_merge_bytes, rows_copy},
 	{"tuples",
 		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
-	tuples_read, tuples_write, tuples_merge, tuples_bytes},
+	tuples_read, tuples_write, tuples_merge, tuples_bytes,
+	NULL, NULL, NULL, tuples_flat_size},
 };
 
 /* The operations of a kind, or NULL for an unknown tag. */

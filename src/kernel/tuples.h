@@ -72,6 +72,8 @@ extern double cv_tuples_sum(const cv_tuples *t, size_t i, int j);
  * normalised finite sums.  Writing sorts the entries.
  */
 extern void cv_tuples_write(cv_tuples *t, cv_wbuf *b);
+/* The exact number of bytes cv_tuples_write writes. */
+extern size_t cv_tuples_flat_size(const cv_tuples *t);
 extern cv_tuples *cv_tuples_read(cv_rbuf *r, char *err, size_t errlen);
 
 #endif							/* CV_TUPLES_H */
