@@ -2,7 +2,7 @@
  * fuzz.c
  *	  libFuzzer harness for every text and binary reader of the plain-C
  *	  kernels: the JSON parser, base64, the fit-state byte decoders (distr,
- *	  rows, tuples), every model kind's binary payload and JSON readers
+ *	  rows, tuples) and the combine's byte merges (distr, rows), every model kind's binary payload and JSON readers
  *	  (BG/NBD and Gamma-Gamma included), the feature block and the RFM
  *	  segment map.
  *
@@ -239,6 +239,53 @@ distr_merge_read(const unsigned char *p, size_t n, char *err, size_t errlen)
 			snprintf(err, errlen, "trailing bytes or over budget");
 		cv_distr_free(d);
 		return NULL;
+	}
+	return d;
+}
+
+/*
+ * The combine function merges a partial row state's bytes into the state
+ * of another partial of the same fit without building it: the destination
+ * takes the target flag, max_rows and seed from the input's header (as a
+ * partial of the same fit would have them), and the bytes are merged
+ * twice, the second time against dictionaries the first one filled.
+ */
+static void *
+rows_merge_read(const unsigned char *p, size_t n, char *err, size_t errlen)
+{
+	cv_rbuf		r;
+	cv_rows    *d;
+	int			has_y;
+	int64_t		max_rows;
+	uint64_t	seed;
+
+	cvr_init(&r, p, n);
+	(void) cvr_u8(&r);			/* format */
+	(void) cvr_u32(&r);			/* numeric features */
+	(void) cvr_u32(&r);			/* categorical features */
+	has_y = cvr_u8(&r) & 1;
+	max_rows = cvr_i64(&r);
+	seed = (uint64_t) cvr_i64(&r);
+	d = cv_rows_new(-1, -1, has_y, max_rows >= 0 ? max_rows : 0, seed);
+	cv_rows_set_budget(d, (size_t) 256 << 20);
+	for (int pass = 0; pass < 2; pass++)
+	{
+		int			rc;
+
+		cvr_init(&r, p, n);
+		rc = cv_rows_merge_bytes(d, &r, err, errlen);
+		if (rc != 0 || !cvr_done(&r))
+		{
+			if (err[0] == '\0')
+				snprintf(err, errlen, "trailing bytes");
+			/* a second copy merges unless the row counters would pass their limit */
+			if (pass == 1 && !(rc == CV_ROWS_MISMATCH &&
+							   (cv_rows_seen(d) > CV_ROWS_MAX_SEEN / 2 ||
+								cv_rows_skipped(d) > CV_ROWS_MAX_SEEN / 2)))
+				fail("a state that merged once does not merge again");
+			cv_rows_free(d);
+			return NULL;
+		}
 	}
 	return d;
 }
@@ -718,6 +765,7 @@ static const fuzz_target targets[] = {
 	{"state_distr", distr_read, distr_write, NULL, distr_use, distr_free},
 	{"state_distr_merge", distr_merge_read, NULL, NULL, distr_use, distr_free},
 	{"state_rows", rows_read, rows_write, NULL, rows_use, rows_free},
+	{"state_rows_merge", rows_merge_read, NULL, NULL, rows_use, rows_free},
 	{"model_scorecard", card_read, card_write, NULL, card_use, card_free},
 	{"json_scorecard", card_from_json, NULL, card_text, card_use, card_free},
 	{"model_rfmn", rfmn_read, rfmn_write, NULL, rfmn_use, rfmn_free},

@@ -184,7 +184,7 @@ def main():
         if name.startswith("json_") and name != "json_rfm_map":
             first = min(os.listdir(os.path.join(CORPUS, name)), key=lambda f: os.path.getsize(os.path.join(CORPUS, name, f)))
             shutil.copy(os.path.join(CORPUS, name, first), os.path.join(d, name))
-    for name in ("features", "json_features", "state_distr_merge"):
+    for name in ("features", "json_features", "state_distr_merge", "state_rows_merge"):
         shutil.rmtree(os.path.join(CORPUS, name), ignore_errors=True)
         os.makedirs(os.path.join(CORPUS, name))
     subprocess.run([seeds, CORPUS], check=True)
