@@ -39,7 +39,7 @@ static const ExpandedObjectMethods fitstate_methods = {
 /*
  * A kind of state: its name in the text form and its kernel's functions.
  * merge returns a negative number with a message when the two objects
- * cannot merge.  `cost` is the DETAIL of the error past
+ * cannot merge (CV_DISTR_OVER: past the budget or the row limit).  `cost` is the DETAIL of the error past
  * custvalue.max_fit_memory: what the state keeps per value or row.
  *
  * A kind may also bound its own growth (budget, over) so that it fails
@@ -219,10 +219,13 @@ tuples_write(void *k, cv_wbuf *b)
 	cv_tuples_write(k, b);
 }
 
+/* Counts past INT64_MAX are the row limit, reported as distr's is. */
 static int
 tuples_merge(void *dst, const void *src, char *err, size_t errlen)
 {
-	return cv_tuples_merge(dst, src, err, errlen);
+	int			rc = cv_tuples_merge(dst, src, err, errlen);
+
+	return rc == CV_TUPLES_OVER ? CV_DISTR_OVER : rc;
 }
 
 static size_t
@@ -363,14 +366,20 @@ state_budget(CvFitState *s)
  * limit.
  */
 static void
+too_many_rows(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("fit state holds too many rows")));
+}
+
+static void
 over_error(CvFitState *s)
 {
 	size_t		need = kind_ops(s->kind)->over(s->k);
 
 	if (need == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("fit state holds too many rows")));
+		too_many_rows();
 	size_error(s, need + s->held);
 }
 
@@ -831,12 +840,17 @@ check_combinable(CvFitState *a, int kind, const char *params)
 							   kind_name(a->kind), a->params, kind_name(kind), params));
 }
 
-/* Raise the error of a failed merge: past the cap, or shapes that differ. */
+/*
+ * Raise the error of a failed merge: past the cap or the row limit, or
+ * shapes that differ.
+ */
 static void
 merge_error(CvFitState *a, int rc, const char *err)
 {
 	if (rc == CV_DISTR_OVER && kind_ops(a->kind)->over)
 		over_error(a);
+	if (rc == CV_DISTR_OVER)
+		too_many_rows();
 	combine_error(err);
 }
 

@@ -224,6 +224,12 @@ cv_tuples_merge(cv_tuples *dst, const cv_tuples *src, char *err, size_t errlen)
 				 dst->width, dst->nsum, src->width, src->nsum);
 		return -1;
 	}
+	/* every count is at most its state's total, so no count overflows either */
+	if (src->total > INT64_MAX - dst->total)
+	{
+		snprintf(err, errlen, "fit state holds too many rows");
+		return CV_TUPLES_OVER;
+	}
 	for (size_t e = 0; e < src->n; e++)
 	{
 		const double *v = &src->vals[e * src->stride];
