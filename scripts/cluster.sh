@@ -9,8 +9,8 @@
 # socket (cron.host), as the cluster listens on no TCP port.
 #
 # With an extension built by make SANITIZE=1, the sanitizers write their
-# reports into the data directory (asan.<pid>, ubsan.<pid>); stop moves
-# any to $root/sanitizer/, where make test looks for them.
+# reports into the data directory (asan.<pid>, ubsan.<pid>) or the server
+# log; stop moves any to $root/sanitizer/, where make test looks for them.
 set -euo pipefail
 cmd=${1:?usage: cluster.sh start|stop|env NAME}
 name=${2:?usage: cluster.sh start|stop|env NAME}
@@ -85,6 +85,13 @@ stop)
       mkdir -p "$root/sanitizer"
       mv "$f" "$root/sanitizer/$name-$(basename "$f")"
     done
+    # UBSan, combined with ASan, may write to stderr (the server log)
+    # instead of its log_path: keep those reports too.
+    san='runtime error:|ERROR: AddressSanitizer|SUMMARY: (Address|UndefinedBehavior)Sanitizer'
+    if [ -f "$dir/server.log" ] && grep -qE "$san" "$dir/server.log"; then
+      mkdir -p "$root/sanitizer"
+      grep -E -A30 "$san" "$dir/server.log" > "$root/sanitizer/$name-server.log"
+    fi
   fi
   rm -rf "$dir"
   ;;

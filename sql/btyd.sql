@@ -226,6 +226,36 @@ SELECT pg_temp.err($$SELECT custvalue.gammagamma_fit_final('tuples:AwEAAAIAAAB7f
 SELECT pg_temp.err($$SELECT 'tuples:AwEAAAIAAAB7fQMAAAAAAAAAAgAAAAAAAAAAAAAAAAAAQAAAAAAAABBAAAAAAAAAJEABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAkQAEAAAAAAAAA'::custvalue.fitstate$$);
 SELECT pg_temp.err($$SELECT custvalue.clv_summary_final('tuples:AwEAAAIAAAB7fQMAAAAAAAAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJEAFAAAAAAAAAAAAAAAAAABAAAAAAAAAEEAAAAAAAAAkQAMAAAAAAAAAAAAAAAAAFEAAAAAAAAAiQAAAAAAAAChAAgAAAAAAAAA=')$$);
 
+-- Models far from the usual parameters.  Large a and b (customers who all
+-- drop out alike; a fit reached a = 7.1e6, b = 1.5e7) and a far above b
+-- forecast as mpmath's integration does (references from
+-- test/unit/btyd_refs.py's by_integral); they failed with 22003 before.
+-- An alpha near the smallest double made the integration endless and
+-- uncancellable; now it ends with the capped horizon's value.  Forecasts
+-- out of double range are 22003, not NaN or Infinity.
+\set bg_large '{"kind": "bgnbd_model", "version": 1, "r": 0.5941412332509454, "alpha": 3.397044392166377, "a": 7075893.983708842, "b": 15458011.728770962}'
+\set bg_a_above_b '{"kind": "bgnbd_model", "version": 1, "r": 0.5941412332509454, "alpha": 3.397044392166377, "a": 7075893.983708842, "b": 11.728770962}'
+\set bg_tiny_alpha '{"kind": "bgnbd_model", "version": 1, "r": 0.5, "alpha": 1e-309, "a": 0.8, "b": 2.5}'
+\set bg_huge '{"kind": "bgnbd_model", "version": 1, "r": 5.5e244, "alpha": 1.2e223, "a": 3.5e283, "b": 2}'
+\set gg_plain '{"kind": "gammagamma_model", "version": 1, "p": 6, "q": 3.5, "gamma": 15}'
+SELECT abs(custvalue.bgnbd_expected_purchases(:'bg_large', 1, 0, 0, 0) / 0.16296429910574975 - 1) < 1e-10 AS large_a_b,
+       abs(custvalue.bgnbd_expected_purchases(:'bg_a_above_b', 1, 100, 30, 30.5) / 3.321290556639826e-6 - 1) < 1e-10 AS a_far_above_b;
+SELECT custvalue.bgnbd_expected_purchases(:'bg_tiny_alpha', 1, 0, 0, 0) BETWEEN 1e60 AND 1e64 AS tiny_alpha_ends;
+SELECT pg_temp.err(format('SELECT custvalue.clv(%L, %L, 0, 0, 10, 20, 12, 0.01)', :'bg_huge', :'gg_plain'));
+SELECT pg_temp.err(format('SELECT custvalue.bgnbd_expected_purchases(%L, 1, 0, 0, 10)', :'bg_huge'));
+SELECT pg_temp.err(format('SELECT custvalue.gammagamma_expected_spend(%L, 2, 1e308)', :'gg_plain'));
+
+-- Combining states whose counts sum past 2^63 - 1 fails with 54000 (the
+-- sum wrapped to a negative count before); 2^62 and 1 merge exactly.
+CREATE AGGREGATE pg_temp.merge_tuples(custvalue.fitstate)
+  (sfunc = custvalue.fitstate_combine, stype = custvalue.fitstate);
+SELECT pg_temp.err($$SELECT pg_temp.merge_tuples(s::custvalue.fitstate)
+  FROM (VALUES ('tuples:AwEAAAIAAAB7fQMAAAAAAAAAAQAAAAAAAAAAAAAAAADwPwAAAAAAABRAAAAAAAAAJEAAAAAAAAAAQA=='),
+               ('tuples:AwEAAAIAAAB7fQMAAAAAAAAAAQAAAAAAAAAAAAAAAADwPwAAAAAAABRAAAAAAAAAJEAAAAAAAAAAQA==')) v(s)$$);
+SELECT pg_temp.merge_tuples(s::custvalue.fitstate)::text AS merged_count_2_62_plus_1
+  FROM (VALUES ('tuples:AwEAAAIAAAB7fQMAAAAAAAAAAQAAAAAAAAAAAAAAAADwPwAAAAAAABRAAAAAAAAAJEAAAAAAAAAAQA=='),
+               ('tuples:AwEAAAIAAAB7fQMAAAAAAAAAAQAAAAAAAAAAAAAAAADwPwAAAAAAABRAAAAAAAAAJEABAAAAAAAAAA==')) v(s);
+
 -- Forced parallel plans give the same models and summaries as serial ones.
 CREATE TABLE big AS SELECT c.*, g FROM cust c, generate_series(1, 20) g;
 CREATE TABLE bigtx AS SELECT t.customer + 10 * g AS customer, t.at + g * interval '1 hour' AS at, t.amount

@@ -379,6 +379,24 @@ check_customer(double x, double tx, double T)
 				 errmsg("recency must be 0 when frequency is 0, not %s", cv_fmt(tx))));
 }
 
+/*
+ * A customer's forecast as a scorer returns it (`what` names it, with its
+ * verb): 22003 when the model's
+ * parameters (hand-written ones, far from any fit) or a frequency near
+ * 2^31 take it out of the range of double precision, rather than NaN or
+ * infinity.
+ */
+static double
+check_forecast(double v, const char *what, double x, double tx, double T)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s out of the range of double precision for frequency %s, recency %s, t %s",
+						what, cv_fmt(x), cv_fmt(tx), cv_fmt(T))));
+	return v;
+}
+
 /* --------------------------------------------------------------- fits */
 
 static const char *const fit_options[] = {"penalizer", "max_iter", "tol", "time_unit", NULL};
@@ -771,13 +789,7 @@ cv_bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 		if (!hit)
 			e->v = cvb_alive_purchases(m, h, x, T);
 		r = e->v * cvb_bgnbd_p_alive(m, x, tx, T);
-		/* a frequency near 2^31 overflows the series: say so, not NaN */
-		if (!isfinite(r))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("expected purchases are out of the range of double precision for frequency %s, recency %s, t %s",
-							cv_fmt(x), cv_fmt(tx), cv_fmt(T))));
-		PG_RETURN_FLOAT8(r);
+		PG_RETURN_FLOAT8(check_forecast(r, "expected purchases are", x, tx, T));
 	}
 }
 
@@ -792,7 +804,7 @@ cv_bgnbd_p_alive(PG_FUNCTION_ARGS)
 				T = PG_GETARG_FLOAT8(3);
 
 	check_customer(x, tx, T);
-	PG_RETURN_FLOAT8(cvb_bgnbd_p_alive(m, x, tx, T));
+	PG_RETURN_FLOAT8(check_forecast(cvb_bgnbd_p_alive(m, x, tx, T), "P(alive) is", x, tx, T));
 }
 
 /* The expected spend of a customer, or 22023 when the model has none. */
@@ -807,12 +819,17 @@ expected_spend(const cvb_gammagamma *m, double x, double mx)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("frequency must be a whole number >= 0, not %s", cv_fmt(x))));
-	v = cvb_gammagamma_spend(m, x, mx);
-	if (isnan(v))
+	if (!(m->q > 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the gamma-gamma model has q = %s, but the expected spend is finite only when q > 1",
 						cv_fmt(m->q))));
+	v = cvb_gammagamma_spend(m, x, mx);
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("expected spend is out of the range of double precision for frequency %s, monetary %s",
+						cv_fmt(x), cv_fmt(mx))));
 	return v;
 }
 
@@ -859,7 +876,8 @@ cv_clv(PG_FUNCTION_ARGS)
 
 		if (!hit)
 			e->v = cvb_clv_alive_factor(bg, x, T, (int) months, discount);
-		PG_RETURN_FLOAT8(spend * cvb_bgnbd_p_alive(bg, x, tx, T) * e->v);
+		PG_RETURN_FLOAT8(check_forecast(spend * cvb_bgnbd_p_alive(bg, x, tx, T) * e->v,
+										"customer lifetime value is", x, tx, T));
 	}
 }
 

@@ -181,7 +181,7 @@ cv_churn_fit_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	(void) cv_rowfit_check(s, &churn_cat_args);	/* a state can be any value a user typed */
 	churn_read_options(cv_rowfit_params(s), &o);
-	rows = cv_rowfit_rows(s, "churn_fit");
+	rows = cv_rowfit_rows(s, &churn_cat_args);
 	if (cv_rows_count(rows) == 0)
 		PG_RETURN_NULL();
 	st = cv_logit_fit(rows, cv_rowfit_features(rows, &o.rows, "churn_fit"), &o.fit, &m,

@@ -39,7 +39,7 @@ static const ExpandedObjectMethods fitstate_methods = {
 /*
  * A kind of state: its name in the text form and its kernel's functions.
  * merge returns a negative number with a message when the two objects
- * cannot merge.  `cost` is the DETAIL of the error past
+ * cannot merge (CV_DISTR_OVER: past the budget or the row limit).  `cost` is the DETAIL of the error past
  * custvalue.max_fit_memory: what the state keeps per value or row.
  *
  * A kind may also bound its own growth (budget, over) so that it fails
@@ -58,7 +58,7 @@ typedef struct CvStateKindOps
 	int			(*merge) (void *dst, const void *src, char *err, size_t errlen);
 	size_t		(*bytes) (const void *k);
 	/* optional */
-	void		(*budget) (void *k, size_t bytes, bool partial);
+	void		(*budget) (void *k, size_t bytes);
 	size_t		(*over) (const void *k);
 	int			(*prepare) (void *k);
 	size_t		(*flat_size) (const void *k);
@@ -92,9 +92,8 @@ distr_bytes(const void *k)
 }
 
 static void
-distr_budget(void *k, size_t bytes, bool partial)
+distr_budget(void *k, size_t bytes)
 {
-	(void) partial;
 	cv_distr_set_budget(k, bytes);
 }
 
@@ -169,6 +168,14 @@ rows_merge_bytes(void *dst, cv_rbuf *r, char *err, size_t errlen)
 	return rc;
 }
 
+/* rows: a state about to be written keeps only its sample */
+static int
+rows_prepare(void *k)
+{
+	cv_rows_compact(k);
+	return 0;
+}
+
 static size_t
 rows_flat_size(const void *k)
 {
@@ -212,10 +219,13 @@ tuples_write(void *k, cv_wbuf *b)
 	cv_tuples_write(k, b);
 }
 
+/* Counts past INT64_MAX are the row limit, reported as distr's is. */
 static int
 tuples_merge(void *dst, const void *src, char *err, size_t errlen)
 {
-	return cv_tuples_merge(dst, src, err, errlen);
+	int			rc = cv_tuples_merge(dst, src, err, errlen);
+
+	return rc == CV_TUPLES_OVER ? CV_DISTR_OVER : rc;
 }
 
 static size_t
@@ -224,15 +234,21 @@ tuples_bytes(const void *k)
 	return cv_tuples_bytes(k);
 }
 
+static size_t
+tuples_flat_size(const void *k)
+{
+	return cv_tuples_flat_size(k);
+}
+
 /*
  * rows: grow the row arrays at most to the budget; the size check after
  * the change raises 54000.  A state being created has no rows object yet.
  */
 static void
-rows_budget(void *k, size_t bytes, bool partial)
+rows_budget(void *k, size_t bytes)
 {
 	if (k != NULL)
-		cv_rows_set_budget(k, bytes, partial);
+		cv_rows_set_budget(k, bytes);
 }
 
 /* Indexed by CvFitStateKind. */
@@ -243,12 +259,13 @@ static const CvStateKindOps state_kinds[] = {
 		distr_read, distr_write, distr_merge, distr_bytes,
 	distr_budget, distr_over, distr_prepare, distr_flat_size, distr_merge_bytes},
 	{"rows",
-		"A row takes 8 bytes per feature and target, 4 per category and 24 for its hash and sort, and reserves the working memory of the fit on it: 8 bytes per design column plus 40 without a target (k-means), 28 per design column plus 48 with one (trees, churn); past max_rows rows the state samples down when it reaches the cap.",
+		"A row takes 8 bytes per feature and target, 4 per category and 24 for its hash and sort; up to max_rows rows also reserve the fit's working memory (k-means 8 bytes per design column plus 40, trees 28 plus 48); past max_rows rows the state samples down when it reaches the cap.",
 		rows_read, rows_write, rows_merge, rows_bytes,
-	rows_budget, NULL, NULL, rows_flat_size, rows_merge_bytes, rows_copy},
+	rows_budget, NULL, rows_prepare, rows_flat_size, rows_merge_bytes, rows_copy},
 	{"tuples",
 		"The state keeps 8 bytes per value of each distinct tuple, 16 per summed column and 8 for its count, plus an index of 4 to 8 bytes.",
-	tuples_read, tuples_write, tuples_merge, tuples_bytes},
+	tuples_read, tuples_write, tuples_merge, tuples_bytes,
+	NULL, NULL, NULL, tuples_flat_size},
 };
 
 /* The operations of a kind, or NULL for an unknown tag. */
@@ -340,7 +357,7 @@ state_budget(CvFitState *s)
 	Size		cap = state_cap(s);
 
 	if (ops->budget)
-		ops->budget(s->k, s->held < cap ? cap - s->held : 1, s->partial);
+		ops->budget(s->k, s->held < cap ? cap - s->held : 1);
 }
 
 /*
@@ -349,14 +366,20 @@ state_budget(CvFitState *s)
  * limit.
  */
 static void
+too_many_rows(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("fit state holds too many rows")));
+}
+
+static void
 over_error(CvFitState *s)
 {
 	size_t		need = kind_ops(s->kind)->over(s->k);
 
 	if (need == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("fit state holds too many rows")));
+		too_many_rows();
 	size_error(s, need + s->held);
 }
 
@@ -817,12 +840,17 @@ check_combinable(CvFitState *a, int kind, const char *params)
 							   kind_name(a->kind), a->params, kind_name(kind), params));
 }
 
-/* Raise the error of a failed merge: past the cap, or shapes that differ. */
+/*
+ * Raise the error of a failed merge: past the cap or the row limit, or
+ * shapes that differ.
+ */
 static void
 merge_error(CvFitState *a, int rc, const char *err)
 {
 	if (rc == CV_DISTR_OVER && kind_ops(a->kind)->over)
 		over_error(a);
+	if (rc == CV_DISTR_OVER)
+		too_many_rows();
 	combine_error(err);
 }
 

@@ -128,7 +128,8 @@ options_arg(FunctionCallInfo fcinfo, int argno)
 
 static const char *const kmeans_options[] = {CV_ROWFIT_OPTION_KEYS, "n_init", "max_iter", "tol", NULL};
 
-static const CvRowFitArgs kmeans_args = {"kmeans_fit", "point", 1, -1, -1, false, false, false};
+/* the fit copies the design rows and keeps 4 distances and a label a row */
+static const CvRowFitArgs kmeans_args = {"kmeans_fit", "point", 1, -1, -1, false, false, false, 40, 8};
 
 /*
  * Read kmeans_fit's options (keys already checked) over the defaults:
@@ -303,7 +304,7 @@ cv_kmeans_fit_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("kmeans_fit: the fit state has no k"),
 				 errdetail("Its options are %s.", cv_fitstate_params(s))));
-	rows = cv_rowfit_rows(s, "kmeans_fit");
+	rows = cv_rowfit_rows(s, &kmeans_args);
 	check_numeric_rows(rows, "kmeans_fit");
 	n = cv_rows_count(rows);
 	if (n == 0)
@@ -614,7 +615,7 @@ cv_silhouette_final(PG_FUNCTION_ARGS)
 	if (s == NULL)
 		PG_RETURN_NULL();
 	silhouette_read_options(cv_rowfit_params(s), &o);
-	rows = cv_rowfit_rows(s, "silhouette");
+	rows = cv_rowfit_rows(s, &silhouette_args);
 	check_numeric_rows(rows, "silhouette");
 	n = cv_rows_count(rows);
 	if (n == 0)

@@ -55,6 +55,9 @@ cv_rowfit_begin(FunctionCallInfo fcinfo, const CvRowFitArgs *a,
 	MemoryContext old = cv_fitstate_enter(s);
 
 	s->k = cv_rows_new(-1, a->catarg >= 0 ? -1 : 0, a->yarg >= 0, o->max_rows, o->seed);
+	/* a state that is finished here reserves room for its fit */
+	if (!s->partial)
+		cv_rows_set_work(s->k, a->work_row, a->work_col);
 	cv_fitstate_leave(s, old);
 	return s;
 }
@@ -229,13 +232,15 @@ cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a)
 }
 
 cv_rows *
-cv_rowfit_rows(CvFitState *s, const char *fitname)
+cv_rowfit_rows(CvFitState *s, const CvRowFitArgs *a)
 {
-	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, fitname);
+	cv_rows    *r = cv_fitstate_kernel(s, CV_STATE_ROWS, a->fitname);
 	MemoryContext old = cv_fitstate_enter(s);
 
 	CHECK_FOR_INTERRUPTS();
 	cv_rows_finish(r);
+	/* the kept rows and the fit's working memory for them, against the cap */
+	cv_rows_set_work(r, a->work_row, a->work_col);
 	cv_fitstate_leave(s, old);
 	return r;
 }

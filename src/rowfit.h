@@ -58,6 +58,8 @@ typedef struct CvRowFitArgs
 									 * (else it is an error) */
 	bool		yint;			/* target is int4 (a class or cluster id);
 								 * overrides ybool */
+	int			work_row;		/* working memory of the fit per kept row, */
+	int			work_col;		/* and per design column of it (rows.h) */
 } CvRowFitArgs;
 
 /*
@@ -80,11 +82,12 @@ extern cv_rows *cv_rowfit_check(CvFitState *s, const CvRowFitArgs *a);
 extern void cv_rowfit_add(FunctionCallInfo fcinfo, CvFitState *s, const CvRowFitArgs *a);
 
 /*
- * Final side: the state's rows in canonical order (kind checked), and the
- * features fitted on them with the options' names (checked against the
- * row shape) and standardisation.
+ * Final side: the state's rows in canonical order (kind checked), within
+ * custvalue.max_fit_memory with the fit's working memory for them (else
+ * 54000), and the features fitted on them with the options' names
+ * (checked against the row shape) and standardisation.
  */
-extern cv_rows *cv_rowfit_rows(CvFitState *s, const char *fitname);
+extern cv_rows *cv_rowfit_rows(CvFitState *s, const CvRowFitArgs *a);
 extern cv_features *cv_rowfit_features(cv_rows *rows, const CvRowFitOptions *o,
 									   const char *fitname);
 

@@ -34,6 +34,7 @@
  */
 #include "btyd_k.h"
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -463,10 +464,23 @@ cvb_bgnbd_p_alive(const cvb_bgnbd *m, double x, double tx, double T)
 	return 1 / (1 + exp(l));
 }
 
+/*
+ * The horizon in units of the customer's scale, t / (alpha + T).  A
+ * hand-written alpha near the smallest double with T = 0 makes it
+ * overflow: it is capped at the largest double, where the expectation has
+ * long reached its limit (an infinite u left the integration without an
+ * end).
+ */
+static double
+scaled_horizon(const cvb_bgnbd *m, double t, double T)
+{
+	return fmin(t / (m->alpha + T), DBL_MAX);
+}
+
 double
 cvb_alive_purchases_series(const cvb_bgnbd *m, double t, double x, double T)
 {
-	double		u = t / (m->alpha + T);
+	double		u = scaled_horizon(m, t, T);
 	double		z = u / (1 + u);
 	double		L = -log1p(u);	/* log(1 - z) */
 	double		eps = m->a - 1;
@@ -504,17 +518,25 @@ cvb_alive_purchases_series(const cvb_bgnbd *m, double t, double x, double T)
 }
 
 /*
- * The integrand of the alive-customer expectation over s = -log p, without
- * the Beta normaliser: p^(a-1) (1-p)^(B-1) (1 - (1 + p u)^-A), in logs
- * where it matters.  log1mp is log(1 - p), passed in for accuracy.
+ * The integrand of the alive-customer expectation over s = -log p, with
+ * the Beta normaliser's log lnorm inside the exponent: p^(a-1) (1-p)^(B-1)
+ * (1 - (1 + p u)^-A) / Beta(a, B).  With large a and b (a fit of customers
+ * who all drop out alike) the normaliser alone overflows and the rest
+ * underflows; together they are the density, which is finite.  log1mp is
+ * log(1 - p), passed in for accuracy.  Adds the density of s itself, p^a
+ * (1-p)^(B-1) / Beta(a, B), to *dens: the caller divides by its integral,
+ * which is 1 but for the rounding of lnorm (large for large a and b).
  */
 static double
-alive_integrand(double s, double log1mp, double a, double B, double A, double u)
+alive_integrand(double s, double log1mp, double a, double B, double A, double u,
+				double lnorm, double *dens)
 {
 	double		p = exp(-s);
 	double		dropout = -expm1(-A * log1p(p * u));
+	double		g = exp(-(a - 1) * s + (B - 1) * log1mp + lnorm);
 
-	return exp(-(a - 1) * s + (B - 1) * log1mp) * dropout;
+	*dens = g * p;
+	return g * dropout;
 }
 
 /* Gauss-Legendre, 16 points on [-1, 1] (nodes and weights for x >= 0). */
@@ -533,13 +555,24 @@ cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T)
 	double		a = m->a,
 				B = m->b + x,
 				A = m->r + x;
-	double		u = t / (m->alpha + T);
-	double		sh = fmin(1.0, 1.0 / B);	/* head panel [0, sh] */
+	double		u = scaled_horizon(m, t, T);
+	double		mu = cvb_digamma(a + B) - cvb_digamma(a);	/* E[-log p] */
+	/* about 1/a - 1/(a + B), without its cancellation when b << a */
+	double		sd = sqrt(fmax(B / a / (a + B), 1e-22));
+
+	/*
+	 * head panel [0, sh]; it ends before the bulk of log p when a is so
+	 * much larger than b that the bulk lies near 0 (in the head's
+	 * variable it would sit below the smallest node)
+	 */
+	double		sh = mu > 0 ? fmin(fmin(1.0, 1.0 / B), mu / 4) : fmin(1.0, 1.0 / B);
 	double		st = 40 + fmax(0, log(u)) + fmax(0, log(B)) + sh;
 	double		total = 0;
 	double		h = 1.0 / 16;
-	double		mu = cvb_digamma(a + B) - cvb_digamma(a);	/* E[-log p] */
-	double		sd = sqrt(fmax(1 / a - 1 / (a + B), 1e-6));
+	double		lnorm = lgamma(a + B) - lgamma(a) - lgamma(B);	/* -log Beta(a, B) */
+	double		lhead = B * log(sh) - log(B) + lnorm;	/* log(sh^B / B / Beta) */
+	double		dens = 0;
+	size_t		panels = 0;
 
 	/*
 	 * Head: s = sh * v^(1/B) turns s^(B-1) ds into (sh^B / B) dv; then
@@ -555,15 +588,17 @@ cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T)
 		double		s = sh * pow(v, 1 / B);
 		double		ratio = s > 0 ? -expm1(-s) / s : 1.0;	/* (1 - e^-s) / s */
 		double		p = exp(-s);
-		double		f = exp(-(a - 1) * s + (B - 1) * log(ratio)) * -expm1(-A * log1p(p * u));
+		double		g = exp(-(a - 1) * s + (B - 1) * log(ratio) + lhead);
 
-		total += wv * f;
+		total += wv * g * -expm1(-A * log1p(p * u));
+		dens += wv * g * p;
 	}
-	total *= pow(sh, B) / B;
 
 	/*
 	 * body: Gauss-Legendre panels, of unit width except around the bulk of
-	 * log p (mean mu, sd sd under Beta(a, B)), where they are sd wide
+	 * log p (mean mu, sd sd under Beta(a, B)), where they are sd wide; a
+	 * unit panel stops where the bulk begins (with large a and b the bulk
+	 * is far narrower than a unit panel, which would step over it)
 	 */
 	for (double lo = sh, wd; lo < st; lo += wd)
 	{
@@ -571,22 +606,35 @@ cvb_alive_purchases_quad(const cvb_bgnbd *m, double t, double x, double T)
 					mid,
 					half;
 
-		wd = fabs(lo - mu) < 12 * sd ? fmin(1.0, sd) : 1.0;
+		if (lo < mu - 13 * sd)
+			wd = fmin(1.0, mu - 12 * sd - lo);
+		else if (lo < mu + 12 * sd)
+			wd = fmin(1.0, sd);
+		else
+			wd = 1.0;
 		hi = fmin(lo + wd, st);
 		mid = (lo + hi) / 2;
 		half = (hi - lo) / 2;
+		/* at most about 1,500 panels of 16 points; a clv call makes 1,200 calls */
+		cv_interrupt_poll(++panels * 16);
 
 		for (int j = 0; j < 8; j++)
 			for (int sgn = -1; sgn <= 1; sgn += 2)
 			{
-				double		s = mid + sgn * half * gl_x[j];
+				double		s = mid + sgn * half * gl_x[j],
+							d;
 
-				total += half * gl_w[j] * alive_integrand(s, log(-expm1(-s)), a, B, A, u);
+				total += half * gl_w[j] * alive_integrand(s, log(-expm1(-s)), a, B, A, u, lnorm, &d);
+				dens += half * gl_w[j] * d;
 			}
 	}
-	/* tail: p u and p B below 1e-17, so the integrand is A u e^(-a s) */
-	total += A * u * exp(-a * st) / a;
-	return total * exp(lgamma(a + B) - lgamma(a) - lgamma(B));
+	/*
+	 * tail: p u and p B below 1e-17, so the integrand is A u e^(-a s) and
+	 * the density e^(-a s)
+	 */
+	total += A * u * exp(-a * st + lnorm) / a;
+	dens += exp(-a * st + lnorm) / a;
+	return total / dens;
 }
 
 double

@@ -91,7 +91,10 @@ extern double cvb_bgnbd_loglik(const cvb_bgnbd *m, const double *x, const double
  * Expected repeat purchases in the next `t` time units of a customer with
  * history (x, tx, T), and the probability the customer is still active.
  * Inputs are checked by the caller (x, tx, T >= 0, tx <= T, x = 0 implies
- * tx = 0).  Always finite for t <= CVB_MAX_HORIZON.
+ * tx = 0).  Finite for t <= CVB_MAX_HORIZON with parameters in the range
+ * fits reach (1e-8 to 1e9 checked); hand-written parameters near the
+ * limits of double precision may give NaN or infinity, which the caller
+ * reports.
  */
 #define CVB_MAX_HORIZON 1e15
 extern double cvb_bgnbd_expected(const cvb_bgnbd *m, double t, double x, double tx, double T);

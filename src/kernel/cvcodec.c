@@ -118,6 +118,8 @@ cvb_expect(cv_wbuf *b, size_t n)
 static void
 cvb_words(cv_wbuf *b, const void *v, size_t n)
 {
+	if (n == 0)
+		return;					/* an empty array may be NULL: no memcpy */
 	if (CV_HOST_LE)
 	{
 		memcpy(cvb_reserve(b, n * 8), v, n * 8);
@@ -246,11 +248,15 @@ cvr_f64(cv_rbuf *r)
 static void
 cvr_words(cv_rbuf *r, void *out, size_t n)
 {
-	const unsigned char *d = cvr_take(r, n * 8);
+	const unsigned char *d;
 
+	if (n == 0)
+		return;					/* out may be NULL: no memcpy */
+	d = n <= SIZE_MAX / 8 ? cvr_take(r, n * 8) : NULL;
 	if (d == NULL)
 	{
-		memset(out, 0, n * 8);
+		r->err = 1;
+		memset(out, 0, n <= SIZE_MAX / 8 ? n * 8 : 0);
 		return;
 	}
 	if (CV_HOST_LE)
@@ -281,7 +287,11 @@ cvr_i64s(cv_rbuf *r, int64_t *out, size_t n)
 void
 cvr_u32s(cv_rbuf *r, uint32_t *out, size_t n)
 {
-	const unsigned char *d = n <= SIZE_MAX / 4 ? cvr_take(r, n * 4) : NULL;
+	const unsigned char *d;
+
+	if (n == 0)
+		return;					/* out may be NULL: no memcpy */
+	d = n <= SIZE_MAX / 4 ? cvr_take(r, n * 4) : NULL;
 
 	if (d == NULL)
 	{

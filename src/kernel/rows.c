@@ -58,7 +58,8 @@ struct cv_rows
 	int			have_cut;		/* a prune happened: rows above cut are out */
 	uint64_t	cut;			/* largest hash kept by the last prune */
 	size_t		budget;			/* bytes the row arrays may grow to, 0: any */
-	int			partial;		/* a partial state: no final phase to reserve */
+	size_t		work_row;		/* working memory of the fit on a kept row: */
+	size_t		work_col;		/* per row, and per design column of it */
 };
 
 static int
@@ -81,38 +82,39 @@ typedef struct hash_idx
 } hash_idx;
 
 /*
- * Working memory a kept row needs in the final phase of the fits on rows,
- * over its design columns (features, and one per level of a category):
- * without a target (k-means, silhouette) a copy of the design row and
- * five values (distances, label); with one (trees, churn) the presorted
- * columns of a tree, 28 bytes a design column and 48 a row, the larger of
- * the two fits' needs.  A partial state has no final phase of its own.
+ * Bytes a row costs: its values, codes and hash, and the (hash, index)
+ * pair that sorting the buffer (a prune, the canonical order) allocates
+ * for it.  The budget and the state's size count all of it, so a sort
+ * never takes a state past its bound.
+ */
+static size_t
+row_bytes(const cv_rows *r)
+{
+	return sizeof(double) * row_width(r) + sizeof(int32_t) * ncat_of(r) +
+		sizeof(uint64_t) + sizeof(hash_idx);
+}
+
+/*
+ * Working memory the fit on the rows needs for a kept row (cv_rows_set_work):
+ * per row, and per design column (a feature, or a level of a category).
  */
 static size_t
 work_bytes(const cv_rows *r)
 {
 	size_t		cols = r->nnum > 0 ? (size_t) r->nnum : 0;
 
-	if (r->partial)
+	if (r->work_row == 0 && r->work_col == 0)
 		return 0;
-
 	for (int p = 0; p < ncat_of(r); p++)
 		cols += (size_t) r->dict[p].n;
-	return r->has_y ? 28 * cols + 48 : 8 * cols + 40;
+	return r->work_row + r->work_col * cols;
 }
 
-/*
- * Bytes a row costs: its values, codes and hash, the (hash, index) pair
- * that sorting the buffer (a prune, the canonical order) allocates for
- * it, and the final phase's working memory.  The budget and the state's
- * size count all of it, so neither a sort nor the fit on the kept rows
- * takes a fit past its bound.
- */
+/* Rows the fit keeps of a buffer of n rows: at most max_rows. */
 static size_t
-row_bytes(const cv_rows *r)
+kept_rows(const cv_rows *r, size_t n)
 {
-	return sizeof(double) * row_width(r) + sizeof(int32_t) * ncat_of(r) +
-		sizeof(uint64_t) + sizeof(hash_idx) + work_bytes(r);
+	return r->max_rows > 0 && n > (size_t) r->max_rows ? (size_t) r->max_rows : n;
 }
 
 /* Bytes of the buffer that do not depend on its row capacity. */
@@ -126,16 +128,28 @@ fixed_bytes(const cv_rows *r)
 	return bytes;
 }
 
-/* Rows the budget holds (at least 1), 0 when there is no budget. */
+/*
+ * Rows the budget holds (at least 1), 0 when there is no budget: n rows
+ * take n * row_bytes, and the fit's working memory for the rows it keeps.
+ */
 static size_t
 budget_rows(const cv_rows *r)
 {
-	size_t		fixed;
+	size_t		fixed,
+				work,
+				n;
 
 	if (r->budget == 0)
 		return 0;
 	fixed = fixed_bytes(r);
-	return r->budget > fixed + row_bytes(r) ? (r->budget - fixed) / row_bytes(r) : 1;
+	work = work_bytes(r);
+	if (r->budget <= fixed + row_bytes(r) + work)
+		return 1;
+	n = (r->budget - fixed) / (row_bytes(r) + work);
+	/* past max_rows a row adds no working memory */
+	if (r->max_rows > 0 && n >= (size_t) r->max_rows)
+		n = (r->budget - fixed - (size_t) r->max_rows * work) / row_bytes(r);
+	return n;
 }
 
 cv_rows *
@@ -222,10 +236,16 @@ static void resize_rows(cv_rows *r, size_t cap);
  * the rows it holds.
  */
 void
-cv_rows_set_budget(cv_rows *r, size_t bytes, int partial)
+cv_rows_set_work(cv_rows *r, size_t per_row, size_t per_col)
+{
+	r->work_row = per_row;
+	r->work_col = per_col;
+}
+
+void
+cv_rows_set_budget(cv_rows *r, size_t bytes)
 {
 	r->budget = bytes;
-	r->partial = partial ? 1 : 0;
 	if (budget_rows(r) > 0 && r->cap > budget_rows(r) && r->cap > r->n)
 		resize_rows(r, r->n > budget_rows(r) ? r->n : budget_rows(r));
 }
@@ -251,7 +271,7 @@ cv_rows_count(const cv_rows *r)
 size_t
 cv_rows_bytes(const cv_rows *r)
 {
-	return fixed_bytes(r) + r->cap * row_bytes(r);
+	return fixed_bytes(r) + r->cap * row_bytes(r) + kept_rows(r, r->cap) * work_bytes(r);
 }
 
 int
@@ -692,6 +712,12 @@ cv_rows_add(cv_rows *r, const double *x, const char *const *cat,
 }
 
 void
+cv_rows_compact(cv_rows *r)
+{
+	prune(r);
+}
+
+void
 cv_rows_skip(cv_rows *r, int64_t n)
 {
 	r->skipped += n;
@@ -899,6 +925,9 @@ cv_rows_finish(cv_rows *r)
 	size_t		keep = r->max_rows > 0 ? (size_t) r->max_rows : r->n;
 
 	sort_and_keep(r, keep);
+	/* give back the room of the rows a sample left out */
+	if (r->cap > r->n)
+		resize_rows(r, r->n ? r->n : 1);
 	if (r->max_rows > 0 && r->n == (size_t) r->max_rows && r->n > 0)
 	{
 		r->have_cut = 1;

@@ -26,9 +26,11 @@
  *
  * Memory: (8 * (nnum + has_y) + 4 * ncat + 24) bytes a row (8 for its
  * hash, 16 for the index a sort of the buffer needs), plus each distinct
- * category string once; at most twice max_rows rows, and a buffer past
- * max_rows that reaches its budget is pruned there.  Sorting permutes the
- * rows in place.
+ * category string once, plus the fit's working memory for the rows it
+ * keeps (cv_rows_set_work); at most twice max_rows rows, and a buffer
+ * past max_rows that reaches its budget is pruned there.  Sorting permutes
+ * the rows in place, and cv_rows_finish gives back the room of the rows
+ * it left out.
  */
 #ifndef CV_ROWS_H
 #define CV_ROWS_H
@@ -65,11 +67,24 @@ extern void cv_rows_free(cv_rows *r);
  * form): growth stops at the budget instead of doubling past it, so the
  * caller's size check fails before twice the bound is allocated, and a
  * buffer holding more than max_rows rows samples down to max_rows there.
- * The budget and cv_rows_bytes count the working memory of a fit on the
- * kept rows, except in a partial state (partial != 0), which is only
- * copied and merged.
  */
-extern void cv_rows_set_budget(cv_rows *r, size_t bytes, int partial);
+extern void cv_rows_set_budget(cv_rows *r, size_t bytes);
+
+/*
+ * The working memory the fit on the rows will need for each row it keeps
+ * (at most max_rows): per_row bytes, and per_col bytes per design column
+ * (a numeric feature, or a level of a category).  Not part of the byte
+ * form; cv_rows_bytes and the budget count it, so a state that fits its
+ * budget leaves room for its fit.
+ */
+extern void cv_rows_set_work(cv_rows *r, size_t per_row, size_t per_col);
+
+/*
+ * Sample the buffer down to max_rows now (a buffer holds up to twice
+ * max_rows between prunes): a state written to be sent or stored takes no
+ * more room than its sample.  Any prune keeps the final sample's rows.
+ */
+extern void cv_rows_compact(cv_rows *r);
 
 /* Shape and counters. */
 extern int	cv_rows_nnum(const cv_rows *r);

@@ -4,8 +4,8 @@
  *
  * Entries live densely in two arrays (the doubles of each entry: key, then
  * hi and lo of each sum; and the counts), found through an open-addressing
- * index of entry numbers.  Sorting permutes the dense arrays and rebuilds
- * the index.
+ * index of entry numbers.  Sorting permutes the dense arrays in place and
+ * rebuilds the index.
  */
 #include "tuples.h"
 
@@ -224,6 +224,12 @@ cv_tuples_merge(cv_tuples *dst, const cv_tuples *src, char *err, size_t errlen)
 				 dst->width, dst->nsum, src->width, src->nsum);
 		return -1;
 	}
+	/* every count is at most its state's total, so no count overflows either */
+	if (src->total > INT64_MAX - dst->total)
+	{
+		snprintf(err, errlen, "fit state holds too many rows");
+		return CV_TUPLES_OVER;
+	}
 	for (size_t e = 0; e < src->n; e++)
 	{
 		const double *v = &src->vals[e * src->stride];
@@ -289,35 +295,63 @@ sort_order(const cv_tuples *t, uint32_t *ord, uint32_t *tmp, size_t n)
 	}
 }
 
+/*
+ * Reorder the entries in place so that entry e becomes the old entry
+ * ord[e], following each cycle of the permutation with one entry in hand:
+ * no second copy of the arrays.  Placed entries of ord are marked with
+ * their own number.
+ */
+static void
+permute_entries(cv_tuples *t, uint32_t *ord)
+{
+	double	   *tv = cv_malloc(t->stride * sizeof(double));
+	size_t		row = t->stride * sizeof(double);
+
+	for (size_t i = 0; i < t->n; i++)
+	{
+		size_t		j = i;
+		int64_t		tc;
+
+		cv_interrupt_poll(i + 1);
+		if (ord[i] == i)
+			continue;
+		memcpy(tv, &t->vals[i * t->stride], row);
+		tc = t->counts[i];
+		for (;;)
+		{
+			size_t		k = ord[j];
+
+			ord[j] = (uint32_t) j;
+			if (k == i)
+			{
+				memcpy(&t->vals[j * t->stride], tv, row);
+				t->counts[j] = tc;
+				break;
+			}
+			memcpy(&t->vals[j * t->stride], &t->vals[k * t->stride], row);
+			t->counts[j] = t->counts[k];
+			j = k;
+		}
+	}
+	cv_free(tv);
+}
+
 void
 cv_tuples_sort(cv_tuples *t)
 {
 	uint32_t   *ord,
 			   *tmp;
-	double	   *vals;
-	int64_t    *counts;
 
 	if (t->sorted)
 		return;
-	ord = cv_malloc(t->n * sizeof(uint32_t));
-	tmp = cv_malloc(t->n * sizeof(uint32_t));
+	ord = cv_malloc((t->n ? t->n : 1) * sizeof(uint32_t));
+	tmp = cv_malloc((t->n ? t->n : 1) * sizeof(uint32_t));
 	for (size_t e = 0; e < t->n; e++)
 		ord[e] = (uint32_t) e;
 	sort_order(t, ord, tmp, t->n);
-	vals = cv_malloc(t->cap * t->stride * sizeof(double));
-	counts = cv_malloc(t->cap * sizeof(int64_t));
-	for (size_t e = 0; e < t->n; e++)
-	{
-		memcpy(&vals[e * t->stride], &t->vals[(size_t) ord[e] * t->stride],
-			   t->stride * sizeof(double));
-		counts[e] = t->counts[ord[e]];
-	}
-	cv_free(ord);
 	cv_free(tmp);
-	cv_free(t->vals);
-	cv_free(t->counts);
-	t->vals = vals;
-	t->counts = counts;
+	permute_entries(t, ord);
+	cv_free(ord);
 	t->sorted = 1;
 	rebuild_index(t);
 }
@@ -340,6 +374,12 @@ cv_tuples_sum(const cv_tuples *t, size_t i, int j)
 	const double *v = &t->vals[i * t->stride + t->width + 2 * j];
 
 	return v[0] + v[1];
+}
+
+size_t
+cv_tuples_flat_size(const cv_tuples *t)
+{
+	return 4 + 4 + 8 + t->n * (t->stride * sizeof(double) + sizeof(int64_t));
 }
 
 void

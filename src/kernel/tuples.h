@@ -52,7 +52,12 @@ extern size_t cv_tuples_bytes(const cv_tuples *t);
 extern void cv_tuples_add(cv_tuples *t, const double *key, const double *sums,
 						  int64_t count);
 
-/* Merge src into dst; -1 with a message when their shapes differ. */
+/*
+ * Merge src into dst; -1 with a message when their shapes differ,
+ * CV_TUPLES_OVER (dst unchanged) when the summed counts would pass
+ * INT64_MAX.
+ */
+#define CV_TUPLES_OVER (-3)
 extern int	cv_tuples_merge(cv_tuples *dst, const cv_tuples *src,
 							char *err, size_t errlen);
 
@@ -72,6 +77,8 @@ extern double cv_tuples_sum(const cv_tuples *t, size_t i, int j);
  * normalised finite sums.  Writing sorts the entries.
  */
 extern void cv_tuples_write(cv_tuples *t, cv_wbuf *b);
+/* The exact number of bytes cv_tuples_write writes. */
+extern size_t cv_tuples_flat_size(const cv_tuples *t);
 extern cv_tuples *cv_tuples_read(cv_rbuf *r, char *err, size_t errlen);
 
 #endif							/* CV_TUPLES_H */

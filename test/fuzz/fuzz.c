@@ -1,9 +1,10 @@
 /*
  * fuzz.c
  *	  libFuzzer harness for every text and binary reader of the plain-C
- *	  kernels: the JSON parser, base64, the fit-state byte decoders, every
- *	  model kind's binary payload and JSON readers, the feature block and
- *	  the RFM segment map.
+ *	  kernels: the JSON parser, base64, the fit-state byte decoders (distr,
+ *	  rows, tuples) and the combine's byte merges (distr, rows), every model kind's binary payload and JSON readers
+ *	  (BG/NBD and Gamma-Gamma included), the feature block and the RFM
+ *	  segment map.
  *
  * One binary serves every target; CV_FUZZ_TARGET names the one to run and
  * CV_FUZZ_LIST=1 prints the names.  A target is one line of the table at
@@ -16,11 +17,13 @@
  * identically (a reader that accepts what its own writer cannot reproduce
  * has missed a check).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "btyd_k.h"
 #include "cvalloc.h"
 #include "cvcodec.h"
 #include "cvfeatures.h"
@@ -34,6 +37,7 @@
 #include "scaler_k.h"
 #include "scorecard_k.h"
 #include "tree_k.h"
+#include "tuples.h"
 
 typedef void *(*fuzz_read_fn) (const unsigned char *p, size_t n, char *err, size_t errlen);
 
@@ -165,18 +169,27 @@ b64_free(void *obj)
 
 /* ---- fit state kinds ---- */
 
-static void
-distr_free(void *obj)
-{
-	cv_distr_free(obj);
+/*
+ * A byte decoder's wrappers: free, the whole-buffer reader and the writer
+ * (the fit-state kinds and the feature block).
+ */
+#define STATE_FUNCS(pfx, readfn, writefn, freefn) \
+static void \
+pfx##_free(void *obj) \
+{ \
+	freefn(obj); \
+} \
+RBUF_READER(pfx##_read, readfn, pfx##_free) \
+static void \
+pfx##_write(void *obj, cv_wbuf *b) \
+{ \
+	writefn(obj, b); \
 }
-RBUF_READER(distr_read, cv_distr_read, distr_free)
 
-static void
-distr_write(void *obj, cv_wbuf *b)
-{
-	cv_distr_write(obj, b);
-}
+STATE_FUNCS(distr, cv_distr_read, cv_distr_write, cv_distr_free)
+STATE_FUNCS(rows, cv_rows_read, cv_rows_write, cv_rows_free)
+STATE_FUNCS(tuples, cv_tuples_read, cv_tuples_write, cv_tuples_free)
+STATE_FUNCS(features, cv_features_read, cv_features_write, cv_features_free)
 
 /* Merge the state twice into an empty one, compact it, read every dimension. */
 static void
@@ -230,17 +243,51 @@ distr_merge_read(const unsigned char *p, size_t n, char *err, size_t errlen)
 	return d;
 }
 
-static void
-rows_free(void *obj)
+/*
+ * The combine function merges a partial row state's bytes into the state
+ * of another partial of the same fit without building it: the destination
+ * takes the target flag, max_rows and seed from the input's header (as a
+ * partial of the same fit would have them), and the bytes are merged
+ * twice, the second time against dictionaries the first one filled.
+ */
+static void *
+rows_merge_read(const unsigned char *p, size_t n, char *err, size_t errlen)
 {
-	cv_rows_free(obj);
-}
-RBUF_READER(rows_read, cv_rows_read, rows_free)
+	cv_rbuf		r;
+	cv_rows    *d;
+	int			has_y;
+	int64_t		max_rows;
+	uint64_t	seed;
 
-static void
-rows_write(void *obj, cv_wbuf *b)
-{
-	cv_rows_write(obj, b);
+	cvr_init(&r, p, n);
+	(void) cvr_u8(&r);			/* format */
+	(void) cvr_u32(&r);			/* numeric features */
+	(void) cvr_u32(&r);			/* categorical features */
+	has_y = cvr_u8(&r) & 1;
+	max_rows = cvr_i64(&r);
+	seed = (uint64_t) cvr_i64(&r);
+	d = cv_rows_new(-1, -1, has_y, max_rows >= 0 ? max_rows : 0, seed);
+	cv_rows_set_budget(d, (size_t) 256 << 20);
+	for (int pass = 0; pass < 2; pass++)
+	{
+		int			rc;
+
+		cvr_init(&r, p, n);
+		rc = cv_rows_merge_bytes(d, &r, err, errlen);
+		if (rc != 0 || !cvr_done(&r))
+		{
+			if (err[0] == '\0')
+				snprintf(err, errlen, "trailing bytes");
+			/* a second copy merges unless the row counters would pass their limit */
+			if (pass == 1 && !(rc == CV_ROWS_MISMATCH &&
+							   (cv_rows_seen(d) > CV_ROWS_MAX_SEEN / 2 ||
+								cv_rows_skipped(d) > CV_ROWS_MAX_SEEN / 2)))
+				fail("a state that merged once does not merge again");
+			cv_rows_free(d);
+			return NULL;
+		}
+	}
+	return d;
 }
 
 /* Merge into an empty buffer of the same parameters, finish, read rows. */
@@ -273,6 +320,42 @@ rows_use(void *obj)
 		}
 	}
 	cv_rows_free(e);
+}
+
+/*
+ * Tuples (the BG/NBD, Gamma-Gamma and clv_summary states): merge the state
+ * twice into an empty one of its shape, sort, and read every entry.
+ */
+static void
+tuples_use(void *obj)
+{
+	cv_tuples  *t = obj;
+	cv_tuples  *e = cv_tuples_new(cv_tuples_width(t), cv_tuples_nsum(t));
+	char		err[256];
+	double		total = 0;
+	int			twice;
+
+	if (cv_tuples_merge(e, t, err, sizeof(err)) != 0)
+		fail("a state does not merge into an empty one of its shape");
+	/* a second copy merges unless the summed counts would pass INT64_MAX */
+	twice = cv_tuples_total(t) <= INT64_MAX / 2;
+	if (cv_tuples_merge(e, t, err, sizeof(err)) != (twice ? 0 : CV_TUPLES_OVER))
+		fail("merging a second copy of a state is refused or its count overflows");
+	if (cv_tuples_count(e) != cv_tuples_count(t) ||
+		cv_tuples_total(e) != (twice ? 2 : 1) * cv_tuples_total(t))
+		fail("merging a state changed its distinct keys or lost rows");
+	cv_tuples_sort(e);
+	for (size_t i = 0; i < cv_tuples_count(e); i++)
+	{
+		const double *k = cv_tuples_key(e, i);
+
+		total += k[cv_tuples_width(e) - 1] * (double) cv_tuples_weight(e, i);
+		for (int j = 0; j < cv_tuples_nsum(e); j++)
+			total += cv_tuples_sum(e, i, j);
+	}
+	(void) total;
+	(void) cv_tuples_bytes(e);
+	cv_tuples_free(e);
 }
 
 /* ---- scorecard ---- */
@@ -501,6 +584,69 @@ MODEL_FUNCS(churn, cv_logit_read, cv_logit_from_json, cv_logit_write, cv_logit_t
 MODEL_FUNCS(curve, cvm_curve_read, cvm_curve_from_json, cvm_curve_write, cvm_curve_to_json, cvm_curve_free)
 MODEL_FUNCS(scaler, cvz_read, cvz_from_json, cvz_write, cvz_to_json, cvz_free)
 
+MODEL_FUNCS(bgnbd, cvb_bgnbd_read, cvb_bgnbd_from_json, cvb_bgnbd_write, cvb_bgnbd_to_json, cv_free)
+MODEL_FUNCS(gammagamma, cvb_gammagamma_read, cvb_gammagamma_from_json, cvb_gammagamma_write,
+			cvb_gammagamma_to_json, cv_free)
+
+/*
+ * Customers as the SQL scorers accept them (frequency a whole number,
+ * 0 <= recency <= t, recency 0 without repeat purchases), from none to
+ * extreme histories.
+ */
+static const double customers[][3] = {
+	{0, 0, 0}, {0, 0, 30}, {2, 5, 10}, {1, 1e-300, 1e-300}, {100, 30, 30.5},
+	{1e6, 1e9, 1e9}, {3, 1e15, 1e15}
+};
+#define NCUSTOMERS (sizeof(customers) / sizeof(customers[0]))
+
+/* A parameter in the range fits reach, where forecasts must be finite. */
+static int
+fit_range(double v)
+{
+	return v >= 1e-8 && v <= 1e9;
+}
+
+/*
+ * Forecast every customer over short to the longest horizons, and its
+ * value: finite when the parameters are in the range fits reach (outside
+ * it the SQL scorers report a non-finite forecast as 22003).
+ */
+static void
+bgnbd_use(void *obj)
+{
+	static const double horizons[] = {0, 1, 52, 1e6, CVB_MAX_HORIZON};
+	static const int months[] = {0, 1, 13};	/* 1,200 months is 1,200 forecasts */
+	cvb_bgnbd  *m = obj;
+	int			ordinary = fit_range(m->r) && fit_range(m->alpha) &&
+		fit_range(m->a) && fit_range(m->b);
+
+	for (size_t c = 0; c < NCUSTOMERS; c++)
+	{
+		const double *h = customers[c];
+		double		p = cvb_bgnbd_p_alive(m, h[0], h[1], h[2]);
+
+		if (!(p >= 0 && p <= 1))
+			fail("P(alive) is not a probability");
+		for (size_t k = 0; k < sizeof(horizons) / sizeof(horizons[0]); k++)
+			if (!isfinite(cvb_bgnbd_expected(m, horizons[k], h[0], h[1], h[2])) && ordinary)
+				fail("expected purchases are not finite for parameters in the range fits reach");
+		for (size_t k = 0; k < sizeof(months) / sizeof(months[0]); k++)
+			(void) cvb_clv(m, 10.0, h[0], h[1], h[2], months[k], k % 2 ? 0.01 : 0);
+	}
+}
+
+/* Expected spend of customers with few to many purchases of any size. */
+static void
+gammagamma_use(void *obj)
+{
+	static const double monetary[] = {1e-300, 0.5, 10, 1e300};
+	cvb_gammagamma *m = obj;
+
+	for (size_t c = 0; c < NCUSTOMERS; c++)
+		for (size_t k = 0; k < sizeof(monetary) / sizeof(monetary[0]); k++)
+			(void) cvb_gammagamma_spend(m, customers[c][0], monetary[k]);
+}
+
 /* ---- decision tree ---- */
 
 static void *
@@ -557,19 +703,6 @@ tree_free(void *obj)
 }
 
 /* ---- features block ---- */
-
-static void
-features_free(void *obj)
-{
-	cv_features_free(obj);
-}
-RBUF_READER(features_read, cv_features_read, features_free)
-
-static void
-features_write(void *obj, cv_wbuf *b)
-{
-	cv_features_write(obj, b);
-}
 
 static void *
 features_from_json(const unsigned char *p, size_t n, char *err, size_t errlen)
@@ -632,6 +765,7 @@ static const fuzz_target targets[] = {
 	{"state_distr", distr_read, distr_write, NULL, distr_use, distr_free},
 	{"state_distr_merge", distr_merge_read, NULL, NULL, distr_use, distr_free},
 	{"state_rows", rows_read, rows_write, NULL, rows_use, rows_free},
+	{"state_rows_merge", rows_merge_read, NULL, NULL, rows_use, rows_free},
 	{"model_scorecard", card_read, card_write, NULL, card_use, card_free},
 	{"json_scorecard", card_from_json, NULL, card_text, card_use, card_free},
 	{"model_rfmn", rfmn_read, rfmn_write, NULL, rfmn_use, rfmn_free},
@@ -649,6 +783,11 @@ static const fuzz_target targets[] = {
 	{"json_tree", tree_from_json, NULL, tree_text, tree_use, tree_free},
 	{"features", features_read, features_write, NULL, features_use, features_free},
 	{"json_features", features_from_json, NULL, features_text, features_use, features_free},
+	{"state_tuples", tuples_read, tuples_write, NULL, tuples_use, tuples_free},
+	{"model_bgnbd", bgnbd_read, bgnbd_write, NULL, bgnbd_use, bgnbd_free},
+	{"json_bgnbd", bgnbd_from_json, NULL, bgnbd_text, bgnbd_use, bgnbd_free},
+	{"model_gammagamma", gammagamma_read, gammagamma_write, NULL, gammagamma_use, gammagamma_free},
+	{"json_gammagamma", gammagamma_from_json, NULL, gammagamma_text, gammagamma_use, gammagamma_free},
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

@@ -4,7 +4,9 @@
 Run against a database with custvalue installed (PGHOST/PGPORT/PGUSER/
 PGDATABASE as for psql), after building test/fuzz/seeds.bin:
 
-    test/fuzz/mkcorpus.py
+    test/fuzz/mkcorpus.py [TARGET...]
+
+With target names, only those targets' database seeds are rewritten.
 
 Model seeds are fitted and hand-written models of every kind (their JSON
 text and their binary payload: model_send minus the 8-byte magic and
@@ -25,7 +27,9 @@ DATA = """
 CREATE TEMP TABLE fz AS
 SELECT i, (i % 17)::float8 AS a, (i * 7919 % 1000)::float8 / 10 AS b,
        CASE WHEN i % 5 = 0 THEN NULL ELSE (i % 11)::float8 END AS c,
-       (i % 3)::float8 AS d
+       (i % 3)::float8 AS d,
+       (i % 5)::float8 AS x, CASE WHEN i % 5 = 0 THEN 0 ELSE (i % 37)::float8 END AS tx,
+       (40 + i % 10)::float8 AS big_t
   FROM generate_series(1, 300) i;
 """
 
@@ -90,6 +94,25 @@ SEEDS = {
     "state_rows": [
         ("tree", "SELECT custvalue.fitstate_out(pg_temp.fz_tree_state(ARRAY[a, b], ARRAY['c' || (i % 3)], d > 0))::text FROM fz"),
     ],
+    "json_bgnbd": [
+        ("fit", "SELECT custvalue.bgnbd_fit(x, tx, big_t)::text FROM fz"),
+        ("hand", "SELECT '{\"kind\": \"bgnbd_model\", \"version\": 1, \"r\": 0.25, \"alpha\": 4, \"a\": 0.8, \"b\": 2.5, \"time_unit\": \"week\"}'"),
+    ],
+    "model_bgnbd": [
+        ("fit", "SELECT encode(custvalue.bgnbd_model_send(custvalue.bgnbd_fit(x, tx, big_t, '{\"penalizer\": 0.01}')), 'hex') FROM fz"),
+    ],
+    "json_gammagamma": [
+        ("fit", "SELECT custvalue.gammagamma_fit(x, CASE WHEN x > 0 THEN b + 1 ELSE 0 END)::text FROM fz"),
+        ("hand", "SELECT '{\"kind\": \"gammagamma_model\", \"version\": 1, \"p\": 6, \"q\": 3.5, \"gamma\": 15}'"),
+    ],
+    "model_gammagamma": [
+        ("fit", "SELECT encode(custvalue.gammagamma_model_send(custvalue.gammagamma_fit(x, CASE WHEN x > 0 THEN b + 1 ELSE 0 END)), 'hex') FROM fz"),
+    ],
+    "state_tuples": [
+        ("bgnbd", "SELECT custvalue.fitstate_out(pg_temp.fz_bgnbd_state(x, tx, big_t))::text FROM fz"),
+        ("gammagamma", "SELECT custvalue.fitstate_out(pg_temp.fz_gammagamma_state(x, b + 1))::text FROM fz"),
+        ("clv_summary", "SELECT custvalue.fitstate_out(pg_temp.fz_summary_state(date '2026-01-01' + (i % 40), a + 0.25, date '2026-03-01'))::text FROM fz WHERE i % 7 = 1"),
+    ],
     "json_rfm_map": [
         ("map", "SELECT '[{\"segment\": \"Champions\", \"r\": [4, 5], \"f\": [4, 5]}, {\"segment\": \"Lost\", \"r\": [1, 1]}]'"),
     ],
@@ -100,6 +123,12 @@ CREATE AGGREGATE pg_temp.fz_scorecard_state(float8[]) (
   SFUNC = custvalue.scorecard_fit_trans, STYPE = custvalue.fitstate);
 CREATE AGGREGATE pg_temp.fz_tree_state(float8[], text[], bool) (
   SFUNC = custvalue.tree_fit_class_trans, STYPE = custvalue.fitstate);
+CREATE AGGREGATE pg_temp.fz_bgnbd_state(float8, float8, float8) (
+  SFUNC = custvalue.bgnbd_fit_trans, STYPE = custvalue.fitstate);
+CREATE AGGREGATE pg_temp.fz_gammagamma_state(float8, float8) (
+  SFUNC = custvalue.gammagamma_fit_trans, STYPE = custvalue.fitstate);
+CREATE AGGREGATE pg_temp.fz_summary_state(date, float8, date) (
+  SFUNC = custvalue.clv_summary_trans, STYPE = custvalue.fitstate);
 """
 
 # Generic JSON documents for the parser.
@@ -118,7 +147,10 @@ def psql(sql):
 
 def main():
     seeds = os.path.join(HERE, "seeds.bin")
+    only = sys.argv[1:]
     for name, queries in SEEDS.items():
+        if only and name not in only:
+            continue
         d = os.path.join(CORPUS, name)
         os.makedirs(d, exist_ok=True)
         for f in os.listdir(d):         # crash-* files are regression cases: kept
@@ -140,6 +172,8 @@ def main():
                 data = value.encode()
             with open(os.path.join(d, seed), "wb") as f:
                 f.write(data)
+    if only:
+        return 0
     d = os.path.join(CORPUS, "json")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
@@ -150,7 +184,7 @@ def main():
         if name.startswith("json_") and name != "json_rfm_map":
             first = min(os.listdir(os.path.join(CORPUS, name)), key=lambda f: os.path.getsize(os.path.join(CORPUS, name, f)))
             shutil.copy(os.path.join(CORPUS, name, first), os.path.join(d, name))
-    for name in ("features", "json_features", "state_distr_merge"):
+    for name in ("features", "json_features", "state_distr_merge", "state_rows_merge"):
         shutil.rmtree(os.path.join(CORPUS, name), ignore_errors=True)
         os.makedirs(os.path.join(CORPUS, name))
     subprocess.run([seeds, CORPUS], check=True)

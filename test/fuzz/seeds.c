@@ -107,6 +107,7 @@ rows_seeds(void)
 		cvb_init(&b);
 		cv_rows_write(r, &b);
 		put("state_rows", name, b.data, b.len);
+		put("state_rows_merge", name, b.data, b.len);
 		cv_free(b.data);
 
 		cv_rows_finish(r);

@@ -10,6 +10,35 @@
 #include "tap.h"
 #include "testbits.h"
 
+/*
+ * Empty arrays, whose pointer may be NULL (a row state of no rows), write
+ * and read nothing; under UndefinedBehaviorSanitizer (make unit SANITIZE=1)
+ * a memcpy of zero bytes from or to NULL is reported.
+ */
+static void
+test_empty_arrays(void)
+{
+	cv_wbuf		b;
+	cv_rbuf		r;
+
+	cvb_init(&b);
+	cvb_u8(&b, 7);
+	cvb_f64s(&b, NULL, 0);
+	cvb_i64s(&b, NULL, 0);
+	cvb_u32s(&b, NULL, 0);
+	tap_ok(b.len == 1 && b.data[0] == 7, "wbuf: empty arrays given as NULL write nothing");
+	cvr_init(&r, b.data, b.len);
+	cvr_f64s(&r, NULL, 0);
+	cvr_i64s(&r, NULL, 0);
+	cvr_u32s(&r, NULL, 0);
+	tap_ok(!r.err && r.pos == 0 && cvr_u8(&r) == 7 && cvr_done(&r),
+		   "rbuf: empty arrays read into NULL consume nothing");
+	cvr_init(&r, b.data, b.len);
+	cvr_f64s(&r, (double *) b.data, SIZE_MAX / 4);
+	tap_ok(r.err, "f64s: a count whose byte length overflows is an overrun");
+	cv_free(b.data);
+}
+
 /* The writer lays out every field little-endian, bit-exact. */
 static void
 test_wbuf_layout(void)
@@ -428,6 +457,7 @@ main(void)
 	test_round_trip();
 	test_overrun();
 	test_arrays();
+	test_empty_arrays();
 	test_base64();
 	test_hash();
 	return tap_done();

@@ -153,8 +153,9 @@ test_sample(int64_t max_rows)
 /*
  * A buffer with a budget samples down to max_rows when it reaches the
  * budget (not only at twice max_rows), never holds more rows than the
- * budget allows once it is past max_rows, reports a size within the
- * budget, and keeps the same rows as a buffer without a budget.  A budget
+ * budget allows once it is past max_rows, counting the fit's working
+ * memory for the rows it keeps, reports a size within the budget, and
+ * keeps the same rows as a buffer without a budget.  A budget
  * that shrinks gives reserved room back.
  */
 static void
@@ -162,11 +163,13 @@ test_budget(void)
 {
 	cv_rows    *free_ = fresh(1000),
 			   *tight = fresh(1000);
-	size_t		budget = 600000,	/* about 1,500 rows of 392 bytes */
+	size_t		budget = 200000,	/* 100,000 of work for 1,000 kept rows, and
+									 * about 1,500 rows of 64 bytes */
 				most = 0;
 	int			within = 1;
 
-	cv_rows_set_budget(tight, budget, 0);
+	cv_rows_set_work(tight, 100, 0);
+	cv_rows_set_budget(tight, budget);
 	for (int i = 0; i < N; i++)
 	{
 		add(free_, i);
@@ -185,8 +188,8 @@ test_budget(void)
 	free_ = fresh(0);
 	for (int i = 0; i < 100; i++)
 		add(free_, i);
-	cv_rows_set_budget(free_, 1 << 30, 1);
-	cv_rows_set_budget(free_, 20000, 1);
+	cv_rows_set_budget(free_, 1 << 30);
+	cv_rows_set_budget(free_, 20000);
 	tap_ok(cv_rows_bytes(free_) <= 20000, "a shrinking budget gives reserved room back");
 	cv_rows_free(free_);
 	cv_rows_free(tight);

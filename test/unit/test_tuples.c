@@ -117,6 +117,15 @@ main(void)
 
 	/* reverse order, and split in three merged pieces, give the same bytes */
 	b = build(rev, 0, N);
+	{
+		cv_wbuf		w;
+		size_t		want = cv_tuples_flat_size(b);
+
+		cvb_init(&w);
+		cv_tuples_write(b, &w);
+		tap_ok(w.len == want, "flat size is the bytes written");
+		cv_free(w.data);
+	}
 	tap_ok(same_bytes(a, b), "byte form independent of row order");
 	c = build(rev, 0, 7000);
 	{
