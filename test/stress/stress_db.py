@@ -15,7 +15,10 @@ unless an argument needs a value that VALUES below does not give):
             forced parallel plan and partition-wise aggregation, overall
             and per group;
   dump      pg_dump/pg_restore of tables holding a value of every model
-            type and a state of every fit: text-equal and binary-equal.
+            type and a state of every fit: text-equal and binary-equal;
+  pgbench   clients fitting every aggregate, scoring and refreshing the
+            demo's views at once (database STRESS_PGBENCH_DB): no error, no
+            deadlock, every result equal to a serial run.
 
 Usage: stress_db.py CHECK... (PGHOST/PGPORT/PGUSER of a cluster with
 custvalue installable; run as root or as the cluster's owner, as the peak
