@@ -352,12 +352,12 @@ def check_memory(c):
             k.close()
             grow = (lead[0] - base) / 1024
             wgrow = max(0, max(peaks.values()) / 1024 - base / 1024) if peaks else 0
-            lbound = (3 if plan == "parallel" else 1.1) * cap_mb + SLACK_MB
+            lbound = (2 if plan == "parallel" else 1.1) * cap_mb + SLACK_MB
             wbound = 1.1 * cap_mb + SLACK_MB
             line = (f"{sig} {plan}, cap {cap_mb}MB: {outcome}, leader +{grow:.0f} MB (bound {lbound:.0f})"
                     + (f", {len(peaks)} workers at most +{wgrow:.0f} MB (bound {wbound:.0f})" if peaks else ""))
             # the documented bound (Configuration): about 1.1 x the cap for
-            # a serial fit and each worker, 3 x for a parallel leader, plus
+            # a serial fit and each worker, 2 x for a parallel leader, plus
             # the executor's own working memory
             if outcome not in ("ok", "54000") or grow > lbound or wgrow > wbound:
                 fail(line)
