@@ -556,11 +556,14 @@ read_doubles(cv_rbuf *r, uint32_t n)
 	return d;
 }
 
-void *
-cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
+/*
+ * Read the card in p into c (allocated, empty); NULL with a message when
+ * the bytes are invalid, c then holding what was read so far.
+ */
+static void *
+read_card(cvs_card *c, const unsigned char *p, size_t len, char *err, size_t errlen)
 {
 	cv_rbuf		r;
-	cvs_card   *c = cv_calloc(1, sizeof(cvs_card));
 	uint32_t	n;
 	const char *bad;
 
@@ -617,6 +620,20 @@ cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
 		return cv_errorf(err, errlen, "truncated or trailing data");
 	bad = check_card(c, err, errlen);
 	return bad ? NULL : c;
+}
+
+/* The card in p, or NULL with a message (nothing of it left allocated). */
+void *
+cvs_read(const unsigned char *p, size_t len, char *err, size_t errlen)
+{
+	cvs_card   *c = cv_calloc(1, sizeof(cvs_card));
+
+	if (read_card(c, p, len, err, errlen) == NULL)
+	{
+		cvs_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 char *
