@@ -384,16 +384,26 @@ over_error(CvFitState *s)
 }
 
 /*
+ * Fail with 54000 unless `extra` more bytes fit beside the state and the
+ * partial states it holds.
+ */
+static void
+check_room(CvFitState *s, size_t extra)
+{
+	size_t		bytes = kind_ops(s->kind)->bytes(s->k) + s->held + extra;
+
+	if (bytes > state_cap(s))
+		size_error(s, bytes);
+}
+
+/*
  * Fail with 54000 when a state, with the partial states merged into it
  * that the executor still holds, has grown past its cap.
  */
 static void
 check_state_size(CvFitState *s)
 {
-	size_t		bytes = kind_ops(s->kind)->bytes(s->k) + s->held;
-
-	if (bytes > state_cap(s))
-		size_error(s, bytes);
+	check_room(s, 0);
 }
 
 /* Write the state's byte format into b. */
@@ -943,6 +953,15 @@ cv_fitstate_combine(PG_FUNCTION_ARGS)
 	}
 	b = fitstate_from_datum(bd, CurrentMemoryContext);
 	check_combinable(a, b->kind, b->params);
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(bd)))
+	{
+		/*
+		 * A flat partial state stays with the executor, and its expansion is
+		 * held until the merge ends: both count, checked before merging.
+		 */
+		a->held += toast_raw_datum_size(bd);
+		check_room(a, kind_ops(b->kind)->bytes(b->k));
+	}
 	state_budget(a);
 	old = MemoryContextSwitchTo(a->hdr.eoh_context);
 	rc = kind_ops(a->kind)->merge(a->k, b->k, err, sizeof(err));
