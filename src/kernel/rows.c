@@ -555,11 +555,13 @@ permute_rows(cv_rows *r, hash_idx *idx)
 	double	   *tv = cv_malloc(sizeof(double) * (w ? w : 1));
 	int32_t    *tc = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
 
+	size_t		moved = 0;
+
 	for (size_t i = 0; i < r->n; i++)
 	{
 		size_t		j = i;
 
-		cv_interrupt_poll(i + 1);
+		cv_interrupt_poll(++moved);
 		r->hash[i] = idx[i].h;
 		if (idx[i].i == i)
 			continue;
@@ -580,6 +582,8 @@ permute_rows(cv_rows *r, hash_idx *idx)
 			memcpy(r->num + j * w, r->num + k * w, sizeof(double) * w);
 			memcpy(r->cat + j * nc, r->cat + k * nc, sizeof(int32_t) * nc);
 			j = k;
+			/* a cycle can span most of the buffer */
+			cv_interrupt_poll(++moved);
 		}
 	}
 	cv_free(tv);

@@ -307,12 +307,14 @@ permute_entries(cv_tuples *t, uint32_t *ord)
 	double	   *tv = cv_malloc(t->stride * sizeof(double));
 	size_t		row = t->stride * sizeof(double);
 
+	size_t		moved = 0;
+
 	for (size_t i = 0; i < t->n; i++)
 	{
 		size_t		j = i;
 		int64_t		tc;
 
-		cv_interrupt_poll(i + 1);
+		cv_interrupt_poll(++moved);
 		if (ord[i] == i)
 			continue;
 		memcpy(tv, &t->vals[i * t->stride], row);
@@ -331,6 +333,8 @@ permute_entries(cv_tuples *t, uint32_t *ord)
 			memcpy(&t->vals[j * t->stride], &t->vals[k * t->stride], row);
 			t->counts[j] = t->counts[k];
 			j = k;
+			/* a cycle can span most of the entries */
+			cv_interrupt_poll(++moved);
 		}
 	}
 	cv_free(tv);
