@@ -39,8 +39,9 @@ static const ExpandedObjectMethods fitstate_methods = {
 /*
  * A kind of state: its name in the text form and its kernel's functions.
  * merge returns a negative number with a message when the two objects
- * cannot merge (CV_DISTR_OVER: past the budget or the row limit).  `cost` is the DETAIL of the error past
- * custvalue.max_fit_memory: what the state keeps per value or row.
+ * cannot merge (CV_DISTR_OVER: past the budget or the row limit).  `cost`
+ * is the DETAIL of the error past custvalue.max_fit_memory: what the state
+ * keeps per value or row.
  *
  * A kind may also bound its own growth (budget, over) so that it fails
  * before allocating past custvalue.max_fit_memory rather than after, write

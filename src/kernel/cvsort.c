@@ -88,3 +88,44 @@ cv_sort(void *base, size_t n, size_t size, int (*cmp) (const void *, const void 
 		memcpy(base, src, n * size);
 	cv_free(buf);
 }
+
+/* See cvsort.h.  Placed elements are marked in a bitmap of n bits. */
+void
+cv_permute(void *base, size_t n, size_t size, const size_t *from)
+{
+	unsigned char *done,
+			   *hand;
+	char	   *a = base;
+	size_t		moved = 0;
+
+	if (size == 0)
+		return;
+	done = cv_calloc(n / 8 + 1, 1);
+	hand = cv_malloc(size);
+
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		j = i;
+
+		cv_interrupt_poll(++moved);
+		if ((done[i / 8] >> (i % 8)) & 1 || from[i] == i)
+			continue;
+		memcpy(hand, a + i * size, size);
+		for (;;)
+		{
+			size_t		k = from[j];
+
+			done[j / 8] |= (unsigned char) (1 << (j % 8));
+			if (k == i)
+			{
+				memcpy(a + j * size, hand, size);
+				break;
+			}
+			memcpy(a + j * size, a + k * size, size);
+			j = k;
+			cv_interrupt_poll(++moved);
+		}
+	}
+	cv_free(hand);
+	cv_free(done);
+}

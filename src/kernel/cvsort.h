@@ -21,6 +21,15 @@
 extern void cv_sort(void *base, size_t n, size_t size,
 					int (*cmp) (const void *, const void *));
 
+/*
+ * Reorder n elements of `size` bytes at base in place so that element j
+ * becomes the old element from[j] (from is a permutation of 0..n-1),
+ * following each cycle with one element in hand: a sorted order applied
+ * without a second copy of the array.  Polls the interrupt hook inside
+ * cycles too (one can span most of the array).
+ */
+extern void cv_permute(void *base, size_t n, size_t size, const size_t *from);
+
 /* Ascending order of doubles (not NaN), for cv_sort and qsort. */
 extern int	cv_cmp_double(const void *a, const void *b);
 

@@ -245,9 +245,12 @@ cv_rows_set_work(cv_rows *r, size_t per_row, size_t per_col)
 void
 cv_rows_set_budget(cv_rows *r, size_t bytes)
 {
+	size_t		most;
+
 	r->budget = bytes;
-	if (budget_rows(r) > 0 && r->cap > budget_rows(r) && r->cap > r->n)
-		resize_rows(r, r->n > budget_rows(r) ? r->n : budget_rows(r));
+	most = budget_rows(r);
+	if (most > 0 && r->cap > most && r->cap > r->n)
+		resize_rows(r, r->n > most ? r->n : most);
 }
 
 int64_t
@@ -400,6 +403,7 @@ static void
 reserve_rows(cv_rows *r, size_t need)
 {
 	size_t		cap = r->cap ? r->cap : 256;
+	size_t		most;
 
 	if (need <= r->cap)
 		return;
@@ -410,8 +414,9 @@ reserve_rows(cv_rows *r, size_t need)
 	 * Doubling past the budget would allocate up to twice the cap before
 	 * the caller's size check fails: grow only to what is needed there.
 	 */
-	if (r->budget > 0 && cap > need && cap > budget_rows(r))
-		cap = need > budget_rows(r) ? need : budget_rows(r);
+	most = budget_rows(r);
+	if (most > 0 && cap > need && cap > most)
+		cap = need > most ? need : most;
 	resize_rows(r, cap);
 }
 
@@ -542,52 +547,26 @@ sort_hashes(const uint64_t *hash, size_t n, hash_idx *idx)
 }
 
 /*
- * Reorder the rows in place so that row j becomes the old row idx[j].i,
- * following each cycle of the permutation with one row in hand: no second
- * copy of the arrays, so sorting a buffer costs only its index.  Placed
- * entries of idx are marked with their own position.
+ * Reorder the rows in place so that row j becomes the old row idx[j].i:
+ * the hashes are the sorted ones, and the row numbers are packed into the
+ * front of idx (each entry is read before its bytes are reused), so
+ * sorting a buffer costs only its index.
  */
 static void
 permute_rows(cv_rows *r, hash_idx *idx)
 {
-	int			w = row_width(r),
-				nc = ncat_of(r);
-	double	   *tv = cv_malloc(sizeof(double) * (w ? w : 1));
-	int32_t    *tc = cv_malloc(sizeof(int32_t) * (nc ? nc : 1));
+	size_t	   *from = (size_t *) idx;
 
-	size_t		moved = 0;
-
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t j = 0; j < r->n; j++)
 	{
-		size_t		j = i;
+		hash_idx	e = idx[j];
 
-		cv_interrupt_poll(++moved);
-		r->hash[i] = idx[i].h;
-		if (idx[i].i == i)
-			continue;
-		memcpy(tv, r->num + i * w, sizeof(double) * w);
-		memcpy(tc, r->cat + i * nc, sizeof(int32_t) * nc);
-		for (;;)
-		{
-			size_t		k = idx[j].i;
-
-			r->hash[j] = idx[j].h;
-			idx[j].i = j;
-			if (k == i)
-			{
-				memcpy(r->num + j * w, tv, sizeof(double) * w);
-				memcpy(r->cat + j * nc, tc, sizeof(int32_t) * nc);
-				break;
-			}
-			memcpy(r->num + j * w, r->num + k * w, sizeof(double) * w);
-			memcpy(r->cat + j * nc, r->cat + k * nc, sizeof(int32_t) * nc);
-			j = k;
-			/* a cycle can span most of the buffer */
-			cv_interrupt_poll(++moved);
-		}
+		cv_interrupt_poll(j + 1);
+		r->hash[j] = e.h;
+		memcpy(from + j, &e.i, sizeof(size_t));
 	}
-	cv_free(tv);
-	cv_free(tc);
+	cv_permute(r->num, r->n, sizeof(double) * row_width(r), from);
+	cv_permute(r->cat, r->n, sizeof(int32_t) * ncat_of(r), from);
 }
 
 /*
@@ -627,6 +606,23 @@ prune(cv_rows *r)
 }
 
 /*
+ * 1 when run more rows would pass the budget and the buffer is an eighth
+ * or more past max_rows, so that it samples down instead of growing.
+ * Closer to max_rows, pruning would sort the buffer for every few rows: it
+ * grows, and the caller's size check decides.
+ */
+static int
+prune_at_budget(const cv_rows *r, size_t run)
+{
+	size_t		most;
+
+	if (r->max_rows <= 0 || r->n < (size_t) r->max_rows + (size_t) r->max_rows / 8 + 1)
+		return 0;
+	most = budget_rows(r);
+	return most > 0 && r->n + run > most;
+}
+
+/*
  * Append cnt rows whose hashes h[], values v[] (row by row) and codes c[]
  * (row by row, in this buffer's dictionaries) are known.  Rows above the
  * cut of an earlier prune are refused; the others go in runs, one memcpy
@@ -662,14 +658,7 @@ append_rows(cv_rows *r, const uint64_t *h, const double *v, const int32_t *c, si
 			run = room;
 		if (run == 0)
 			continue;
-		/*
-		 * At the budget, a buffer an eighth or more past max_rows samples
-		 * down instead of growing (closer to max_rows, pruning would sort
-		 * the buffer for every few rows: it grows, and the caller's size
-		 * check decides).
-		 */
-		if (budget_rows(r) > 0 && r->n + run > budget_rows(r) &&
-			r->max_rows > 0 && r->n >= (size_t) r->max_rows + (size_t) r->max_rows / 8 + 1)
+		if (prune_at_budget(r, run))
 		{
 			prune(r);
 			continue;

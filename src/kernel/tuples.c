@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cvalloc.h"
+#include "cvsort.h"
 
 #define TUPLES_MIN_CAP 4
 
@@ -295,56 +296,12 @@ sort_order(const cv_tuples *t, uint32_t *ord, uint32_t *tmp, size_t n)
 	}
 }
 
-/*
- * Reorder the entries in place so that entry e becomes the old entry
- * ord[e], following each cycle of the permutation with one entry in hand:
- * no second copy of the arrays.  Placed entries of ord are marked with
- * their own number.
- */
-static void
-permute_entries(cv_tuples *t, uint32_t *ord)
-{
-	double	   *tv = cv_malloc(t->stride * sizeof(double));
-	size_t		row = t->stride * sizeof(double);
-
-	size_t		moved = 0;
-
-	for (size_t i = 0; i < t->n; i++)
-	{
-		size_t		j = i;
-		int64_t		tc;
-
-		cv_interrupt_poll(++moved);
-		if (ord[i] == i)
-			continue;
-		memcpy(tv, &t->vals[i * t->stride], row);
-		tc = t->counts[i];
-		for (;;)
-		{
-			size_t		k = ord[j];
-
-			ord[j] = (uint32_t) j;
-			if (k == i)
-			{
-				memcpy(&t->vals[j * t->stride], tv, row);
-				t->counts[j] = tc;
-				break;
-			}
-			memcpy(&t->vals[j * t->stride], &t->vals[k * t->stride], row);
-			t->counts[j] = t->counts[k];
-			j = k;
-			/* a cycle can span most of the entries */
-			cv_interrupt_poll(++moved);
-		}
-	}
-	cv_free(tv);
-}
-
 void
 cv_tuples_sort(cv_tuples *t)
 {
 	uint32_t   *ord,
 			   *tmp;
+	size_t	   *from;
 
 	if (t->sorted)
 		return;
@@ -354,8 +311,14 @@ cv_tuples_sort(cv_tuples *t)
 		ord[e] = (uint32_t) e;
 	sort_order(t, ord, tmp, t->n);
 	cv_free(tmp);
-	permute_entries(t, ord);
+	/* entries move in place: only the order's row numbers are allocated */
+	from = cv_malloc((t->n ? t->n : 1) * sizeof(size_t));
+	for (size_t e = 0; e < t->n; e++)
+		from[e] = ord[e];
 	cv_free(ord);
+	cv_permute(t->vals, t->n, t->stride * sizeof(double), from);
+	cv_permute(t->counts, t->n, sizeof(int64_t), from);
+	cv_free(from);
 	t->sorted = 1;
 	rebuild_index(t);
 }

@@ -133,10 +133,62 @@ test_interrupts(void)
 	free(a);
 }
 
+/*
+ * cv_permute applies a permutation in place (a random one, and one that is
+ * a single cycle through the whole array), and polls the hook inside a
+ * cycle: a single cycle of n elements moves n of them, which the loop over
+ * cycle starts alone would poll for only n / stride times.
+ */
+static void
+test_permute(void)
+{
+	size_t		n = 100000;
+	size_t	   *from = malloc(n * sizeof(size_t));
+	int64_t    *a = malloc(n * sizeof(int64_t));
+	int			ok = 1;
+
+	for (size_t i = 0; i < n; i++)
+		from[i] = i;
+	for (size_t i = n - 1; i > 0; i--)
+	{
+		size_t		k = next_random() % (i + 1),
+					t = from[i];
+
+		from[i] = from[k];
+		from[k] = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		a[i] = (int64_t) i * 3;
+	cv_permute(a, n, sizeof(int64_t), from);
+	for (size_t i = 0; i < n; i++)
+		ok &= a[i] == (int64_t) from[i] * 3;
+	tap_ok(ok, "cv_permute: element j becomes the old element from[j]");
+	for (size_t i = 0; i < n; i++)
+	{
+		from[i] = (i + 1) % n;
+		a[i] = (int64_t) i;
+	}
+	cv_interrupt_check = count_check;
+	checks = 0;
+	cancel_after = 0;
+	cv_permute(a, n, sizeof(int64_t), from);
+	cv_interrupt_check = NULL;
+	ok = 1;
+	for (size_t i = 0; i < n; i++)
+		ok &= a[i] == (int64_t) ((i + 1) % n);
+	tap_ok(ok, "cv_permute: a single cycle through the array");
+	if (!tap_ok(checks >= (int) (2 * n / CV_INTERRUPT_STRIDE) - 1,
+				"cv_permute: polls the hook inside a cycle"))
+		printf("# %d checks\n", checks);
+	free(from);
+	free(a);
+}
+
 int
 main(void)
 {
 	test_sorts_like_qsort();
 	test_interrupts();
+	test_permute();
 	return tap_done();
 }
